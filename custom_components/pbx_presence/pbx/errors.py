@@ -1,0 +1,74 @@
+"""The one error tree raised by the PBX clients."""
+
+from __future__ import annotations
+
+
+class PbxError(Exception):
+    """Base class of every error the clients raise."""
+
+
+class PbxConnectionError(PbxError):
+    """The server could not be reached, or dropped the connection."""
+
+
+class PbxTimeoutError(PbxConnectionError):
+    """The server did not answer within the request timeout."""
+
+
+class PbxAuthenticationError(PbxError):
+    """The server refused the credentials (bad login, API key or token)."""
+
+
+class PbxAccountLockedError(PbxAuthenticationError):
+    """The Kazoo account is disabled or expired (HTTP 423)."""
+
+
+class PbxMultiFactorRequiredError(PbxAuthenticationError):
+    """The Kazoo user has multi-factor login enabled, which the API cannot answer."""
+
+
+class PbxForbiddenError(PbxError):
+    """The credentials are valid but lack the right (HTTP 403).
+
+    For iSymphony this is also the answer to a caller IP outside the allow-list.
+    """
+
+
+class PbxLicenseError(PbxForbiddenError):
+    """iSymphony: the user is not licensed, or no license is installed (HTTP 403)."""
+
+
+class PbxNotFoundError(PbxError):
+    """The server does not know the id, name or path (HTTP 404)."""
+
+
+class PbxValidationError(PbxError):
+    """The server rejected the request's content (HTTP 400/412/422).
+
+    `reason` carries the server's own explanation.
+    """
+
+    def __init__(self, reason: str) -> None:
+        """Keep the server's reason."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PbxRateLimitError(PbxError):
+    """The server asks us to slow down (HTTP 429)."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        """Keep how long the server asked us to wait, in seconds, when it said."""
+        super().__init__(
+            "Rate limited by the server"
+            + (f"; retry after {retry_after:g} s" if retry_after is not None else "")
+        )
+        self.retry_after = retry_after
+
+
+class PbxResponseError(PbxError):
+    """The server answered with an error status or a reply we cannot read."""
+
+
+class PbxUnknownApiKeyError(PbxAuthenticationError):
+    """Kazoo does not know the API key (it answers 404, not 401)."""

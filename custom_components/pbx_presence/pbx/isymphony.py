@@ -1,0 +1,162 @@
+"""Async client for the iSymphony 3.x Live REST API (user status)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
+from .errors import (
+    PbxAuthenticationError,
+    PbxConnectionError,
+    PbxError,
+    PbxForbiddenError,
+    PbxLicenseError,
+    PbxNotFoundError,
+    PbxRateLimitError,
+    PbxResponseError,
+    PbxValidationError,
+)
+from .models import (
+    ISymphonyExtension,
+    ISymphonyLogin,
+    ISymphonyStatus,
+    ISymphonyUser,
+    StatusType,
+    parse_list,
+    to_return_time,
+)
+
+DEFAULT_CORE_SERVER = "default"
+_REST_PATH = ("communication_manager", "rest", "live", "coreServers")
+
+
+def normalize_base_url(url: str) -> URL:
+    """Accept `http://host:58080`, with or without `/communication_manager[/rest]`."""
+    base = URL(url.strip())
+    path = base.path.rstrip("/")
+    for suffix in ("/communication_manager/rest", "/communication_manager"):
+        path = path.removesuffix(suffix)
+    return base.with_path(path or "/").with_query(None).with_fragment(None)
+
+
+class ISymphonyClient:
+    """An iSymphony Live REST client for one core server.
+
+    Users are addressed by username (`getByName`) unless `by_id=True`: live ids are UUIDs
+    that change whenever the server restarts.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        core_server: str = DEFAULT_CORE_SERVER,
+        core_server_by_id: bool = False,
+        request_timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the session, the manager credentials and the core server to talk to."""
+        self._session = session
+        self._base = normalize_base_url(url)
+        self._auth = aiohttp.BasicAuth(username, password)
+        self._core_server = (core_server,) if core_server_by_id else ("getByName", core_server)
+        self._timeout = request_timeout
+
+    async def get_users(self) -> list[ISymphonyUser]:
+        """List the core server's users (no status inside)."""
+        return parse_list(await self._get("users"), "users", ISymphonyUser.from_api)
+
+    async def get_user(self, user: str, *, by_id: bool = False) -> ISymphonyUser:
+        """Get one user by username (or live id)."""
+        return ISymphonyUser.from_api(await self._get(*_user_path(user, by_id=by_id)))
+
+    async def get_status(self, user: str, *, by_id: bool = False) -> ISymphonyStatus:
+        """Get a user's status. Unlicensed users raise PbxLicenseError."""
+        data = await self._get(*_user_path(user, by_id=by_id), "status")
+        return ISymphonyStatus.from_api(data)
+
+    async def set_status(
+        self,
+        user: str,
+        *,
+        status_type: StatusType,
+        name: str,
+        note: str = "",
+        return_time: datetime | None = None,
+        by_id: bool = False,
+    ) -> None:
+        """Set a user's status; `return_time` None sends -1 (no return time)."""
+        body = {
+            "name": name,
+            "type": status_type.value,
+            "note": note,
+            "returnTime": to_return_time(return_time),
+        }
+        await self._request("POST", (*_user_path(user, by_id=by_id), "status", "set"), body)
+
+    async def get_logins(self, user: str, *, by_id: bool = False) -> list[ISymphonyLogin]:
+        """List a user's active panel sessions."""
+        data = await self._get(*_user_path(user, by_id=by_id), "logins")
+        return parse_list(data, "logins", ISymphonyLogin.from_api)
+
+    async def get_extensions(self) -> list[ISymphonyExtension]:
+        """List the core server's extensions."""
+        return parse_list(await self._get("extensions"), "extensions", ISymphonyExtension.from_api)
+
+    async def _get(self, *path: str) -> Any:
+        reply = await self._request("GET", path)
+        if not reply.text.strip():
+            raise PbxResponseError("The server sent an empty reply")
+        return reply.json()
+
+    async def _request(self, method: str, path: tuple[str, ...], body: Any = None) -> Reply:
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        url = build_url(self._base, *_REST_PATH, *self._core_server, *path)
+        reply = await send(
+            self._session,
+            method,
+            url,
+            timeout=self._timeout,
+            headers=headers,
+            body=body,
+            auth=self._auth,
+        )
+        if reply.status >= 300:
+            raise _error_from(reply, status_path="status" in path)
+        return reply
+
+
+def _user_path(user: str, *, by_id: bool) -> tuple[str, ...]:
+    return ("users", user) if by_id else ("users", "getByName", user)
+
+
+def _error_from(reply: Reply, *, status_path: bool) -> PbxError:
+    """Map an error reply (a plain-text sentence) to an error."""
+    reason = " ".join(reply.text.split())[:200] or f"HTTP {reply.status}"
+    status = reply.status
+    if status in (301, 302, 303, 307, 308):
+        return PbxConnectionError(
+            "The server redirects elsewhere; it is probably SSL-secured: use https "
+            "and its SSL port (55050 by default)"
+        )
+    if status == 401:
+        return PbxAuthenticationError("The manager user name or password is wrong")
+    if status == 403:
+        if status_path:
+            return PbxLicenseError(f"The user has no license ({reason})")
+        return PbxForbiddenError(f"Access denied ({reason})")
+    if status == 404:
+        return PbxNotFoundError(reason)
+    if status in (400, 409, 412, 415, 422):
+        return PbxValidationError(reason)
+    if status == 429:
+        return PbxRateLimitError(reply.retry_after())
+    return PbxResponseError(f"The server answered HTTP {status} ({reason})")

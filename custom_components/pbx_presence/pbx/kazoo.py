@@ -1,0 +1,403 @@
+"""Async client for the Flex UC / Kazoo Crossbar v2 API (presence and call state)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
+from ._parse import as_object
+from .errors import (
+    PbxAccountLockedError,
+    PbxAuthenticationError,
+    PbxError,
+    PbxForbiddenError,
+    PbxMultiFactorRequiredError,
+    PbxNotFoundError,
+    PbxRateLimitError,
+    PbxResponseError,
+    PbxUnknownApiKeyError,
+    PbxValidationError,
+)
+from .models import (
+    AccountIdentifier,
+    CredentialsMethod,
+    KazooAccount,
+    KazooAuth,
+    KazooChannel,
+    KazooDevice,
+    KazooDeviceStatus,
+    KazooPresenceDetail,
+    KazooPresenceList,
+    KazooUser,
+    PresenceState,
+    parse_list,
+)
+
+# Log in again this long before the token's `exp`, so no request meets an expired token.
+TOKEN_RENEW_MARGIN = timedelta(minutes=5)
+PAGE_SIZE = 500
+
+
+def credentials_hash(
+    username: str, password: str, method: CredentialsMethod = CredentialsMethod.MD5
+) -> str:
+    """Hash `username:password` as Kazoo's user login expects (username lowercased)."""
+    secret = f"{username.lower()}:{password}".encode()
+    if method is CredentialsMethod.SHA:
+        return hashlib.sha1(secret, usedforsecurity=False).hexdigest()
+    return hashlib.md5(secret, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class UserCredentials:
+    """A Kazoo user login. Only the hash is kept: it is all a re-login needs."""
+
+    credentials: str = field(repr=False)
+    account: str
+    identifier: AccountIdentifier = AccountIdentifier.ACCOUNT_NAME
+    method: CredentialsMethod = CredentialsMethod.MD5
+
+    @classmethod
+    def from_password(
+        cls,
+        username: str,
+        password: str,
+        account: str,
+        identifier: AccountIdentifier = AccountIdentifier.ACCOUNT_NAME,
+        method: CredentialsMethod = CredentialsMethod.MD5,
+    ) -> UserCredentials:
+        """Hash a username and password into user credentials."""
+        return cls(credentials_hash(username, password, method), account, identifier, method)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyCredentials:
+    """A Kazoo API-key login."""
+
+    api_key: str = field(repr=False)
+
+
+type KazooCredentials = UserCredentials | ApiKeyCredentials
+
+
+def token_expiry(token: str) -> datetime | None:
+    """Read the `exp` claim of a JWT token (no signature check), or None if it has none."""
+    parts = token.split(".")
+    if len(parts) != 3:  # header.payload.signature
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (binascii.Error, ValueError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        return None
+    return datetime.fromtimestamp(exp, tz=UTC)
+
+
+def normalize_base_url(url: str) -> URL:
+    """Accept `https://host:8000`, with or without a path prefix or a trailing `/v2`."""
+    base = URL(url.strip())
+    path = base.path.rstrip("/")
+    path = path.removesuffix("/v2")
+    return base.with_path(path or "/").with_query(None).with_fragment(None)
+
+
+class KazooClient:
+    """A Kazoo / Flex UC Crossbar client for one account.
+
+    Logs in on first use, renews the token shortly before it expires and logs in once
+    more when a request meets a 401.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        credentials: KazooCredentials,
+        *,
+        request_timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the session and credentials; nothing is sent until the first call."""
+        self._session = session
+        self._base = normalize_base_url(url)
+        self._credentials = credentials
+        self._timeout = request_timeout
+        self._auth: KazooAuth | None = None
+        self._login_lock = asyncio.Lock()
+
+    @property
+    def auth(self) -> KazooAuth | None:
+        """The current login, if any."""
+        return self._auth
+
+    @property
+    def account_id(self) -> str:
+        """The account id of the current login."""
+        if self._auth is None:
+            raise PbxAuthenticationError("Not logged in")
+        return self._auth.account_id
+
+    # --- authentication -----------------------------------------------------------------
+
+    async def login(self) -> KazooAuth:
+        """Log in now (user credentials or API key) and keep the token."""
+        if isinstance(self._credentials, ApiKeyCredentials):
+            path, payload = "api_auth", {"api_key": self._credentials.api_key}
+        else:
+            creds = self._credentials
+            path = "user_auth"
+            payload = {
+                "credentials": creds.credentials,
+                "method": creds.method.value,
+                creds.identifier.value: creds.account,
+            }
+        try:
+            reply = await self._send("PUT", ("v2", path), body={"data": payload})
+        except PbxNotFoundError as err:
+            if isinstance(self._credentials, ApiKeyCredentials):
+                raise PbxUnknownApiKeyError("The server does not know this API key") from err
+            raise
+        envelope = self._envelope(reply)
+        token = envelope.get("auth_token")
+        expires_at = token_expiry(token) if isinstance(token, str) else None
+        self._auth = KazooAuth.from_api(envelope, expires_at)
+        return self._auth
+
+    async def _ensure_login(self, stale: KazooAuth | None = None) -> KazooAuth:
+        """Return a usable login, logging in when there is none or it is about to expire.
+
+        `stale` is a login the server just refused; it is replaced unless another task
+        already did so.
+        """
+        async with self._login_lock:
+            auth = self._auth
+            if auth is None or auth is stale or _expires_soon(auth):
+                auth = await self.login()
+            return auth
+
+    # --- account, users, devices ----------------------------------------------------------
+
+    async def get_account(self) -> KazooAccount:
+        """Get the account's name and SIP realm."""
+        return KazooAccount.from_api(await self._account_get())
+
+    async def get_users(self) -> list[KazooUser]:
+        """List every user of the account (all pages)."""
+        return [KazooUser.from_api(item) for item in await self._paginate("users")]
+
+    async def get_devices(self) -> list[KazooDevice]:
+        """List every device of the account (all pages). The list has no presence_id."""
+        return [KazooDevice.from_api(item) for item in await self._paginate("devices")]
+
+    async def get_device(self, device_id: str) -> KazooDevice:
+        """Get one device, including its `presence_id`."""
+        return KazooDevice.from_api(await self._account_get("devices", device_id))
+
+    async def get_device_statuses(self) -> list[KazooDeviceStatus]:
+        """List registration states; only registered devices appear."""
+        data = await self._account_get("devices", "status")
+        return parse_list(data, "device statuses", KazooDeviceStatus.from_api)
+
+    async def get_channels(self) -> list[KazooChannel]:
+        """List the live calls of the account."""
+        return parse_list(await self._account_get("channels"), "channels", KazooChannel.from_api)
+
+    # --- presence -------------------------------------------------------------------------
+
+    async def get_presence(self, event: str | None = None) -> KazooPresenceList:
+        """List who watches which extension, in either of the two reply shapes."""
+        params = {"event": event} if event else None
+        return KazooPresenceList.from_api(await self._account_get("presence", params=params))
+
+    async def get_presence_detail(self, extension: str) -> KazooPresenceDetail:
+        """Get the subscription detail of one extension."""
+        data = await self._account_get("presence", extension)
+        return KazooPresenceDetail.from_api(extension, data)
+
+    async def reset_extension(self, extension: str) -> str:
+        """Reset (flush) the presence of any extension, e.g. a park slot like `*3101`."""
+        return await self._presence_command(("presence", extension), {"action": "reset"})
+
+    async def reset_device(self, device_id: str) -> str:
+        """Reset the presence of a device's own presence_id."""
+        return await self._presence_command(("devices", device_id, "presence"), {"action": "reset"})
+
+    async def set_device_presence(self, device_id: str, state: PresenceState) -> str:
+        """Override the BLF state of a device's presence_id."""
+        return await self._presence_command(
+            ("devices", device_id, "presence"), {"action": "set", "state": state.value}
+        )
+
+    async def reset_user(self, user_id: str) -> str:
+        """Reset the presence of a user (its presence_id, else all its devices')."""
+        return await self._presence_command(("users", user_id, "presence"), {"action": "reset"})
+
+    async def set_user_presence(self, user_id: str, state: PresenceState) -> str:
+        """Override the BLF state of a user (the seed's `reset`+state is a doc typo)."""
+        return await self._presence_command(
+            ("users", user_id, "presence"), {"action": "set", "state": state.value}
+        )
+
+    async def _presence_command(self, path: tuple[str, ...], command: dict[str, str]) -> str:
+        """Send a presence action; the reply's data is a message such as "command sent"."""
+        data = await self._account_request("POST", path, body={"data": command})
+        return data if isinstance(data, str) else "command sent"
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    async def _paginate(self, collection: str) -> list[Any]:
+        """Follow `next_start_key` through every page of a list."""
+        items: list[Any] = []
+        params = {"page_size": str(PAGE_SIZE)}
+        seen: set[str] = set()
+        while True:
+            envelope = await self._account_request("GET", (collection,), params=params, whole=True)
+            data = envelope.get("data")
+            if not isinstance(data, list):
+                raise PbxResponseError(f"Expected a list of {collection}")
+            items.extend(data)
+            next_key = envelope.get("next_start_key")
+            if next_key is None or next_key == "":
+                return items
+            key = json.dumps(next_key)
+            if key in seen:  # a server that repeats itself would loop forever
+                raise PbxResponseError(f"The {collection} pages repeat a start key")
+            seen.add(key)
+            params = {"page_size": str(PAGE_SIZE), "start_key": _query_value(next_key)}
+
+    async def _account_get(self, *path: str, params: dict[str, str] | None = None) -> Any:
+        return await self._account_request("GET", path, params=params)
+
+    async def _account_request(
+        self,
+        method: str,
+        path: tuple[str, ...],
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        whole: bool = False,
+    ) -> Any:
+        """Send an authenticated request under the account; return its `data`.
+
+        One 401 is answered by a fresh login and a retry: tokens can be revoked early.
+        """
+        auth = await self._ensure_login()
+        for attempt in (1, 2):
+            try:
+                reply = await self._send(
+                    method,
+                    ("v2", "accounts", auth.account_id, *path),
+                    body=body,
+                    params=params,
+                    token=auth.token,
+                )
+            except PbxAuthenticationError:
+                if attempt == 2:
+                    raise
+                auth = await self._ensure_login(stale=auth)
+                continue
+            envelope = self._envelope(reply)
+            if whole:
+                return envelope
+            if "data" not in envelope:
+                raise PbxResponseError("The reply has no data")
+            return envelope["data"]
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    async def _send(
+        self,
+        method: str,
+        path: tuple[str, ...],
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> Reply:
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["X-Auth-Token"] = token
+        url = build_url(self._base, *path)
+        if params:
+            url = url.with_query(params)
+        reply = await send(
+            self._session, method, url, timeout=self._timeout, headers=headers, body=body
+        )
+        if reply.status >= 300:
+            raise _error_from(reply)
+        return reply
+
+    @staticmethod
+    def _envelope(reply: Reply) -> Mapping[str, Any]:
+        envelope = as_object(reply.json(), "reply")
+        if envelope.get("status", "success") != "success":
+            raise PbxResponseError(f"The server reported {envelope.get('status')!r}")
+        return envelope
+
+
+def _expires_soon(auth: KazooAuth) -> bool:
+    if auth.expires_at is None:
+        return False
+    return datetime.now(UTC) >= auth.expires_at - TOKEN_RENEW_MARGIN
+
+
+def _query_value(value: Any) -> str:
+    """Kazoo start keys are opaque: strings go as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _error_from(reply: Reply) -> PbxError:
+    """Map an error reply (Kazoo's error envelope, or anything a proxy sends) to an error."""
+    try:
+        envelope = reply.json()
+    except PbxResponseError:
+        envelope = {}
+    if not isinstance(envelope, dict):
+        envelope = {}
+    message = envelope.get("message")
+    message = message if isinstance(message, str) and message else f"HTTP {reply.status}"
+    data = envelope.get("data")
+    data = data if isinstance(data, dict) else {}
+    status = reply.status
+    if status == 401:
+        if "multi_factor_request" in data:
+            return PbxMultiFactorRequiredError("The user has multi-factor login enabled")
+        return PbxAuthenticationError(f"Authentication refused ({message})")
+    if status == 423:
+        return PbxAccountLockedError("The account is disabled or expired")
+    if status == 403:
+        return PbxForbiddenError(f"Forbidden ({message})")
+    if status == 404:
+        cause = data.get("cause")
+        return PbxNotFoundError(f"Not found ({message}{f': {cause}' if cause else ''})")
+    if status == 429:
+        return PbxRateLimitError(reply.retry_after())
+    if status in (400, 422):
+        return PbxValidationError(_validation_reason(message, data))
+    return PbxResponseError(f"The server answered HTTP {status} ({message})")
+
+
+def _validation_reason(message: str, data: Mapping[str, Any]) -> str:
+    """Flatten `{"<field>": {"<code>": {"message": "..."}}}` into one sentence."""
+    reasons = []
+    for field_name, codes in data.items():
+        if not isinstance(codes, dict):
+            continue
+        for code, detail in codes.items():
+            text = detail.get("message") if isinstance(detail, dict) else None
+            reasons.append(f"{field_name}: {text or code}")
+    return "; ".join(reasons) or message
