@@ -19,7 +19,13 @@ from .errors import (
     PbxValidationError,
 )
 from .isymphony import ISymphonyClient
-from .kazoo import ApiKeyCredentials, KazooClient, UserCredentials, credentials_hash
+from .kazoo import (
+    ApiKeyCredentials,
+    KazooClient,
+    KazooCredentials,
+    UserCredentials,
+    credentials_hash,
+)
 from .models import (
     AccountIdentifier,
     CredentialsMethod,
@@ -55,6 +61,7 @@ __all__ = [
     "KazooAuth",
     "KazooChannel",
     "KazooClient",
+    "KazooCredentials",
     "KazooDevice",
     "KazooDeviceStatus",
     "KazooPresenceDetail",

@@ -1,0 +1,39 @@
+"""Constants for the PBX Presence integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+DOMAIN: Final = "pbx_presence"
+LOGGER = logging.getLogger(__package__)
+
+CONF_SERVER_TYPE: Final = "server_type"
+CONF_ACCOUNT_NAME: Final = "account_name"
+CONF_CREDENTIALS_HASH: Final = "credentials_hash"
+CONF_CORE_SERVER: Final = "core_server"
+
+DEFAULT_CORE_SERVER: Final = "default"
+
+# Kazoo: presence, channels and registrations are three requests per poll, whatever the
+# account size, so call state can be polled often.
+KAZOO_SCAN_INTERVAL: Final = timedelta(seconds=5)
+# iSymphony needs one request per licensed user.
+ISYMPHONY_SCAN_INTERVAL: Final = timedelta(seconds=15)
+# User and phone lists change rarely; they are also re-read when an unknown id shows up.
+DIRECTORY_REFRESH_INTERVAL: Final = timedelta(minutes=30)
+# Users that answered "not licensed" are asked again this seldom.
+LICENSE_RECHECK_INTERVAL: Final = timedelta(minutes=30)
+# Every Kazoo reset alerts the account's admins: never reset one presentity more often.
+RESET_COOLDOWN: Final = timedelta(seconds=30)
+# Bounded concurrency for per-user or per-device requests.
+MAX_CONCURRENT_REQUESTS: Final = 8
+
+
+class ServerType(StrEnum):
+    """The kinds of server an entry can talk to (also the config flow's menu options)."""
+
+    FLEX_UC = "flex_uc"
+    ISYMPHONY = "isymphony"

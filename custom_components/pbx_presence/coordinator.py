@@ -1,0 +1,252 @@
+"""One coordinator for both server kinds; the adapter does the server-specific part."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .adapter import PbxAdapter
+from .const import DOMAIN, LOGGER, RESET_COOLDOWN
+from .isymphony_adapter import ISymphonyAdapter
+from .kazoo_adapter import NOTHING_TO_SEND, KazooAdapter
+from .model import Presentity, ServerInfo, Snapshot
+from .pbx import (
+    PbxAuthenticationError,
+    PbxConnectionError,
+    PbxError,
+    PbxForbiddenError,
+    PbxLicenseError,
+    PbxNotFoundError,
+    PbxRateLimitError,
+    PbxValidationError,
+    PresenceState,
+    StatusType,
+)
+
+type PbxConfigEntry = ConfigEntry[PbxCoordinator]
+
+
+def action_error(err: PbxError) -> HomeAssistantError:
+    """Turn a client error from a write into a translated error that names the cause."""
+    placeholders: dict[str, str]
+    if isinstance(err, PbxLicenseError):
+        key, placeholders = "not_licensed", {}
+    elif isinstance(err, PbxAuthenticationError):
+        key, placeholders = "auth_failed", {}
+    elif isinstance(err, PbxForbiddenError):
+        key, placeholders = "forbidden", {}
+    elif isinstance(err, PbxNotFoundError):
+        key, placeholders = "not_found", {}
+    elif isinstance(err, PbxValidationError):
+        key, placeholders = "rejected", {"reason": err.reason}
+    elif isinstance(err, PbxRateLimitError):
+        key, placeholders = "rate_limited", {}
+    elif isinstance(err, PbxConnectionError):
+        key, placeholders = "cannot_connect", {}
+    else:
+        key, placeholders = "server_error", {}
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
+    """Keeps the snapshot of one server current and carries out writes to it."""
+
+    config_entry: PbxConfigEntry
+    server: ServerInfo
+
+    def __init__(self, hass: HomeAssistant, entry: PbxConfigEntry, adapter: PbxAdapter) -> None:
+        """Poll at the adapter's pace; listeners hear only of real changes."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=adapter.scan_interval,
+            always_update=False,
+        )
+        self.adapter = adapter
+        self._last_reset: dict[str, datetime] = {}
+
+    async def _async_setup(self) -> None:
+        """Identify the server once before the first poll."""
+        self.server = await self._guard(self.adapter.async_identify())
+
+    async def _async_update_data(self) -> Snapshot:
+        snapshot = await self._guard(self.adapter.async_fetch())
+        self._update_license_issue(snapshot)
+        return snapshot
+
+    async def _guard[T](self, call: Awaitable[T]) -> T:
+        """Map client errors to what the coordinator understands; nothing else escapes."""
+        try:
+            return await call
+        except PbxAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except PbxRateLimitError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except PbxConnectionError as err:
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect") from err
+        except PbxError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="server_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    def _update_license_issue(self, snapshot: Snapshot) -> None:
+        issue_id = f"no_license_{self.config_entry.entry_id}"
+        if snapshot.unlicensed:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="no_license",
+                translation_placeholders={"server": self.config_entry.title},
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    def remove_stale_devices(self) -> None:
+        """Detach devices of presentities that no longer exist on the server."""
+        if self.data.partial:  # a partial presence reply is not proof that anything left
+            return
+        registry = dr.async_get(self.hass)
+        current = {presentity_identifier(self.server, key) for key in self.data.presentities}
+        server_identifier = (DOMAIN, self.server.unique_id)
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            identifiers = device.identifiers
+            if server_identifier in identifiers or identifiers & current:
+                continue
+            registry.async_update_device(
+                device.id, remove_config_entry_id=self.config_entry.entry_id
+            )
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def kazoo(self) -> KazooAdapter:
+        """The Kazoo adapter, or a translated error for an entry of another kind."""
+        if not isinstance(self.adapter, KazooAdapter):
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_flex_uc")
+        return self.adapter
+
+    def isymphony(self) -> ISymphonyAdapter:
+        """The iSymphony adapter, or a translated error for an entry of another kind."""
+        if not isinstance(self.adapter, ISymphonyAdapter):
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_isymphony")
+        return self.adapter
+
+    async def async_reset_presence(self, presentity: Presentity) -> None:
+        """Reset a presentity's BLF state, at most once per cooldown (it alerts admins)."""
+        adapter = self.kazoo()
+        self._check_presence_target(adapter, presentity)
+        with self._reset_guard(presentity.key, presentity.name):
+            try:
+                message = await adapter.async_reset(presentity)
+            except PbxError as err:
+                raise action_error(err) from err
+        self._check_reply(presentity, message)
+        await self.async_request_refresh()
+
+    async def async_set_presence(self, presentity: Presentity, state: PresenceState) -> None:
+        """Override the BLF state of a user or phone."""
+        adapter = self.kazoo()
+        self._check_presence_target(adapter, presentity)
+        try:
+            message = await adapter.async_set_state(presentity, state)
+        except PbxError as err:
+            raise action_error(err) from err
+        self._check_reply(presentity, message)
+
+    @staticmethod
+    def _check_presence_target(adapter: KazooAdapter, presentity: Presentity) -> None:
+        if not adapter.has_presence_target(presentity):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="no_presence_id",
+                translation_placeholders={"name": presentity.name},
+            )
+
+    @staticmethod
+    def _check_reply(presentity: Presentity, message: str) -> None:
+        if message.strip().lower() == NOTHING_TO_SEND:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="nothing_to_send",
+                translation_placeholders={"name": presentity.name},
+            )
+
+    async def async_reset_extension(self, extension: str) -> None:
+        """Reset any extension, e.g. a park slot that Home Assistant does not show."""
+        adapter = self.kazoo()
+        with self._reset_guard(f"extension_{extension.lower()}", extension):
+            try:
+                await adapter.client.reset_extension(extension)
+            except PbxError as err:
+                raise action_error(err) from err
+        await self.async_request_refresh()
+
+    @contextmanager
+    def _reset_guard(self, key: str, name: str) -> Iterator[None]:
+        """Refuse a reset within the cooldown of the last successful one for `key`."""
+        now = dt_util.utcnow()
+        last = self._last_reset.get(key)
+        if last is not None and now - last < RESET_COOLDOWN:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="reset_cooldown",
+                translation_placeholders={
+                    "name": name,
+                    "seconds": str(int(RESET_COOLDOWN.total_seconds())),
+                },
+            )
+        yield
+        self._last_reset[key] = now
+
+    async def async_set_status(
+        self,
+        presentity: Presentity,
+        *,
+        status_type: StatusType,
+        name: str | None = None,
+        note: str = "",
+        return_time: datetime | None = None,
+    ) -> None:
+        """Set an iSymphony user's status and show the result at once."""
+        adapter = self.isymphony()
+        try:
+            status = await adapter.async_set_status(
+                presentity.server_id,
+                status_type=status_type,
+                name=name,
+                note=note,
+                return_time=return_time,
+            )
+        except PbxError as err:
+            raise action_error(err) from err
+        presentities = dict(self.data.presentities)
+        presentities[presentity.key] = replace(presentity, status=status, licensed=True)
+        self.async_set_updated_data(replace(self.data, presentities=presentities))
+
+
+def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:
+    """The device registry identifier of a presentity."""
+    return (DOMAIN, f"{server.unique_id}_{key}")

@@ -1,0 +1,108 @@
+"""Base entity and dynamic entity creation shared by every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
+from .model import Presentity, PresentityKind
+
+MODEL_NAMES = {
+    PresentityKind.USER: "User",
+    PresentityKind.PHONE: "Phone",
+    PresentityKind.EXTENSION: "Extension",
+    PresentityKind.PANEL_USER: "Panel user",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxEntityDescription(EntityDescription):
+    """What every description of this integration adds: which presentities get it."""
+
+    exists_fn: Callable[[Presentity], bool]
+
+
+class PbxEntity(CoordinatorEntity[PbxCoordinator]):
+    """An entity of one presentity, on that presentity's device."""
+
+    entity_description: PbxEntityDescription
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: PbxCoordinator,
+        presentity: Presentity,
+        description: PbxEntityDescription,
+    ) -> None:
+        """Attach the entity to its presentity's device, linked to the server device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._key = presentity.key
+        server = coordinator.server
+        self._attr_unique_id = f"{server.unique_id}_{presentity.key}_{description.key}"
+        model = MODEL_NAMES[presentity.kind]
+        self._attr_device_info = DeviceInfo(
+            identifiers={presentity_identifier(server, presentity.key)},
+            name=presentity.name,
+            manufacturer=server.manufacturer,
+            model=f"{model} ({presentity.model})" if presentity.model else model,
+            via_device=(DOMAIN, server.unique_id),
+        )
+
+    @property
+    def presentity(self) -> Presentity:
+        """The presentity as of the latest poll (only read while available)."""
+        return self.coordinator.data.presentities[self._key]
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the server is unreachable or the presentity is gone."""
+        presentity = self.coordinator.data.presentities.get(self._key)
+        return (
+            super().available
+            and presentity is not None
+            and self.entity_description.exists_fn(presentity)
+        )
+
+
+def async_add_presentity_entities[D: PbxEntityDescription](
+    entry: PbxConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Iterable[D],
+    entity_factory: Callable[[PbxCoordinator, Presentity, D], Entity],
+) -> None:
+    """Add entities for every presentity now, and for new ones after each update."""
+    coordinator = entry.runtime_data
+    descriptions = tuple(descriptions)
+    added: set[tuple[str, str]] = set()
+
+    @callback
+    def add_new() -> None:
+        presentities = coordinator.data.presentities
+        # Forget presentities that left, so they are added again if they come back.
+        added.intersection_update(
+            (key, description) for key, description in added if key in presentities
+        )
+        new = [
+            (presentity, description)
+            for presentity in presentities.values()
+            for description in descriptions
+            if (presentity.key, description.key) not in added and description.exists_fn(presentity)
+        ]
+        if new:
+            added.update((presentity.key, description.key) for presentity, description in new)
+            async_add_entities(
+                entity_factory(coordinator, presentity, description)
+                for presentity, description in new
+            )
+
+    add_new()
+    entry.async_on_unload(coordinator.async_add_listener(add_new))

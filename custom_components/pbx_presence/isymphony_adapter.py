@@ -1,0 +1,149 @@
+"""iSymphony adapter: each panel user's status, read with bounded concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from homeassistant.util import dt as dt_util
+
+from .adapter import PbxAdapter
+from .const import (
+    ISYMPHONY_SCAN_INTERVAL,
+    LICENSE_RECHECK_INTERVAL,
+    MAX_CONCURRENT_REQUESTS,
+    ServerType,
+)
+from .model import Presentity, PresentityKind, ServerInfo, Snapshot
+from .pbx import (
+    ISymphonyClient,
+    ISymphonyStatus,
+    ISymphonyUser,
+    PbxLicenseError,
+    PbxNotFoundError,
+    StatusType,
+)
+
+# The name sent for a status type when no admin-defined status of that type is known.
+STATUS_TYPE_LABELS: dict[StatusType, str] = {
+    StatusType.AVAILABLE: "Available",
+    StatusType.UNAVAILABLE: "Unavailable",
+    StatusType.AWAY: "Away",
+    StatusType.XA: "Extended away",
+    StatusType.DND: "Do not disturb",
+    StatusType.CHAT: "Free to chat",
+    StatusType.ALTBLUE: "Blue",
+    StatusType.ALTGREEN: "Green",
+    StatusType.ALTPINK: "Pink",
+    StatusType.ALTPURPLE: "Purple",
+    StatusType.ALTRED: "Red",
+}
+
+
+def panel_user_key(username: str) -> str:
+    """Presentity key of an iSymphony user: usernames are stable, live ids are not."""
+    return f"panel_user_{username}"
+
+
+class ISymphonyAdapter(PbxAdapter):
+    """Reads one core server: the user list plus one status request per licensed user."""
+
+    server_type = ServerType.ISYMPHONY
+    scan_interval = ISYMPHONY_SCAN_INTERVAL
+
+    def __init__(self, client: ISymphonyClient, core_server: str) -> None:
+        """Wrap an iSymphony client for one core server (by slug)."""
+        self.client = client
+        self.core_server = core_server
+        # Admin-defined statuses seen so far, by type: a select picks their names.
+        self.predefined: dict[StatusType, str] = {}
+        self._unlicensed: dict[str, datetime] = {}  # username -> when it last said so
+        self._statuses: dict[str, ISymphonyStatus] = {}
+
+    async def async_identify(self) -> ServerInfo:
+        """Check the credentials, allow-list and core server by listing the users."""
+        await self.client.get_users()
+        return ServerInfo(
+            unique_id=self.core_server.lower(),
+            name=f"iSymphony {self.core_server}",
+            manufacturer="i9 Technologies",
+            model="iSymphony",
+        )
+
+    async def async_fetch(self) -> Snapshot:
+        """Read the users, then the status of each licensed (or due for recheck) user."""
+        users = await self.client.get_users()
+        now = dt_util.utcnow()
+        semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+
+        async def read(user: ISymphonyUser) -> None:
+            since = self._unlicensed.get(user.username)
+            if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
+                return
+            async with semaphore:
+                try:
+                    status = await self.client.get_status(user.username)
+                except PbxLicenseError:
+                    self._unlicensed[user.username] = now
+                    self._statuses.pop(user.username, None)
+                    return
+                except PbxNotFoundError:  # removed since the list was read
+                    self._statuses.pop(user.username, None)
+                    return
+            self._unlicensed.pop(user.username, None)
+            self.remember(user.username, status)
+
+        await asyncio.gather(*(read(user) for user in users))
+        usernames = {user.username for user in users}
+        for gone in set(self._statuses) - usernames:
+            del self._statuses[gone]
+        return self.snapshot(users)
+
+    def remember(self, username: str, status: ISymphonyStatus) -> None:
+        """Keep a user's latest status and learn admin-defined statuses from it."""
+        self._statuses[username] = status
+        if not status.user_created and status.name:
+            self.predefined.setdefault(status.type, status.name)
+
+    def snapshot(self, users: list[ISymphonyUser]) -> Snapshot:
+        """Build the snapshot from the users and the statuses read so far."""
+        presentities = {
+            panel_user_key(user.username): Presentity(
+                key=panel_user_key(user.username),
+                kind=PresentityKind.PANEL_USER,
+                name=user.displayed_name or user.username,
+                server_id=user.username,
+                licensed=user.username in self._statuses,
+                status=self._statuses.get(user.username),
+            )
+            for user in users
+        }
+        return Snapshot(
+            presentities,
+            unlicensed=bool(users) and not self._statuses,
+        )
+
+    def status_name(self, status_type: StatusType) -> str:
+        """The name to send with a type: a known admin-defined status's, else the label."""
+        return self.predefined.get(status_type) or STATUS_TYPE_LABELS[status_type]
+
+    async def async_set_status(
+        self,
+        username: str,
+        *,
+        status_type: StatusType,
+        name: str | None = None,
+        note: str = "",
+        return_time: datetime | None = None,
+    ) -> ISymphonyStatus:
+        """Set a user's status and read it back."""
+        await self.client.set_status(
+            username,
+            status_type=status_type,
+            name=name or self.status_name(status_type),
+            note=note,
+            return_time=return_time,
+        )
+        status = await self.client.get_status(username)
+        self.remember(username, status)
+        return status

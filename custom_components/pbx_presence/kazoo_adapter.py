@@ -1,0 +1,248 @@
+"""Flex UC / Kazoo adapter: users, phones and watched extensions with call state and BLF."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.util import dt as dt_util
+
+from .adapter import PbxAdapter
+from .const import (
+    DIRECTORY_REFRESH_INTERVAL,
+    KAZOO_SCAN_INTERVAL,
+    MAX_CONCURRENT_REQUESTS,
+    ServerType,
+)
+from .model import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
+from .pbx import (
+    KazooChannel,
+    KazooClient,
+    KazooDevice,
+    KazooDeviceStatus,
+    KazooPresenceList,
+    KazooUser,
+    PbxNotFoundError,
+    PresenceState,
+)
+
+# An unknown id in a poll re-reads the directory, but not more often than this: a channel
+# of a device from elsewhere (a carrier leg, another account) would otherwise force it
+# on every poll.
+_UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
+NOTHING_TO_SEND = "nothing to send command to"
+
+
+@dataclass(slots=True)
+class Directory:
+    """The account's users and phones, read rarely."""
+
+    users: dict[str, KazooUser] = field(default_factory=dict)
+    devices: dict[str, KazooDevice] = field(default_factory=dict)
+    loaded_at: datetime | None = None
+
+
+def user_key(user_id: str) -> str:
+    """Presentity key of a Kazoo user."""
+    return f"user_{user_id}"
+
+
+def phone_key(device_id: str) -> str:
+    """Presentity key of a Kazoo device."""
+    return f"phone_{device_id}"
+
+
+def extension_key(extension: str) -> str:
+    """Presentity key of a watched extension such as a park slot."""
+    return f"extension_{extension}"
+
+
+def device_presence_key(device: KazooDevice) -> str | None:
+    """The presentity a device's calls and BLF lamps go by: presence_id, else SIP user."""
+    value = device.presence_id or device.username
+    return value.lower() if value else None
+
+
+def _presence_local_part(channel: KazooChannel) -> str | None:
+    if not channel.presence_id:
+        return None
+    return channel.presence_id.split("@", 1)[0].lower()
+
+
+def _call_state(channels: Iterable[KazooChannel]) -> CallState:
+    state = CallState.IDLE
+    for channel in channels:
+        if channel.answered:
+            return CallState.BUSY
+        state = CallState.RINGING
+    return state
+
+
+def build_snapshot(
+    directory: Directory,
+    presence: KazooPresenceList,
+    channels: list[KazooChannel],
+    statuses: list[KazooDeviceStatus],
+) -> Snapshot:
+    """Combine the directory with one poll's presence, channels and registrations."""
+    registered = {status.device_id for status in statuses if status.registered}
+    watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
+    presentities: dict[str, Presentity] = {}
+    claimed: set[str] = set()
+
+    devices_by_owner: dict[str, list[KazooDevice]] = {}
+    for device in directory.devices.values():
+        if device.owner_id:
+            devices_by_owner.setdefault(device.owner_id, []).append(device)
+
+    for user in directory.users.values():
+        if user.presence_id:
+            keys = {user.presence_id.lower()}
+        else:
+            keys = {
+                key
+                for device in devices_by_owner.get(user.id, [])
+                if (key := device_presence_key(device))
+            }
+        claimed |= keys
+        presentities[user_key(user.id)] = Presentity(
+            key=user_key(user.id),
+            kind=PresentityKind.USER,
+            name=user.display_name,
+            server_id=user.id,
+            call_state=_call_state(
+                c for c in channels if c.owner_id == user.id or _presence_local_part(c) in keys
+            ),
+            blf_watchers=sum(watchers.get(key, 0) for key in keys),
+        )
+
+    for device in directory.devices.values():
+        key = device_presence_key(device)
+        if key:
+            claimed.add(key)
+        presentities[phone_key(device.id)] = Presentity(
+            key=phone_key(device.id),
+            kind=PresentityKind.PHONE,
+            name=device.name,
+            server_id=device.id,
+            model=device.device_type,
+            call_state=_call_state(c for c in channels if c.authorizing_id == device.id),
+            blf_watchers=watchers.get(key, 0) if key else 0,
+            registered=device.id in registered,
+        )
+
+    for extension, count in watchers.items():
+        if count and extension not in claimed:
+            presentities[extension_key(extension)] = Presentity(
+                key=extension_key(extension),
+                kind=PresentityKind.EXTENSION,
+                name=extension,
+                server_id=extension,
+                blf_watchers=count,
+            )
+    return Snapshot(presentities, partial=presence.partial)
+
+
+class KazooAdapter(PbxAdapter):
+    """Reads a Kazoo account: three requests a poll, plus the directory now and then."""
+
+    server_type = ServerType.FLEX_UC
+    scan_interval = KAZOO_SCAN_INTERVAL
+
+    def __init__(self, client: KazooClient) -> None:
+        """Wrap a Kazoo client."""
+        self.client = client
+        self.directory = Directory()
+        self._unknown_reload_at: datetime | None = None
+
+    async def async_identify(self) -> ServerInfo:
+        """Log in and read the account."""
+        await self.client.login()
+        account = await self.client.get_account()
+        return ServerInfo(
+            unique_id=account.id,
+            name=account.name,
+            manufacturer="2600Hz",
+            model="Flex UC / Kazoo",
+        )
+
+    async def async_fetch(self) -> Snapshot:
+        """Poll presence, channels and registrations; refresh the directory when due."""
+        presence, channels, statuses = await asyncio.gather(
+            self.client.get_presence(),
+            self.client.get_channels(),
+            self.client.get_device_statuses(),
+        )
+        if self._directory_due(channels, statuses):
+            await self.async_load_directory()
+        return build_snapshot(self.directory, presence, channels, statuses)
+
+    def _directory_due(
+        self, channels: list[KazooChannel], statuses: list[KazooDeviceStatus]
+    ) -> bool:
+        now = dt_util.utcnow()
+        loaded_at = self.directory.loaded_at
+        if loaded_at is None or now - loaded_at >= DIRECTORY_REFRESH_INTERVAL:
+            return True
+        unknown = any(
+            (c.owner_id and c.owner_id not in self.directory.users)
+            or (c.authorizing_id and c.authorizing_id not in self.directory.devices)
+            for c in channels
+        ) or any(s.device_id not in self.directory.devices for s in statuses)
+        if not unknown or (
+            self._unknown_reload_at is not None
+            and now - self._unknown_reload_at < _UNKNOWN_ID_RELOAD_INTERVAL
+        ):
+            return False
+        self._unknown_reload_at = now
+        return True
+
+    async def async_load_directory(self) -> None:
+        """Read users and devices; read each new device once for its presence_id."""
+        users, devices = await asyncio.gather(self.client.get_users(), self.client.get_devices())
+        known = self.directory.devices
+        semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+
+        async def with_presence_id(device: KazooDevice) -> KazooDevice | None:
+            if (previous := known.get(device.id)) is not None:
+                return previous
+            async with semaphore:
+                try:
+                    return await self.client.get_device(device.id)
+                except PbxNotFoundError:  # deleted since the list was read
+                    return None
+
+        detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
+        self.directory = Directory(
+            users={user.id: user for user in users},
+            devices={device.id: device for device in detailed if device is not None},
+            loaded_at=dt_util.utcnow(),
+        )
+
+    def has_presence_target(self, presentity: Presentity) -> bool:
+        """Whether a presence command for this presentity reaches anything on the server.
+
+        The device endpoint acts on the device's own presence_id only.
+        """
+        if presentity.kind is PresentityKind.PHONE:
+            device = self.directory.devices.get(presentity.server_id)
+            return device is not None and device.presence_id is not None
+        return True
+
+    async def async_reset(self, presentity: Presentity) -> str:
+        """Send the seed's `reset` action to the endpoint that fits the presentity."""
+        match presentity.kind:
+            case PresentityKind.USER:
+                return await self.client.reset_user(presentity.server_id)
+            case PresentityKind.PHONE:
+                return await self.client.reset_device(presentity.server_id)
+            case _:
+                return await self.client.reset_extension(presentity.server_id)
+
+    async def async_set_state(self, presentity: Presentity, state: PresenceState) -> str:
+        """Override the BLF state of a user or phone."""
+        if presentity.kind is PresentityKind.USER:
+            return await self.client.set_user_presence(presentity.server_id, state)
+        return await self.client.set_device_presence(presentity.server_id, state)

@@ -1,0 +1,73 @@
+"""The backend-neutral snapshot the coordinator produces and the entities read.
+
+A presentity is anything whose presence the server knows: a Kazoo user, phone or
+watched extension, or an iSymphony panel user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .pbx import ISymphonyStatus
+
+
+class PresentityKind(StrEnum):
+    """What a presentity is; also the model of its Home Assistant device."""
+
+    USER = "user"
+    PHONE = "phone"
+    EXTENSION = "extension"
+    PANEL_USER = "panel_user"
+
+
+class CallState(StrEnum):
+    """Live call state of a Kazoo user or phone, derived from its channels."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    BUSY = "busy"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presentity:
+    """One presentity as its server knows it right now.
+
+    `key` is stable and unique within a config entry; it never holds a live UUID.
+    """
+
+    key: str
+    kind: PresentityKind
+    name: str
+    server_id: str  # Kazoo user/device id, the extension, or the iSymphony username
+    model: str | None = None
+    # Flex UC / Kazoo
+    call_state: CallState | None = None
+    blf_watchers: int | None = None
+    registered: bool | None = None
+    # iSymphony
+    licensed: bool | None = None
+    status: ISymphonyStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """Identity of the server an entry talks to."""
+
+    unique_id: str
+    name: str
+    manufacturer: str
+    model: str
+    configuration_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the entities show, as of one poll. Equal snapshots mean no change."""
+
+    presentities: Mapping[str, Presentity] = field(default_factory=dict)
+    # True when a Kazoo presence server did not answer in time: watcher counts may lag.
+    partial: bool = False
+    # True when an iSymphony server has users but none of them is licensed.
+    unlicensed: bool = False

@@ -1,0 +1,105 @@
+"""Shared fixtures: the simulator on loopback, and config entries pointing at it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# Imported first so `custom_components` resolves to this repository, not the harness's.
+import custom_components.pbx_presence  # noqa: F401
+from custom_components.pbx_presence.const import (
+    CONF_ACCOUNT_NAME,
+    CONF_CORE_SERVER,
+    CONF_CREDENTIALS_HASH,
+    CONF_SERVER_TYPE,
+    DOMAIN,
+    ServerType,
+)
+from simulator import Simulator
+
+KAZOO_USERNAME = "admin"
+KAZOO_PASSWORD = "admin-secret"
+KAZOO_ACCOUNT = "acme"
+ISYMPHONY_USERNAME = "manager"
+ISYMPHONY_PASSWORD = "manag3rpa55word"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components."""
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
+    """The demo simulator, serving both APIs on a free loopback port."""
+    sim = Simulator.demo()
+    await sim.start(host="127.0.0.1", port=0)
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+def kazoo_entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """Config entry data of a Flex UC / Kazoo user login against the simulator."""
+    secret = f"{KAZOO_USERNAME}:{KAZOO_PASSWORD}".encode()
+    return {
+        CONF_SERVER_TYPE: ServerType.FLEX_UC,
+        CONF_URL: sim.url,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: KAZOO_USERNAME,
+        CONF_CREDENTIALS_HASH: hashlib.md5(secret, usedforsecurity=False).hexdigest(),
+        CONF_ACCOUNT_NAME: KAZOO_ACCOUNT,
+        **overrides,
+    }
+
+
+def isymphony_entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """Config entry data of an iSymphony manager login against the simulator."""
+    return {
+        CONF_SERVER_TYPE: ServerType.ISYMPHONY,
+        CONF_URL: sim.url,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: ISYMPHONY_USERNAME,
+        CONF_PASSWORD: ISYMPHONY_PASSWORD,
+        CONF_CORE_SERVER: "default",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def kazoo_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """A Flex UC / Kazoo entry for the simulator's demo account (not yet set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=KAZOO_ACCOUNT,
+        unique_id=simulator.kazoo.account_id,
+        data=kazoo_entry_data(simulator),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+def isymphony_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """An iSymphony entry for the simulator's default core server (not yet set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="iSymphony default",
+        unique_id="default",
+        data=isymphony_entry_data(simulator),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set up an entry and wait until Home Assistant is idle."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
