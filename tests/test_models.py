@@ -1,0 +1,182 @@
+"""Parser edge cases: odd or malformed replies become PbxResponseError, never a crash."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from custom_components.pbx_presence.pbx import (
+    ISymphonyExtension,
+    ISymphonyLogin,
+    ISymphonyStatus,
+    ISymphonyUser,
+    KazooChannel,
+    KazooDevice,
+    KazooPresenceDetail,
+    KazooPresenceList,
+    KazooUser,
+    PbxResponseError,
+    StatusType,
+)
+from custom_components.pbx_presence.pbx._http import Reply
+from custom_components.pbx_presence.pbx.kazoo import token_expiry
+from custom_components.pbx_presence.pbx.models import (
+    gregorian_to_datetime,
+    parse_return_time,
+    to_return_time,
+)
+
+STATUS = {
+    "id": "99c6c017-7c86-4d78-89ca-dbc1267ffe76",
+    "configurationId": "215734e0-383d-11e2-81c1-0800200c9a66",
+    "name": "Went back in time",
+    "type": "away",
+    "note": "Tell Doc Brown",
+    "returnTime": 499132800,
+    "userCreated": True,
+}
+
+
+def test_seed_status_example_reads_its_return_time_as_seconds() -> None:
+    status = ISymphonyStatus.from_api(STATUS)
+    assert status.type is StatusType.AWAY
+    assert status.return_time == datetime(1985, 10, 26, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-1, None),
+        (0, None),
+        (499132800, datetime(1985, 10, 26, tzinfo=UTC)),
+        (499132800000, datetime(1985, 10, 26, tzinfo=UTC)),
+        (1_900_000_000_000, datetime.fromtimestamp(1_900_000_000, tz=UTC)),
+    ],
+)
+def test_return_time_reading(value: int, expected: datetime | None) -> None:
+    assert parse_return_time(value) == expected
+
+
+def test_return_time_out_of_range() -> None:
+    with pytest.raises(PbxResponseError):
+        parse_return_time(10**30)
+
+
+def test_return_time_writing() -> None:
+    assert to_return_time(None) == -1
+    assert to_return_time(datetime(1985, 10, 26, tzinfo=UTC)) == 499132800000
+
+
+def test_status_without_return_time_field_and_unknown_type() -> None:
+    minimal = {"name": "x", "type": "dnd"}
+    status = ISymphonyStatus.from_api(minimal)
+    assert (status.return_time, status.note, status.user_created) == (None, "", True)
+    with pytest.raises(PbxResponseError, match="Unknown status type"):
+        ISymphonyStatus.from_api({**STATUS, "type": "sleeping"})
+
+
+@pytest.mark.parametrize(
+    ("parser", "payload"),
+    [
+        (ISymphonyStatus.from_api, {**STATUS, "returnTime": "soon"}),
+        (ISymphonyStatus.from_api, {**STATUS, "returnTime": 1.5}),
+        (ISymphonyStatus.from_api, {**STATUS, "userCreated": "yes"}),
+        (ISymphonyStatus.from_api, ["not", "an", "object"]),
+        (ISymphonyUser.from_api, {"id": "1"}),
+        (ISymphonyUser.from_api, {"id": 1, "userName": "anna"}),
+        (ISymphonyLogin.from_api, {"id": "1", "port": "x"}),
+        (ISymphonyExtension.from_api, {"id": "1", "extensionNumber": None}),
+        (KazooUser.from_api, {"first_name": "no id"}),
+        (KazooUser.from_api, {"id": "1", "presence_id": 1001}),
+        (KazooDevice.from_api, {"id": "1", "enabled": "true"}),
+        (KazooChannel.from_api, {"uuid": "1", "answered": "no"}),
+        (KazooChannel.from_api, None),
+        (KazooPresenceList.from_api, {"subscriptions": []}),
+        (KazooPresenceList.from_api, {"subscriptions": {"1001": {"dialog": {"c": 5}}}}),
+        (KazooPresenceList.from_api, {"Subscriptions": {"1001": {"dialog": "many"}}}),
+        (KazooPresenceList.from_api, "presence"),
+    ],
+)
+def test_malformed_items_raise_response_error(parser: Any, payload: Any) -> None:
+    with pytest.raises(PbxResponseError):
+        parser(payload)
+
+
+def test_numeric_extension_number_is_read_as_text() -> None:
+    extension = ISymphonyExtension.from_api({"id": "e", "extensionNumber": 1001})
+    assert extension.extension_number == "1001"
+
+
+def test_presence_keys_are_lowercased_and_empty_list_is_fine() -> None:
+    presence = KazooPresenceList.from_api({"Subscriptions": {"Lobby": {"dialog": 2}}})
+    assert presence.presentities["lobby"].dialog_watchers == 2
+    assert not presence.partial
+    assert KazooPresenceList.from_api({}).presentities == {}
+
+
+def test_presence_detail_walks_the_nested_shape() -> None:
+    data = {
+        "Subscriptions": {
+            "1001": {
+                "dialog": {
+                    "user_1002a@acme": {
+                        "kamailio@node1": {
+                            "call-1": {
+                                "time": 63606201099,
+                                "result": "200",
+                                "sent": 3,
+                                "received": 2,
+                                "user_agent": "Yealink",
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (watcher,) = KazooPresenceDetail.from_api("1001", data).watchers
+    assert watcher.watcher == "user_1002a@acme"
+    assert watcher.node == "kamailio@node1"
+    assert (watcher.call_id, watcher.sent, watcher.result) == ("call-1", 3, "200")
+
+
+def test_device_username_falls_back_to_sip_block() -> None:
+    device = KazooDevice.from_api({"id": "d1", "sip": {"username": "user_1001a"}})
+    assert (device.username, device.name, device.enabled) == ("user_1001a", "d1", True)
+
+
+def test_gregorian_timestamps() -> None:
+    assert gregorian_to_datetime(63606201099) == datetime(2015, 8, 7, 21, 11, 39, tzinfo=UTC)
+
+
+def _jwt(payload: Any) -> str:
+    encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return f"header.{encoded}.signature"
+
+
+def test_token_expiry() -> None:
+    assert token_expiry(_jwt({"exp": 1_900_000_000})) == datetime.fromtimestamp(
+        1_900_000_000, tz=UTC
+    )
+    assert token_expiry("opaque-token") is None
+    assert token_expiry("a.!!!.c") is None
+    assert token_expiry(_jwt(["exp"])) is None
+    assert token_expiry(_jwt({"exp": "soon"})) is None
+
+
+def _reply(headers: dict[str, str]) -> Reply:
+    return Reply(429, CIMultiDictProxy(CIMultiDict(headers)), "")
+
+
+def test_retry_after_forms() -> None:
+    assert _reply({"Retry-After": "12"}).retry_after() == 12
+    assert _reply({}).retry_after() is None
+    assert _reply({"Retry-After": "whenever"}).retry_after() is None
+    future = datetime.now(UTC) + timedelta(seconds=90)
+    http_date = future.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert 80 < (_reply({"Retry-After": http_date}).retry_after() or 0) <= 90
