@@ -1,0 +1,21 @@
+"""A simulated PBX: Flex UC / Kazoo Crossbar v2 and iSymphony Live REST, in memory.
+
+Used by the test suite (over real loopback HTTP), by ``python -m simulator`` for manual
+runs, and by benchmarks (:meth:`Simulator.scaled`).
+"""
+
+from .faults import Fault, Faults
+from .isymphony import STATUS_TYPES, ISymphonyState
+from .kazoo import KazooState, credentials_hash
+from .server import RecordedRequest, Simulator
+
+__all__ = [
+    "STATUS_TYPES",
+    "Fault",
+    "Faults",
+    "ISymphonyState",
+    "KazooState",
+    "RecordedRequest",
+    "Simulator",
+    "credentials_hash",
+]

@@ -1,0 +1,133 @@
+"""Run the simulator: ``python -m simulator [--port 8000] [--users N] ...``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from .demo import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    DEMO_USERS,
+    SCALED_FIRST_PASSWORD,
+    SCALED_FIRST_USERNAME,
+)
+from .server import Simulator
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Simulated Flex UC / Kazoo and iSymphony server for PBX Presence.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0: any free)")
+    parser.add_argument(
+        "--presence-shape",
+        choices=("legacy", "modern"),
+        default="legacy",
+        help="shape of GET /presence: the seed's (legacy) or Kazoo 4.1+ (modern)",
+    )
+    parser.add_argument(
+        "--token-lifetime", type=float, default=3600, help="Kazoo token lifetime (s)"
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=None,
+        help="serve scaled data with N Kazoo users instead of the demo office",
+    )
+    parser.add_argument(
+        "--isymphony-users",
+        type=int,
+        default=None,
+        help="iSymphony users with --users (default: half of N)",
+    )
+    parser.add_argument(
+        "--activity",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="random calls and status changes in the background",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every response"
+    )
+    return parser.parse_args(argv)
+
+
+def _banner(sim: Simulator, *, scaled: bool) -> str:
+    kazoo = sim.kazoo
+    login = (
+        (SCALED_FIRST_USERNAME, SCALED_FIRST_PASSWORD)
+        if scaled
+        else (DEMO_USERS[0].username, DEMO_USERS[0].password)
+    )
+    isymphony = sim.isymphony
+    core_servers = ", ".join(isymphony.core_servers) or "(none)"
+    api_key = kazoo.api_keys[0] if kazoo.api_keys else "(none)"
+    return "\n".join(
+        (
+            f"PBX simulator listening on {sim.url}",
+            "",
+            "Flex UC / Kazoo",
+            f"  base URL:     {sim.url}  (API under /v2/)",
+            f"  account:      {kazoo.account_name} (id {kazoo.account_id}, realm {kazoo.realm})",
+            f"  user login:   username {login[0]!r}, password {login[1]!r}, "
+            f"account name {kazoo.account_name!r}",
+            f"  admin login:  username {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r}",
+            f"  API key:      {api_key}",
+            f"  presence:     {kazoo.presence_shape} shape, token lifetime "
+            f"{kazoo.token_lifetime:g} s",
+            "",
+            "iSymphony",
+            f"  base URL:     {sim.url}/communication_manager/rest/live/coreServers/",
+            f"  core servers: {core_servers}",
+            f"  manager:      username {isymphony.username!r}, password {isymphony.password!r}",
+            f"  allowed IPs:  {', '.join(sorted(isymphony.allowed_ips))}",
+            "",
+            "Press Ctrl-C to stop.",
+            "",
+        )
+    )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    scaled = args.users is not None
+    if scaled:
+        isymphony_users = (
+            args.isymphony_users if args.isymphony_users is not None else args.users // 2
+        )
+        sim = Simulator.scaled(users=args.users, isymphony_users=isymphony_users)
+    else:
+        sim = Simulator.demo()
+    sim.kazoo.presence_shape = args.presence_shape
+    sim.kazoo.token_lifetime = args.token_lifetime
+    sim.faults.latency = args.latency
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Not every platform lets asyncio handle signals; Ctrl-C still interrupts.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await sim.start(host=args.host, port=args.port)
+    try:
+        if args.activity:
+            sim.start_activity()
+        sys.stdout.write(_banner(sim, scaled=scaled))
+        sys.stdout.flush()
+        await stop.wait()
+    finally:
+        await sim.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and serve until interrupted."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(_parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Background activity: calls come and go, panel users change their status."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+from .isymphony import STATUS_TYPES, ISymphonyState
+from .kazoo import KazooState
+
+NOTES = ("", "", "Back soon", "Customer call", "Ask Anna", "In the warehouse")
+
+
+def step(kazoo: KazooState, isymphony: ISymphonyState, rng: random.Random) -> None:
+    """Make one random change: a call starts, is answered or ends, or a status moves."""
+    ringing = [c.uuid for c in kazoo.channels.values() if not c.answered]
+    answered = [c.uuid for c in kazoo.channels.values() if c.answered]
+    idle = sorted(kazoo.registered & set(kazoo.devices))
+    max_calls = max(3, len(kazoo.devices) // 10)
+    roll = rng.random()
+    if ringing and roll < 0.3:
+        call = rng.choice(ringing)
+        # Most ringing calls get picked up; the rest are missed.
+        if rng.random() < 0.8:
+            kazoo.answer(call)
+        else:
+            kazoo.hangup(call)
+    elif answered and roll < 0.5:
+        kazoo.hangup(rng.choice(answered))
+    elif idle and len(kazoo.channels) < max_calls and roll < 0.8:
+        kazoo.start_call(
+            device_id=rng.choice(idle),
+            destination=str(rng.randrange(1000, 1100)),
+            direction=rng.choice(("inbound", "outbound")),
+        )
+    else:
+        _change_status(isymphony, rng)
+
+
+def _change_status(isymphony: ISymphonyState, rng: random.Random) -> None:
+    candidates = [
+        (slug, username)
+        for slug, core_server in isymphony.core_servers.items()
+        for username, user in core_server["users"].items()
+        if user["licensed"]
+    ]
+    if not candidates:
+        return
+    slug, username = rng.choice(candidates)
+    status_type = rng.choice(STATUS_TYPES)
+    predefined = [s for s in isymphony.predefined_statuses if s["type"] == status_type]
+    name = rng.choice(predefined)["name"] if predefined else status_type.title()
+    return_time = -1
+    if status_type in {"away", "xa"}:
+        return_time = int((time.time() + rng.randrange(600, 7200)) * 1000)
+    isymphony.set_status(
+        username,
+        name=name,
+        type=status_type,
+        note=rng.choice(NOTES),
+        return_time=return_time,
+        user_created=not predefined,
+        core_server=slug,
+    )
+
+
+async def run(
+    kazoo: KazooState,
+    isymphony: ISymphonyState,
+    interval: float,
+    rng: random.Random,
+) -> None:
+    """Step every ``interval`` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(interval)
+        step(kazoo, isymphony, rng)

@@ -1,0 +1,226 @@
+"""iSymphony Live REST endpoints over an :class:`~simulator.isymphony.ISymphonyState`.
+
+Errors are plain text sentences, as the real servlet sends them. Checks run in the
+servlet's order: IP allow-list (403), Basic auth (401), path (404/405), core server and
+user (404), licence (403), then the request body (415, 412, 422).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import BasicAuth, web
+
+from .common import json_response, split_path, text_response
+from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState
+
+PREFIX = ("communication_manager", "rest", "live", "coreServers")
+MAX_RETURN_TIME = 2**53
+
+
+@dataclass
+class Target:
+    """The core server and (optionally) the user a request addresses."""
+
+    request: web.Request
+    core_server: dict[str, Any]
+    user: dict[str, Any] | None
+
+
+type Handler = Callable[[Target], Awaitable[web.Response]]
+
+
+@dataclass
+class Route:
+    """A parsed path: how to find the core server and user, and what to do."""
+
+    core_server_by_name: bool
+    core_server_key: str
+    user_by_name: bool | None
+    user_key: str
+    methods: dict[str, Handler]
+
+
+class ISymphonyApi:
+    """Routes and answers requests under ``/communication_manager/``."""
+
+    def __init__(self, state: ISymphonyState) -> None:
+        """Serve ``state``."""
+        self.state = state
+        self._core_server_actions: dict[tuple[str, ...], dict[str, Handler]] = {
+            ("users",): {"GET": self._users},
+            ("extensions",): {"GET": self._extensions},
+        }
+        self._user_actions: dict[tuple[str, ...], dict[str, Handler]] = {
+            (): {"GET": self._user},
+            ("status",): {"GET": self._status},
+            ("status", "set"): {"POST": self._set_status},
+            ("logins",): {"GET": self._logins},
+        }
+
+    def _route(self, parts: list[str]) -> Route | None:
+        if tuple(parts[:4]) != PREFIX or len(parts) < 5:
+            return None
+        rest = parts[4:]
+        cs_by_name = rest[0] == "getByName"
+        if cs_by_name and len(rest) < 2:
+            return None
+        cs_key, rest = (rest[1], rest[2:]) if cs_by_name else (rest[0], rest[1:])
+        if not cs_key:
+            return None
+        if (methods := self._core_server_actions.get(tuple(rest))) is not None:
+            return Route(cs_by_name, cs_key, None, "", methods)
+        if len(rest) < 2 or rest[0] != "users":
+            return None
+        user_by_name = rest[1] == "getByName"
+        if user_by_name and len(rest) < 3:
+            return None
+        user_key, rest = (rest[2], rest[3:]) if user_by_name else (rest[1], rest[2:])
+        if not user_key:
+            return None
+        if (methods := self._user_actions.get(tuple(rest))) is None:
+            return None
+        return Route(cs_by_name, cs_key, user_by_name, user_key, methods)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Answer one request whose path starts with ``/communication_manager/``."""
+        state = self.state
+        if request.remote not in state.allowed_ips:
+            return text_response("Access denied: caller IP not allowed", status=403)
+        if not self._authorized(request):
+            return text_response(
+                "Unauthorized",
+                status=401,
+                headers={"WWW-Authenticate": 'Basic realm="iSymphony"'},
+            )
+        route = self._route(split_path(request.raw_path))
+        if route is None:
+            return text_response("Not Found", status=404)
+        handler = route.methods.get(request.method)
+        if handler is None:
+            return text_response(
+                "Method Not Allowed",
+                status=405,
+                headers={"Allow": ", ".join(sorted(route.methods))},
+            )
+        core_server = state.find_core_server(
+            route.core_server_key, by_name=route.core_server_by_name
+        )
+        if core_server is None:
+            return text_response("Core server not found", status=404)
+        user = None
+        if route.user_by_name is not None:
+            user = state.find_user(core_server, route.user_key, by_name=route.user_by_name)
+            if user is None:
+                return text_response("User not found", status=404)
+        return await handler(Target(request, core_server, user))
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        try:
+            auth = BasicAuth.decode(header)
+        except ValueError:
+            return False
+        # Constant-time comparison, as a real servlet container would do.
+        return hmac.compare_digest(
+            auth.login.encode(), self.state.username.encode()
+        ) and hmac.compare_digest(auth.password.encode(), self.state.password.encode())
+
+    # -- core server resources ---------------------------------------------------
+
+    async def _users(self, target: Target) -> web.Response:
+        users = target.core_server["users"].values()
+        return json_response([_pick(user, USER_FIELDS) for user in users])
+
+    async def _extensions(self, target: Target) -> web.Response:
+        return json_response(list(target.core_server["extensions"]))
+
+    # -- user resources ------------------------------------------------------------
+
+    async def _user(self, target: Target) -> web.Response:
+        assert target.user is not None  # noqa: S101 - routing guarantees a user
+        return json_response(_pick(target.user, USER_FIELDS))
+
+    async def _logins(self, target: Target) -> web.Response:
+        assert target.user is not None  # noqa: S101 - routing guarantees a user
+        return json_response([dict(login) for login in target.user["logins"]])
+
+    def _unlicensed(self, user: dict[str, Any]) -> web.Response | None:
+        if not self.state.license_installed:
+            return text_response(
+                "User is not licensed: no license is installed on the core server",
+                status=403,
+            )
+        if not user["licensed"]:
+            return text_response("User is not licensed", status=403)
+        return None
+
+    async def _status(self, target: Target) -> web.Response:
+        assert target.user is not None  # noqa: S101 - routing guarantees a user
+        if (refusal := self._unlicensed(target.user)) is not None:
+            return refusal
+        status = self.state.status_representation(target.user)
+        return json_response(_pick(status, STATUS_FIELDS))
+
+    async def _set_status(self, target: Target) -> web.Response:
+        user = target.user
+        assert user is not None  # noqa: S101 - routing guarantees a user
+        if (refusal := self._unlicensed(user)) is not None:
+            return refusal
+        request = target.request
+        raw = await request.read()
+        if raw and request.content_type != "application/json":
+            return text_response(
+                "Unsupported Media Type: send Content-Type application/json",
+                status=415,
+            )
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return text_response("Invalid JSON", status=412)
+        if not isinstance(body, dict):
+            return text_response("Invalid JSON: expected an object", status=412)
+        parsed = _status_body(body)
+        if isinstance(parsed, str):
+            return text_response(parsed, status=422)
+        name, status_type, note, return_time = parsed
+        self.state.set_status_from_api(
+            user, name, status_type, note, return_time, target.core_server["slug"]
+        )
+        return web.Response(status=204)
+
+
+def _pick(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {key: record[key] for key in fields}
+
+
+def _status_body(body: dict[str, Any]) -> tuple[str, str, str, int] | str:
+    """Validate a ``status/set`` body; return its values or the 422 message."""
+    name = body.get("name")
+    if name is None:
+        return "No name property given"
+    if not isinstance(name, str):
+        return "Invalid name property"
+    status_type = body.get("type")
+    if status_type is None:
+        return "No type property given"
+    if status_type not in STATUS_TYPES:
+        return "Invalid status type"
+    note = body.get("note")
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        return "Invalid note property"
+    return_time = body.get("returnTime", -1)
+    if return_time is None:
+        return_time = -1
+    if isinstance(return_time, bool) or not isinstance(return_time, int | float):
+        return "Invalid return time: not a number"
+    if not math.isfinite(return_time) or abs(return_time) > MAX_RETURN_TIME:
+        return "Invalid return time: too large"
+    return name, str(status_type), note, int(return_time)

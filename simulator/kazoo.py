@@ -1,0 +1,387 @@
+"""In-memory state of a simulated Kazoo (Flex UC) account.
+
+Records are plain dicts shaped like Kazoo documents, so the HTTP layer can pick the
+fields each endpoint shows and tests can read or tweak them directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .common import gregorian_now, hex_id, uuid4
+
+type PresenceShape = Literal["legacy", "modern"]
+
+DEFAULT_ACCOUNT_ID = "6e1f0c9a2b7d4e38a5c1f0d29b8e7a61"
+PRESENCE_STATES = ("early", "confirmed", "terminated")
+USER_AGENTS = (
+    "Yealink SIP-T46S 66.86.0.15",
+    "Polycom/6.3.1.8427 PolycomVVX-VVX_450-UA/6.3.1.8427",
+    "Grandstream GXP2170 1.0.11.23",
+    "Zoiper rv2.10.19.6",
+)
+
+
+@dataclass
+class Subscription:
+    """One SIP SUBSCRIBE dialog: ``watcher`` (a SIP username) watches ``extension``."""
+
+    call_id: str
+    extension: str
+    watcher: str
+    event: str
+    timestamp: int
+    user_agent: str
+    expires: int = 1820
+
+
+@dataclass
+class Channel:
+    """One live call leg, as listed by ``GET /channels``."""
+
+    uuid: str
+    direction: str
+    presence_id: str
+    owner_id: str | None
+    authorizing_id: str | None
+    username: str | None
+    destination: str
+    other_leg: str
+    timestamp: int
+    answered: bool = False
+
+
+@dataclass
+class Token:
+    """An issued auth token; use does not extend it.
+
+    ``exp`` (the payload's claim) is ``expires_at`` rounded down, so a client renewing
+    by ``exp`` is never late, and a short lifetime never expires early.
+    """
+
+    account_id: str
+    owner_id: str | None
+    iat: int
+    exp: int
+    expires_at: float
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def credentials_hash(username: str, password: str, method: str = "md5") -> str:
+    """Return the hash Kazoo's ``user_auth`` expects (username lowercased first)."""
+    secret = f"{username.lower()}:{password}".encode()
+    if method == "sha":
+        return hashlib.sha1(secret, usedforsecurity=False).hexdigest()
+    return hashlib.md5(secret, usedforsecurity=False).hexdigest()
+
+
+class KazooState:
+    """One Kazoo account with its users, devices, subscriptions and live calls."""
+
+    def __init__(
+        self,
+        *,
+        account_name: str = "acme",
+        realm: str = "acme.pbx.example",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        phone_number: str = "+15555550100",
+        seed: int = 0,
+    ) -> None:
+        """Create an account with no users or devices."""
+        self._rng = random.Random(seed)
+        self.account_id = account_id
+        self.account_name = account_name
+        self.realm = realm
+        self.phone_numbers = [phone_number]
+        self.presence_shape: PresenceShape = "legacy"
+        self.token_lifetime: float = 3600
+        self.presence_timeout = False
+        self.locked = False
+        self.users: dict[str, dict[str, Any]] = {}
+        self.devices: dict[str, dict[str, Any]] = {}
+        self.api_keys: list[str] = []
+        self.mfa_users: set[str] = set()
+        self.registered: set[str] = set()
+        # extension (lowercased) -> call_id -> subscription
+        self.subscriptions: dict[str, dict[str, Subscription]] = {}
+        self.channels: dict[str, Channel] = {}
+        self.tokens: dict[str, Token] = {}
+        self.presence_actions: list[dict[str, Any]] = []
+        self.presence_overrides: dict[str, str] = {}
+        # (method, credentials hash) -> user id
+        self._hashes: dict[tuple[str, str], str] = {}
+
+    # -- directory -------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        first_name: str,
+        last_name: str,
+        presence_id: str | None = None,
+        *,
+        mfa: bool = False,
+        priv_level: str = "user",
+        email: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a user; ``mfa=True`` makes its logins ask for a second factor."""
+        user: dict[str, Any] = {
+            "id": hex_id(self._rng),
+            "username": username,
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email or f"{username}@{self.realm}",
+            "priv_level": priv_level,
+            "enabled": True,
+        }
+        if presence_id is not None:
+            user["presence_id"] = presence_id
+        self.users[user["id"]] = user
+        for method in ("md5", "sha"):
+            key = (method, credentials_hash(username, password, method))
+            self._hashes[key] = user["id"]
+        if mfa:
+            self.mfa_users.add(user["id"])
+        return user
+
+    def add_device(
+        self,
+        name: str,
+        owner_id: str | None = None,
+        sip_username: str | None = None,
+        presence_id: str | None = None,
+        device_type: str = "sip_device",
+        mac_address: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a device (phone); SIP username and MAC address are generated if absent."""
+        device_id = hex_id(self._rng)
+        if mac_address is None:
+            octets = [0x80, 0x5E, *(self._rng.randrange(256) for _ in range(4))]
+            mac_address = ":".join(f"{octet:02x}" for octet in octets)
+        device: dict[str, Any] = {
+            "id": device_id,
+            "name": name,
+            "enabled": True,
+            "device_type": device_type,
+            "mac_address": mac_address,
+            "sip": {
+                "username": sip_username or f"user_{device_id[:8]}",
+                "password": f"{self._rng.getrandbits(64):016x}",
+                "realm": self.realm,
+                "method": "password",
+                "invite_format": "username",
+            },
+        }
+        if owner_id is not None:
+            device["owner_id"] = owner_id
+        if presence_id is not None:
+            device["presence_id"] = presence_id
+        self.devices[device_id] = device
+        return device
+
+    def add_api_key(self) -> str:
+        """Create an API key (64 hex digits) for this account and return it."""
+        key = f"{self._rng.getrandbits(256):064x}"
+        self.api_keys.append(key)
+        return key
+
+    def owned_devices(self, user_id: str) -> list[dict[str, Any]]:
+        """Return the devices owned by a user, in id order."""
+        return [
+            device
+            for device_id, device in sorted(self.devices.items())
+            if device.get("owner_id") == user_id
+        ]
+
+    # -- registrations and BLF subscriptions ----------------------------------
+
+    def register(self, device_id: str) -> None:
+        """Mark a device registered."""
+        self._device(device_id)
+        self.registered.add(device_id)
+
+    def unregister(self, device_id: str) -> None:
+        """Mark a device unregistered."""
+        self.registered.discard(device_id)
+
+    def watch(self, extension: str, watcher_sip_username: str, event: str = "dialog") -> str:
+        """Subscribe a phone to an extension; return the subscription's call id."""
+        call_id = f"{self._rng.getrandbits(96):024x}@{self.realm}"
+        subscription = Subscription(
+            call_id=call_id,
+            extension=extension.lower(),
+            watcher=watcher_sip_username,
+            event=event,
+            timestamp=gregorian_now(),
+            user_agent=self._rng.choice(USER_AGENTS),
+        )
+        self.subscriptions.setdefault(subscription.extension, {})[call_id] = subscription
+        return call_id
+
+    def unwatch(self, extension: str, call_id: str) -> None:
+        """End one subscription."""
+        watched = self.subscriptions.get(extension.lower(), {})
+        watched.pop(call_id, None)
+        if not watched:
+            self.subscriptions.pop(extension.lower(), None)
+
+    # -- calls -------------------------------------------------------------------
+
+    def start_call(
+        self,
+        *,
+        user_id: str | None = None,
+        device_id: str | None = None,
+        destination: str = "1000",
+        direction: str = "inbound",
+    ) -> str:
+        """Start a ringing call leg on a device or a user's first device; return its uuid."""
+        if device_id is not None:
+            device: dict[str, Any] | None = self._device(device_id)
+        elif user_id is not None:
+            self._user(user_id)
+            device = next(iter(self.owned_devices(user_id)), None)
+        else:
+            raise ValueError("start_call needs a user_id or a device_id")
+        device = device or {}
+        owner_id = device.get("owner_id", user_id)
+        owner = self.users.get(owner_id or "", {})
+        sip_username = device.get("sip", {}).get("username")
+        # Kazoo's channel presence id: owner's, else device's, else SIP username.
+        presence = (
+            owner.get("presence_id")
+            or device.get("presence_id")
+            or sip_username
+            or owner.get("username")
+        )
+        channel = Channel(
+            uuid=uuid4(self._rng),
+            direction=direction,
+            presence_id=f"{presence}@{self.realm}",
+            owner_id=owner_id,
+            authorizing_id=device.get("id"),
+            username=sip_username,
+            destination=destination,
+            other_leg=uuid4(self._rng),
+            timestamp=gregorian_now(),
+        )
+        self.channels[channel.uuid] = channel
+        return channel.uuid
+
+    def answer(self, call_uuid: str) -> None:
+        """Answer a ringing call leg."""
+        self.channels[call_uuid].answered = True
+
+    def hangup(self, call_uuid: str) -> None:
+        """End a call leg (no-op when it is already gone)."""
+        self.channels.pop(call_uuid, None)
+
+    # -- authentication --------------------------------------------------------
+
+    def user_for_credentials(self, credentials: str, method: str = "md5") -> str | None:
+        """Return the id of the user whose credentials hash (md5 or sha) this is."""
+        user_id = self._hashes.get((method, credentials.lower()))
+        return user_id if user_id in self.users else None
+
+    def issue_token(self, owner_id: str | None) -> str:
+        """Issue a JWT-like token for this account that expires after token_lifetime."""
+        now = time.time()
+        token = Token(
+            account_id=self.account_id,
+            owner_id=owner_id,
+            iat=int(now),
+            exp=int(now + self.token_lifetime),
+            expires_at=now + self.token_lifetime,
+        )
+        payload: dict[str, Any] = {"account_id": self.account_id}
+        if owner_id is not None:
+            payload["owner_id"] = owner_id
+        payload |= {"exp": token.exp, "iat": token.iat}
+        header = {"alg": "RS256", "typ": "JWT"}
+        text = ".".join(
+            (
+                _b64url(json.dumps(header, separators=(",", ":")).encode()),
+                _b64url(json.dumps(payload, separators=(",", ":")).encode()),
+                _b64url(secrets.token_bytes(32)),
+            )
+        )
+        self.tokens[text] = token
+        return text
+
+    def valid_token(self, token: str) -> Token | None:
+        """Return the token's record when it is known and not expired yet."""
+        record = self.tokens.get(token)
+        if record is None or time.time() >= record.expires_at:
+            return None
+        return record
+
+    def revoke_tokens(self) -> None:
+        """Forget every issued token (the next request with one gets 401)."""
+        self.tokens.clear()
+
+    # -- presence actions ------------------------------------------------------
+
+    def device_presence_ids(self, device_id: str) -> list[str]:
+        """Presence ids a device presence action affects: its own presence_id only."""
+        presence_id = self._device(device_id).get("presence_id")
+        return [presence_id] if presence_id else []
+
+    def user_presence_ids(self, user_id: str) -> list[str]:
+        """Presence ids a user presence action affects: the user's, else its devices'."""
+        presence_id = self._user(user_id).get("presence_id")
+        if presence_id:
+            return [presence_id]
+        return [
+            device["presence_id"]
+            for device in self.owned_devices(user_id)
+            if device.get("presence_id")
+        ]
+
+    def apply_presence_action(
+        self,
+        target: str,
+        target_id: str,
+        action: str,
+        state: str | None,
+        presence_ids: list[str],
+    ) -> None:
+        """Record a presence reset/set and update the manual BLF overrides."""
+        for presence_id in presence_ids:
+            if action == "set" and state is not None:
+                self.presence_overrides[presence_id.lower()] = state
+            else:
+                self.presence_overrides.pop(presence_id.lower(), None)
+        self.presence_actions.append(
+            {
+                "target": target,
+                "id": target_id,
+                "action": action,
+                "state": state,
+                "presence_ids": list(presence_ids),
+            }
+        )
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise KeyError(f"unknown user {user_id}") from None
+
+    def _device(self, device_id: str) -> dict[str, Any]:
+        try:
+            return self.devices[device_id]
+        except KeyError:
+            raise KeyError(f"unknown device {device_id}") from None

@@ -1,0 +1,503 @@
+"""Kazoo Crossbar v2 HTTP endpoints over a :class:`~simulator.kazoo.KazooState`.
+
+The request pipeline follows Crossbar's order of checks: unknown path (404), bad body
+(400), missing or expired token (401), other account (403), unknown id (404), then
+per-field validation (400).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from bisect import bisect_left
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from .common import gregorian_now, json_response, split_path
+from .kazoo import PRESENCE_STATES, KazooState
+
+VERSION = "4.3.142"
+RESELLER_ID = "0a8d3e5f7c2b4196b4e0c7d1a2f36e58"
+DEFAULT_PAGE_SIZE = 50
+STALKER = "BLF-kamailio.sim"
+PRESENCE_NODE = "kamailio@sim.pbx.example"
+REQUIRED = {"required": {"message": "Field is required but missing"}}
+
+
+@dataclass
+class Call:
+    """One routed request: its path parameters, body ``data`` and auth token."""
+
+    request: web.Request
+    params: list[str]
+    data: dict[str, Any]
+    auth_token: str
+
+
+type Handler = Callable[[Call], Awaitable[web.Response]]
+
+
+def _request_id(request: web.Request) -> str:
+    return request.headers.get("X-Request-ID") or str(uuid.uuid4())
+
+
+def _envelope(request: web.Request, auth_token: str, **fields: Any) -> dict[str, Any]:
+    return {
+        **fields,
+        "auth_token": auth_token,
+        "request_id": _request_id(request),
+        "revision": "undefined",
+        "node": "sim",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "version": VERSION,
+    }
+
+
+def kazoo_error(
+    request: web.Request,
+    code: int,
+    message: str,
+    data: Any = None,
+    *,
+    auth_token: str = "",
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """Answer with Crossbar's error envelope."""
+    payload = _envelope(
+        request,
+        auth_token,
+        status="error",
+        error=str(code),
+        message=message,
+        data=data if data is not None else {},
+    )
+    return json_response(payload, status=code, headers=headers)
+
+
+def _validation_error(call: Call, field: str, code: str, message: str) -> web.Response:
+    return kazoo_error(
+        call.request,
+        400,
+        "validation error",
+        {field: {code: {"message": message}}},
+        auth_token=call.auth_token,
+    )
+
+
+def _normalize_account_name(name: str) -> str:
+    # Kazoo matches account names lowercased with non-alphanumerics removed.
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+class KazooApi:
+    """Routes and answers Kazoo requests (paths starting with ``/v2/``)."""
+
+    def __init__(self, state: KazooState) -> None:
+        """Serve ``state``."""
+        self.state = state
+        # Patterns are tried in order; "*" captures one path segment.
+        self._routes: list[tuple[tuple[str, ...], dict[str, Handler]]] = [
+            (("user_auth",), {"PUT": self._user_auth}),
+            (("api_auth",), {"PUT": self._api_auth}),
+            (("accounts", "*"), {"GET": self._account}),
+            (("accounts", "*", "users"), {"GET": self._users}),
+            (("accounts", "*", "users", "*"), {"GET": self._user}),
+            (("accounts", "*", "users", "*", "presence"), {"POST": self._user_presence}),
+            (("accounts", "*", "devices"), {"GET": self._devices}),
+            (("accounts", "*", "devices", "status"), {"GET": self._devices_status}),
+            (("accounts", "*", "devices", "*"), {"GET": self._device}),
+            (
+                ("accounts", "*", "devices", "*", "presence"),
+                {"POST": self._device_presence},
+            ),
+            (("accounts", "*", "channels"), {"GET": self._channels}),
+            (("accounts", "*", "presence"), {"GET": self._presence}),
+            (
+                ("accounts", "*", "presence", "*"),
+                {"GET": self._presence_detail, "POST": self._presence_reset},
+            ),
+        ]
+
+    def _match(self, parts: list[str]) -> tuple[dict[str, Handler], list[str]] | None:
+        for pattern, methods in self._routes:
+            if len(pattern) != len(parts):
+                continue
+            params: list[str] = []
+            for expected, part in zip(pattern, parts, strict=True):
+                if expected == "*" and part:
+                    params.append(part)
+                elif expected != part:
+                    break
+            else:
+                return methods, params
+        return None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Answer one request whose path starts with ``/v2/``."""
+        parts = split_path(request.raw_path)[1:]
+        matched = self._match(parts)
+        if matched is None:
+            return kazoo_error(request, 404, "faulty request")
+        methods, params = matched
+        handler = methods.get(request.method)
+        if handler is None:
+            return kazoo_error(request, 405, "method_not_allowed", {"allowed": sorted(methods)})
+        data: dict[str, Any] = {}
+        if request.method in {"PUT", "POST"}:
+            parsed = await self._body_data(request)
+            if isinstance(parsed, web.Response):
+                return parsed
+            data = parsed
+        auth_token = ""
+        if parts[0] == "accounts":
+            auth_token = request.headers.get("X-Auth-Token", "")
+            if not auth_token:
+                bearer = request.headers.get("Authorization", "")
+                auth_token = bearer.removeprefix("Bearer ").strip()
+            token = self.state.valid_token(auth_token)
+            if token is None:
+                return kazoo_error(request, 401, "invalid_credentials")
+            if params[0] != token.account_id:
+                return kazoo_error(request, 403, "forbidden", auth_token=auth_token)
+        return await handler(Call(request, params, data, auth_token))
+
+    async def _body_data(self, request: web.Request) -> dict[str, Any] | web.Response:
+        raw = await request.read()
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except ValueError as err:
+                return kazoo_error(request, 400, "parse_error", {"message": f"invalid JSON: {err}"})
+        else:
+            body = {}
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            return kazoo_error(request, 400, "validation error", {"data": REQUIRED})
+        return data
+
+    def _success(self, call: Call, data: Any, *, status: int = 200, **extra: Any) -> web.Response:
+        payload = _envelope(call.request, call.auth_token, status="success", data=data, **extra)
+        return json_response(payload, status=status)
+
+    def _bad_identifier(self, call: Call, identifier: str) -> web.Response:
+        return kazoo_error(
+            call.request,
+            404,
+            "bad_identifier",
+            {"cause": identifier, "message": "bad identifier"},
+            auth_token=call.auth_token,
+        )
+
+    # -- authentication --------------------------------------------------------
+
+    def _login_reply(self, call: Call, owner_id: str | None) -> web.Response:
+        state = self.state
+        token = state.issue_token(owner_id)
+        data: dict[str, Any] = {"account_id": state.account_id}
+        if owner_id is not None:
+            data["owner_id"] = owner_id
+        data |= {
+            "account_name": state.account_name,
+            "is_reseller": False,
+            "reseller_id": RESELLER_ID,
+            "language": "en-us",
+            "apps": [],
+        }
+        call.auth_token = token
+        return self._success(call, data, status=201)
+
+    def _names_this_account(self, data: dict[str, Any]) -> bool | None:
+        """Whether the login names this account; None when it names none at all."""
+        state = self.state
+        if isinstance(name := data.get("account_name"), str):
+            return _normalize_account_name(name) == _normalize_account_name(state.account_name)
+        if isinstance(realm := data.get("account_realm"), str):
+            return realm.lower() == state.realm.lower()
+        if isinstance(number := data.get("phone_number"), str):
+            return any(_digits(number) == _digits(own) for own in state.phone_numbers)
+        return None
+
+    async def _user_auth(self, call: Call) -> web.Response:
+        data = call.data
+        credentials = data.get("credentials")
+        if not isinstance(credentials, str) or not credentials:
+            return _validation_error(
+                call, "credentials", "required", "Field is required but missing"
+            )
+        method = data.get("method", "md5")
+        if method not in {"md5", "sha"}:
+            return _validation_error(
+                call, "method", "enum", "Value not found in enumerated list of values"
+            )
+        names_account = self._names_this_account(data)
+        if names_account is None:
+            return _validation_error(
+                call, "account_name", "required", "Field is required but missing"
+            )
+        user_id = self.state.user_for_credentials(credentials, method)
+        if not names_account or user_id is None:
+            return kazoo_error(
+                call.request,
+                401,
+                "invalid_credentials",
+                {"message": "invalid credentials"},
+            )
+        if self.state.locked:
+            return kazoo_error(call.request, 423, "locked", {"message": "account is disabled"})
+        if user_id in self.state.mfa_users:
+            return kazoo_error(
+                call.request,
+                401,
+                "invalid_credentials",
+                {
+                    "multi_factor_request": {
+                        "provider_name": "duo",
+                        "settings": {
+                            "duo_api_hostname": "api-sim.duosecurity.com",
+                            "duo_sig_request": f"TX|{user_id}|sim:APP|{user_id}|sim",
+                        },
+                    }
+                },
+            )
+        return self._login_reply(call, user_id)
+
+    async def _api_auth(self, call: Call) -> web.Response:
+        api_key = call.data.get("api_key")
+        if not isinstance(api_key, str):
+            return _validation_error(call, "api_key", "required", "Field is required but missing")
+        if len(api_key) < 64:
+            return _validation_error(
+                call, "api_key", "minLength", "String must be at least 64 characters"
+            )
+        if len(api_key) > 64:
+            return _validation_error(
+                call, "api_key", "maxLength", "String must not exceed 64 characters"
+            )
+        if api_key not in self.state.api_keys:
+            return self._bad_identifier(call, api_key)
+        if self.state.locked:
+            return kazoo_error(call.request, 423, "locked", {"message": "account is disabled"})
+        return self._login_reply(call, None)
+
+    # -- account, users, devices -------------------------------------------------
+
+    async def _account(self, call: Call) -> web.Response:
+        state = self.state
+        return self._success(
+            call,
+            {
+                "id": state.account_id,
+                "name": state.account_name,
+                "realm": state.realm,
+                "enabled": True,
+                "language": "en-us",
+                "timezone": "America/New_York",
+                "reseller_id": RESELLER_ID,
+                "is_reseller": False,
+            },
+        )
+
+    def _paginated(
+        self, call: Call, records: dict[str, dict[str, Any]], item: ItemFn
+    ) -> web.Response:
+        keys = sorted(records)
+        query = call.request.query
+        if query.get("paginate", "").lower() == "false":
+            return self._success(call, [item(records[key]) for key in keys])
+        try:
+            page_size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            page_size = 0
+        if page_size < 1:
+            return _validation_error(call, "page_size", "minimum", "Value must be at least 1")
+        start = bisect_left(keys, query["start_key"]) if "start_key" in query else 0
+        page = keys[start : start + page_size]
+        extra: dict[str, Any] = {"page_size": len(page)}
+        if page:
+            extra["start_key"] = page[0]
+        if start + page_size < len(keys):
+            extra["next_start_key"] = keys[start + page_size]
+        return self._success(call, [item(records[key]) for key in page], **extra)
+
+    async def _users(self, call: Call) -> web.Response:
+        return self._paginated(call, self.state.users, _user_item)
+
+    async def _user(self, call: Call) -> web.Response:
+        user = self.state.users.get(call.params[1])
+        if user is None:
+            return self._bad_identifier(call, call.params[1])
+        return self._success(call, dict(user))
+
+    async def _devices(self, call: Call) -> web.Response:
+        return self._paginated(call, self.state.devices, _device_item)
+
+    async def _device(self, call: Call) -> web.Response:
+        device = self.state.devices.get(call.params[1])
+        if device is None:
+            return self._bad_identifier(call, call.params[1])
+        return self._success(call, {**device, "sip": dict(device["sip"])})
+
+    async def _devices_status(self, call: Call) -> web.Response:
+        devices = self.state.devices
+        return self._success(
+            call,
+            [
+                {"device_id": device_id, "registered": True}
+                for device_id in sorted(self.state.registered)
+                if device_id in devices
+            ],
+        )
+
+    async def _channels(self, call: Call) -> web.Response:
+        return self._success(
+            call,
+            [
+                {
+                    "uuid": channel.uuid,
+                    "answered": channel.answered,
+                    "direction": channel.direction,
+                    "presence_id": channel.presence_id,
+                    "owner_id": channel.owner_id,
+                    "authorizing_id": channel.authorizing_id,
+                    "authorizing_type": "device",
+                    "username": channel.username,
+                    "destination": channel.destination,
+                    "other_leg": channel.other_leg,
+                    "timestamp": channel.timestamp,
+                }
+                for channel in self.state.channels.values()
+            ],
+        )
+
+    # -- presence ----------------------------------------------------------------
+
+    async def _presence(self, call: Call) -> web.Response:
+        state = self.state
+        event = call.request.query.get("event")
+        if state.presence_shape == "modern":
+            counts: dict[str, dict[str, int]] = {}
+            for extension, subscriptions in state.subscriptions.items():
+                for subscription in subscriptions.values():
+                    if event is None or subscription.event == event:
+                        per_event = counts.setdefault(extension, {})
+                        per_event[subscription.event] = per_event.get(subscription.event, 0) + 1
+            timeout = True if state.presence_timeout else None
+            return self._success(call, {"Subscriptions": counts, "timeout": timeout})
+        legacy: dict[str, dict[str, dict[str, Any]]] = {}
+        for extension, subscriptions in state.subscriptions.items():
+            for call_id, subscription in subscriptions.items():
+                if event is not None and subscription.event != event:
+                    continue
+                legacy.setdefault(extension, {}).setdefault(subscription.event, {})[call_id] = {
+                    "expires": subscription.expires,
+                    "from": f"{subscription.watcher}@{state.realm}",
+                    "notify": {"body": "undefined", "reply": 0, "sequence": 0},
+                    "stalker": STALKER,
+                    "timestamp": subscription.timestamp,
+                    "version": 1,
+                }
+        return self._success(call, {"subscriptions": legacy})
+
+    async def _presence_detail(self, call: Call) -> web.Response:
+        state = self.state
+        extension = call.params[1].lower()
+        detail: dict[str, dict[str, dict[str, Any]]] = {}
+        now = gregorian_now()
+        for call_id, subscription in state.subscriptions.get(extension, {}).items():
+            watcher = f"{subscription.watcher}@{state.realm}"
+            nodes = detail.setdefault(subscription.event, {}).setdefault(watcher, {})
+            nodes.setdefault(PRESENCE_NODE, {})[call_id] = {
+                "time": now,
+                "result": "ok",
+                "sent": 1,
+                "received": 1,
+                "user_agent": subscription.user_agent,
+            }
+        return self._success(call, {"Subscriptions": {extension: detail} if detail else {}})
+
+    async def _presence_reset(self, call: Call) -> web.Response:
+        # Like Kazoo, the body's action is ignored: this is always a reset.
+        extension = call.params[1]
+        self.state.apply_presence_action("extension", extension, "reset", None, [extension.lower()])
+        return self._success(call, f"reset command sent for extension {extension}")
+
+    def _presence_action(self, call: Call) -> tuple[str, str | None] | web.Response:
+        action = call.data.get("action")
+        if action is None:
+            return _validation_error(call, "action", "required", "Field is required but missing")
+        if action not in {"reset", "set"}:
+            return _validation_error(
+                call, "action", "enum", "Value not found in enumerated list of values"
+            )
+        if action == "reset":
+            return "reset", None
+        state = call.data.get("state")
+        if state is None:
+            return _validation_error(call, "state", "required", "Field is required but missing")
+        if state not in PRESENCE_STATES:
+            return _validation_error(
+                call, "state", "enum", "Value not found in enumerated list of values"
+            )
+        return "set", str(state)
+
+    async def _device_presence(self, call: Call) -> web.Response:
+        device_id = call.params[1]
+        if device_id not in self.state.devices:
+            return self._bad_identifier(call, device_id)
+        parsed = self._presence_action(call)
+        if isinstance(parsed, web.Response):
+            return parsed
+        presence_ids = self.state.device_presence_ids(device_id)
+        self.state.apply_presence_action("device", device_id, *parsed, presence_ids)
+        return self._success(call, "command sent")
+
+    async def _user_presence(self, call: Call) -> web.Response:
+        user_id = call.params[1]
+        if user_id not in self.state.users:
+            return self._bad_identifier(call, user_id)
+        parsed = self._presence_action(call)
+        if isinstance(parsed, web.Response):
+            return parsed
+        presence_ids = self.state.user_presence_ids(user_id)
+        self.state.apply_presence_action("user", user_id, *parsed, presence_ids)
+        if not presence_ids:
+            return self._success(call, "nothing to send command to")
+        return self._success(call, "command sent")
+
+
+type ItemFn = Callable[[dict[str, Any]], dict[str, Any]]
+
+_USER_FIELDS = ("id", "first_name", "last_name", "username", "email", "presence_id")
+
+
+def _user_item(user: dict[str, Any]) -> dict[str, Any]:
+    item = {key: user[key] for key in _USER_FIELDS if key in user}
+    item["priv_level"] = user.get("priv_level", "user")
+    item["features"] = []
+    return item
+
+
+def _device_item(device: dict[str, Any]) -> dict[str, Any]:
+    # The list view has no presence_id; only GET devices/{id} shows it.
+    item: dict[str, Any] = {
+        "id": device["id"],
+        "name": device["name"],
+        "username": device["sip"]["username"],
+    }
+    if "owner_id" in device:
+        item["owner_id"] = device["owner_id"]
+    item |= {
+        "enabled": device.get("enabled", True),
+        "device_type": device.get("device_type", "sip_device"),
+        "mac_address": device.get("mac_address", ""),
+    }
+    return item
