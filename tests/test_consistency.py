@@ -1,0 +1,192 @@
+"""Offline checks of what hassfest and HACS validate: manifest, translations, icons, services.
+
+Home Assistant's hassfest is not shipped in the `homeassistant` wheel, so the rules that
+matter for this integration are checked here directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
+
+from custom_components.pbx_presence.model import CallState
+from custom_components.pbx_presence.pbx import StatusType
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "pbx_presence"
+PLATFORMS = ("binary_sensor", "button", "select", "sensor")
+QUALITY_RULES = {
+    "bronze": (
+        "action-setup appropriate-polling brands common-modules config-flow-test-coverage "
+        "config-flow dependency-transparency docs-actions docs-high-level-description "
+        "docs-installation-instructions docs-removal-instructions entity-event-setup "
+        "entity-unique-id has-entity-name runtime-data test-before-configure "
+        "test-before-setup unique-config-entry"
+    ),
+    "silver": (
+        "action-exceptions config-entry-unloading docs-configuration-parameters "
+        "docs-installation-parameters entity-unavailable integration-owner "
+        "log-when-unavailable parallel-updates reauthentication-flow test-coverage"
+    ),
+    "gold": (
+        "devices diagnostics discovery-update-info discovery docs-data-update docs-examples "
+        "docs-known-limitations docs-supported-devices docs-supported-functions "
+        "docs-troubleshooting docs-use-cases dynamic-devices entity-category "
+        "entity-device-class entity-disabled-by-default entity-translations "
+        "exception-translations icon-translations reconfiguration-flow repair-issues "
+        "stale-devices"
+    ),
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+HACS_KEYS = {
+    "name",
+    "content_in_root",
+    "zip_release",
+    "filename",
+    "hide_default_branch",
+    "country",
+    "homeassistant",
+    "hacs",
+    "persistent_directory",
+}
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def translations() -> dict[str, Any]:
+    return _json(INTEGRATION / "translations" / "en.json")
+
+
+@pytest.fixture(scope="module")
+def source() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.glob("*.py"))
+
+
+def _translation_keys_in(text: str) -> set[str]:
+    return set(re.findall(r'translation_key="([a-z0-9_]+)"', text))
+
+
+def test_manifest_keys_order_and_values() -> None:
+    manifest = _json(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    # hassfest: domain and name first, the rest sorted.
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == INTEGRATION.name
+    for key in ("codeowners", "config_flow", "documentation", "integration_type", "iot_class"):
+        assert manifest[key], key
+    assert manifest["issue_tracker"].startswith("https://")
+    assert manifest["iot_class"] == "local_polling"
+    assert AwesomeVersion(manifest["version"]).valid
+    assert all(owner.startswith("@") for owner in manifest["codeowners"])
+
+
+def test_hacs_manifest() -> None:
+    hacs = _json(ROOT / "hacs.json")
+    assert set(hacs) <= HACS_KEYS
+    assert hacs["name"] == _json(INTEGRATION / "manifest.json")["name"]
+    assert AwesomeVersion(ha_version) >= AwesomeVersion(hacs["homeassistant"])
+
+
+def test_brand_icon_is_a_png() -> None:
+    assert (INTEGRATION / "brand" / "icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_translations_have_no_references(translations: dict[str, Any]) -> None:
+    # Custom integrations read translations/en.json as it is: references stay unresolved.
+    assert "[%key:" not in json.dumps(translations)
+
+
+def test_services_yaml_matches_translations(translations: dict[str, Any]) -> None:
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    assert set(services) == set(translations["services"])
+    for service, spec in services.items():
+        text = translations["services"][service]
+        assert text["name"]
+        assert text["description"]
+        fields = set((spec or {}).get("fields", {}))
+        assert fields == set(text.get("fields", {})), service
+        for field in fields:
+            assert text["fields"][field]["name"]
+            assert text["fields"][field]["description"]
+        for field_spec in (spec or {}).get("fields", {}).values():
+            selector = field_spec.get("selector", {})
+            if key := selector.get("select", {}).get("translation_key"):
+                options = set(selector["select"]["options"])
+                assert options == set(translations["selector"][key]["options"])
+
+
+def test_every_exception_and_issue_key_used_in_code_exists(
+    translations: dict[str, Any], source: str
+) -> None:
+    known = (
+        set(translations["exceptions"])
+        | set(translations["issues"])
+        | {key for platform in translations["entity"].values() for key in platform}
+    )
+    missing = _translation_keys_in(source) - known
+    assert not missing
+
+
+def test_every_exception_translation_is_used(translations: dict[str, Any], source: str) -> None:
+    unused = {key for key in translations["exceptions"] if f'"{key}"' not in source}
+    assert not unused
+
+
+def test_entities_translations_and_icons_match(translations: dict[str, Any]) -> None:
+    icons = _json(INTEGRATION / "icons.json")
+    for platform in PLATFORMS:
+        code = (INTEGRATION / f"{platform}.py").read_text(encoding="utf-8")
+        used = _translation_keys_in(code)
+        translated = set(translations["entity"].get(platform, {}))
+        assert used == translated, platform
+        for key in used:
+            assert translations["entity"][platform][key]["name"]
+            entry = icons["entity"][platform][key]
+            assert entry.get("default", "").startswith("mdi:"), (platform, key)
+            for state_icon in entry.get("state", {}).values():
+                assert state_icon.startswith("mdi:")
+
+
+def test_enum_states_are_translated(translations: dict[str, Any]) -> None:
+    sensors = translations["entity"]["sensor"]
+    selects = translations["entity"]["select"]
+    assert set(sensors["call_state"]["state"]) == {s.value for s in CallState}
+    assert set(sensors["status"]["state"]) == {s.value for s in StatusType}
+    assert set(selects["status"]["state"]) == {s.value for s in StatusType}
+    assert set(selects["blf_override"]["state"]) == {"automatic", "idle", "ringing", "busy"}
+
+
+def test_every_service_has_an_icon() -> None:
+    icons = _json(INTEGRATION / "icons.json")
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    for service in services:
+        assert icons["services"][service]["service"].startswith("mdi:")
+
+
+def test_config_flow_fields_are_described(translations: dict[str, Any]) -> None:
+    for step_id, step in translations["config"]["step"].items():
+        for field in step.get("data", {}):
+            assert step.get("data_description", {}).get(field), (step_id, field)
+
+
+def test_quality_scale_is_complete_and_honest() -> None:
+    scale = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))
+    rules = scale["rules"]
+    expected = {rule for tier in QUALITY_RULES.values() for rule in tier.split()}
+    assert set(rules) == expected
+    for rule, value in rules.items():
+        status = value if isinstance(value, str) else value["status"]
+        assert status in {"done", "exempt"}, rule
+        if status == "exempt":
+            assert value["comment"], rule
