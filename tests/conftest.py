@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 # Imported first so `custom_components` resolves to this repository, not the harness's.
 import custom_components.pbx_presence  # noqa: F401
@@ -103,3 +105,21 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set up an entry and wait until Home Assistant is idle."""
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def kazoo_user_id(sim: Simulator, username: str) -> str:
+    """The Kazoo id of a simulator user, by username."""
+    return next(uid for uid, user in sim.kazoo.users.items() if user["username"] == username)
+
+
+def kazoo_device_id(sim: Simulator, name: str) -> str:
+    """The Kazoo id of a simulator device, by name."""
+    return next(did for did, device in sim.kazoo.devices.items() if device["name"] == name)
+
+
+async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Let `delta` pass, so that polls due by then run, and wait until Home Assistant is idle."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    # Coordinator polls run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -35,25 +36,26 @@ from .pbx import (
 type PbxConfigEntry = ConfigEntry[PbxCoordinator]
 
 
+# Most specific first: PbxLicenseError is a PbxForbiddenError, PbxTimeoutError a
+# PbxConnectionError.
+_ACTION_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
+    (PbxLicenseError, "not_licensed"),
+    (PbxAuthenticationError, "auth_failed"),
+    (PbxForbiddenError, "forbidden"),
+    (PbxNotFoundError, "not_found"),
+    (PbxValidationError, "rejected"),
+    (PbxRateLimitError, "rate_limited"),
+    (PbxConnectionError, "cannot_connect"),
+)
+
+
 def action_error(err: PbxError) -> HomeAssistantError:
     """Turn a client error from a write into a translated error that names the cause."""
-    placeholders: dict[str, str]
-    if isinstance(err, PbxLicenseError):
-        key, placeholders = "not_licensed", {}
-    elif isinstance(err, PbxAuthenticationError):
-        key, placeholders = "auth_failed", {}
-    elif isinstance(err, PbxForbiddenError):
-        key, placeholders = "forbidden", {}
-    elif isinstance(err, PbxNotFoundError):
-        key, placeholders = "not_found", {}
-    elif isinstance(err, PbxValidationError):
-        key, placeholders = "rejected", {"reason": err.reason}
-    elif isinstance(err, PbxRateLimitError):
-        key, placeholders = "rate_limited", {}
-    elif isinstance(err, PbxConnectionError):
-        key, placeholders = "cannot_connect", {}
-    else:
-        key, placeholders = "server_error", {}
+    key = next((key for kind, key in _ACTION_ERRORS if isinstance(err, kind)), "server_error")
+    # `reason` is the server's own words; `error` our description of an odd reply.
+    placeholders = (
+        {"reason": err.reason} if isinstance(err, PbxValidationError) else {"error": str(err)}
+    )
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
@@ -164,6 +166,9 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             except PbxError as err:
                 raise action_error(err) from err
         self._check_reply(presentity, message)
+        async_dispatcher_send(
+            self.hass, presence_reset_signal(self.config_entry.entry_id, presentity.key)
+        )
         await self.async_request_refresh()
 
     async def async_set_presence(self, presentity: Presentity, state: PresenceState) -> None:
@@ -245,6 +250,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         presentities = dict(self.data.presentities)
         presentities[presentity.key] = replace(presentity, status=status, licensed=True)
         self.async_set_updated_data(replace(self.data, presentities=presentities))
+
+
+def presence_reset_signal(entry_id: str, key: str) -> str:
+    """The dispatcher signal sent once a presentity's presence was reset (no override left)."""
+    return f"{DOMAIN}_presence_reset_{entry_id}_{key}"
 
 
 def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:

@@ -1,0 +1,398 @@
+"""Config flow for PBX Presence: a Flex UC / Kazoo account or an iSymphony core server.
+
+Every path tests the input against the server before it creates or changes an entry.
+A Kazoo user login is stored as the md5 hash of "username:password", never the password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from yarl import URL
+
+from .const import (
+    CONF_ACCOUNT_NAME,
+    CONF_CORE_SERVER,
+    CONF_CREDENTIALS_HASH,
+    CONF_SERVER_TYPE,
+    DEFAULT_CORE_SERVER,
+    DOMAIN,
+    LOGGER,
+    ServerType,
+)
+from .factory import create_adapter
+from .isymphony_adapter import ISymphonyAdapter
+from .pbx import (
+    PbxAccountLockedError,
+    PbxAuthenticationError,
+    PbxConnectionError,
+    PbxError,
+    PbxForbiddenError,
+    PbxMultiFactorRequiredError,
+    PbxNotFoundError,
+    PbxUnknownApiKeyError,
+    PbxValidationError,
+    credentials_hash,
+)
+
+DEFAULT_ISYMPHONY_USERNAME = "manager"
+# Never shown again in a form, not even after an error.
+SECRETS = (CONF_PASSWORD, CONF_API_KEY)
+KAZOO_LOGIN_KEYS = (CONF_USERNAME, CONF_CREDENTIALS_HASH, CONF_ACCOUNT_NAME, CONF_API_KEY)
+
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL, autocomplete="url"))
+_TEXT = TextSelector()
+_USERNAME = TextSelector(TextSelectorConfig(autocomplete="username"))
+_PASSWORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+_API_KEY = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off"))
+
+FLEX_UC_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): _URL,
+        vol.Optional(CONF_USERNAME): _USERNAME,
+        vol.Optional(CONF_PASSWORD): _PASSWORD,
+        vol.Optional(CONF_ACCOUNT_NAME): _TEXT,
+        vol.Optional(CONF_API_KEY): _API_KEY,
+        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+    }
+)
+ISYMPHONY_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): _URL,
+        vol.Required(CONF_USERNAME, default=DEFAULT_ISYMPHONY_USERNAME): _USERNAME,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+        vol.Required(CONF_CORE_SERVER, default=DEFAULT_CORE_SERVER): _TEXT,
+        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+    }
+)
+# Reauth asks only for what the entry logs in with.
+REAUTH_USER_SCHEMA = vol.Schema(
+    {vol.Required(CONF_USERNAME): _USERNAME, vol.Required(CONF_PASSWORD): _PASSWORD}
+)
+REAUTH_API_KEY_SCHEMA = vol.Schema({vol.Required(CONF_API_KEY): _API_KEY})
+# Reconfigure: an empty password (or API key) keeps the stored one, for the same URL and user.
+RECONFIGURE_FLEX_UC_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): _URL,
+        vol.Required(CONF_VERIFY_SSL): bool,
+        vol.Optional(CONF_USERNAME): _USERNAME,
+        vol.Optional(CONF_PASSWORD): _PASSWORD,
+        vol.Optional(CONF_ACCOUNT_NAME): _TEXT,
+        vol.Optional(CONF_API_KEY): _API_KEY,
+    }
+)
+# The core server is the entry's identity, so it is not offered for change.
+RECONFIGURE_ISYMPHONY_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): _URL,
+        vol.Required(CONF_VERIFY_SSL): bool,
+        vol.Required(CONF_USERNAME): _USERNAME,
+        vol.Optional(CONF_PASSWORD): _PASSWORD,
+    }
+)
+
+
+class InputError(Exception):
+    """What to tell the user about their input: an error key, and the field it is about."""
+
+    def __init__(self, error: str, field: str = "base") -> None:
+        """Keep the translation key of the error and the field it belongs to."""
+        super().__init__(error)
+        self.error = error
+        self.field = field
+
+
+def _text(user_input: Mapping[str, Any], key: str) -> str:
+    value = user_input.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _url(user_input: Mapping[str, Any]) -> str:
+    """The server URL the user typed; only http(s) URLs with a host are accepted."""
+    url = _text(user_input, CONF_URL)
+    try:
+        parsed = URL(url)
+    except ValueError:
+        raise InputError("invalid_url", CONF_URL) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InputError("invalid_url", CONF_URL)
+    return url
+
+
+def kazoo_login(
+    user_input: Mapping[str, Any], stored: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The Kazoo login to store: an API key, or a user's name, hash and account.
+
+    An API key wins when one is given. `stored` is the login data that may be kept when
+    the user leaves the secret empty (reconfigure, same URL); None for a new entry.
+    """
+    api_key = _text(user_input, CONF_API_KEY)
+    username = _text(user_input, CONF_USERNAME)
+    account = _text(user_input, CONF_ACCOUNT_NAME)
+    password = user_input.get(CONF_PASSWORD) or ""
+    if api_key:
+        return {CONF_API_KEY: api_key}
+    if username and account:
+        if password:
+            return {
+                CONF_USERNAME: username,
+                CONF_CREDENTIALS_HASH: credentials_hash(username, password),
+                CONF_ACCOUNT_NAME: account,
+            }
+        if stored is None:
+            raise InputError("missing_credentials")
+        if (
+            stored.get(CONF_CREDENTIALS_HASH)
+            and str(stored.get(CONF_USERNAME, "")).lower() == username.lower()
+        ):
+            return {
+                CONF_USERNAME: username,
+                CONF_CREDENTIALS_HASH: stored[CONF_CREDENTIALS_HASH],
+                CONF_ACCOUNT_NAME: account,
+            }
+        raise InputError("password_required", CONF_PASSWORD)
+    if not (username or account or password) and stored and stored.get(CONF_API_KEY):
+        return {CONF_API_KEY: stored[CONF_API_KEY]}
+    raise InputError("missing_credentials")
+
+
+def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, str]:
+    """The manager login to store on reconfigure; an empty password keeps the stored one."""
+    username = _text(user_input, CONF_USERNAME)
+    password = user_input.get(CONF_PASSWORD) or ""
+    if not password:
+        if stored.get(CONF_USERNAME) != username or not stored.get(CONF_PASSWORD):
+            raise InputError("password_required", CONF_PASSWORD)
+        password = stored[CONF_PASSWORD]
+    return {CONF_USERNAME: username, CONF_PASSWORD: password}
+
+
+def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
+    """The config flow error for a client error, as specific as the server lets us be."""
+    isymphony = data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
+    if isinstance(err, PbxConnectionError):  # timeouts included
+        return "cannot_connect"
+    if isinstance(err, PbxMultiFactorRequiredError):
+        return "mfa_required"
+    if isinstance(err, PbxAccountLockedError):
+        return "account_locked"
+    if isinstance(err, PbxUnknownApiKeyError):
+        return "unknown_api_key"
+    if isinstance(err, PbxAuthenticationError):
+        return "invalid_auth"
+    if isinstance(err, PbxForbiddenError):
+        # iSymphony answers 403 to a caller outside its IP allow-list.
+        return "ip_not_allowed" if isymphony else "insufficient_rights"
+    if isinstance(err, PbxNotFoundError):
+        # Kazoo: a 404 on login means the URL does not lead to the Crossbar API.
+        return "unknown_core_server" if isymphony else "cannot_connect"
+    if isinstance(err, PbxValidationError) and data.get(CONF_API_KEY):
+        return "unknown_api_key"  # Kazoo answers 400 to a key of the wrong length
+    return "unknown"
+
+
+def _suggested(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Values to show again in a form: anything but passwords and API keys."""
+    return {key: value for key, value in (values or {}).items() if key not in SECRETS}
+
+
+class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a Flex UC / Kazoo account or an iSymphony core server."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def async_step_user(
+        self,
+        user_input: dict[str, Any] | None = None,  # noqa: ARG002 - a menu has no input
+    ) -> ConfigFlowResult:
+        """Ask which kind of server to add."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[ServerType.FLEX_UC, ServerType.ISYMPHONY]
+        )
+
+    async def async_step_flex_uc(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a Flex UC / Kazoo account, with a user login or an API key."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                data = {
+                    CONF_SERVER_TYPE: ServerType.FLEX_UC,
+                    CONF_URL: _url(user_input),
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                    **kazoo_login(user_input),
+                }
+                return await self._async_create(data)
+            except InputError as err:
+                errors[err.field] = err.error
+        return self.async_show_form(
+            step_id=ServerType.FLEX_UC,
+            data_schema=self.add_suggested_values_to_schema(FLEX_UC_SCHEMA, _suggested(user_input)),
+            errors=errors,
+        )
+
+    async def async_step_isymphony(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add an iSymphony core server, with the REST servlet's manager account."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                data = {
+                    CONF_SERVER_TYPE: ServerType.ISYMPHONY,
+                    CONF_URL: _url(user_input),
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                    CONF_USERNAME: _text(user_input, CONF_USERNAME),
+                    CONF_PASSWORD: user_input[CONF_PASSWORD],
+                    CONF_CORE_SERVER: _text(user_input, CONF_CORE_SERVER) or DEFAULT_CORE_SERVER,
+                }
+                return await self._async_create(data)
+            except InputError as err:
+                errors[err.field] = err.error
+        return self.async_show_form(
+            step_id=ServerType.ISYMPHONY,
+            data_schema=self.add_suggested_values_to_schema(
+                ISYMPHONY_SCHEMA, _suggested(user_input)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self,
+        entry_data: Mapping[str, Any],  # noqa: ARG002 - the entry is read in the next step
+    ) -> ConfigFlowResult:
+        """The server refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials of the same kind the entry has, and check them."""
+        entry = self._get_reauth_entry()
+        api_key_login = bool(entry.data.get(CONF_API_KEY))
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            updates: dict[str, Any]
+            if api_key_login:
+                updates = {CONF_API_KEY: _text(user_input, CONF_API_KEY)}
+            elif entry.data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY:
+                updates = {
+                    CONF_USERNAME: _text(user_input, CONF_USERNAME),
+                    CONF_PASSWORD: user_input[CONF_PASSWORD],
+                }
+            else:
+                username = _text(user_input, CONF_USERNAME)
+                updates = {
+                    CONF_USERNAME: username,
+                    CONF_CREDENTIALS_HASH: credentials_hash(username, user_input[CONF_PASSWORD]),
+                }
+            try:
+                return await self._async_update(entry, {**entry.data, **updates})
+            except InputError as err:
+                errors[err.field] = err.error
+        schema = REAUTH_API_KEY_SCHEMA if api_key_login else REAUTH_USER_SCHEMA
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, _suggested(user_input or entry.data)
+            ),
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the URL, certificate check or credentials of an entry."""
+        entry = self._get_reconfigure_entry()
+        isymphony = entry.data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                url = _url(user_input)
+                # Stored secrets go only to the server they were given for.
+                same_url = URL(url) == URL(entry.data[CONF_URL])
+                stored: Mapping[str, Any] = entry.data if same_url else {}
+                if isymphony:
+                    login = isymphony_login(user_input, stored)
+                    kept = dict(entry.data)
+                else:  # switching between user login and API key leaves nothing behind
+                    login = kazoo_login(user_input, stored)
+                    kept = {k: v for k, v in entry.data.items() if k not in KAZOO_LOGIN_KEYS}
+                data = {
+                    **kept,
+                    CONF_URL: url,
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                    **login,
+                }
+                return await self._async_update(entry, data)
+            except InputError as err:
+                errors[err.field] = err.error
+        schema = RECONFIGURE_ISYMPHONY_SCHEMA if isymphony else RECONFIGURE_FLEX_UC_SCHEMA
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, _suggested(user_input or entry.data)
+            ),
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def _async_create(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Test a new entry's data against the server, then create the entry."""
+        adapter = create_adapter(self.hass, data)
+        info = await self._async_ask(data, adapter.async_identify())
+        await self.async_set_unique_id(info.unique_id, raise_on_progress=False)
+        self._abort_if_unique_id_configured()
+        if isinstance(adapter, ISymphonyAdapter):
+            # A server where no user has a license has no status to show.
+            snapshot = await self._async_ask(data, adapter.async_fetch())
+            if snapshot.unlicensed:
+                raise InputError("no_license")
+        return self.async_create_entry(title=info.name, data=data)
+
+    async def _async_update(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
+        """Test changed data against the server; it must still be the entry's server."""
+        adapter = create_adapter(self.hass, data)
+        info = await self._async_ask(data, adapter.async_identify())
+        await self.async_set_unique_id(info.unique_id)
+        self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+        return self.async_update_reload_and_abort(entry, data=data)
+
+    @staticmethod
+    async def _async_ask[T](data: Mapping[str, Any], call: Awaitable[T]) -> T:
+        """Await a server call; its errors become an InputError for the form."""
+        try:
+            return await call
+        except PbxError as err:
+            key = error_key(err, data)
+            if key == "unknown":
+                LOGGER.warning(
+                    "The server at %s gave an unexpected answer: %s", data[CONF_URL], err
+                )
+            else:
+                LOGGER.debug("Checking the server at %s failed: %s", data[CONF_URL], err)
+            raise InputError(key) from err
+        except Exception as err:
+            LOGGER.exception("Unexpected error while checking the server at %s", data[CONF_URL])
+            raise InputError("unknown") from err

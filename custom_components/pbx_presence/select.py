@@ -1,0 +1,158 @@
+"""Selects: BLF override (Flex UC / Kazoo) and status (iSymphony)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .coordinator import PbxConfigEntry, PbxCoordinator, presence_reset_signal
+from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
+from .model import Presentity, PresentityKind
+from .pbx import PresenceState, StatusType
+
+# Each choice is one request to the server; send them one at a time.
+PARALLEL_UPDATES = 1
+
+AUTOMATIC = "automatic"
+# The BLF lamp states a user may force, and the `set` state that forces each.
+BLF_OVERRIDE_STATES = {
+    "idle": PresenceState.TERMINATED,
+    "ringing": PresenceState.EARLY,
+    "busy": PresenceState.CONFIRMED,
+}
+
+
+async def _set_blf_override(
+    coordinator: PbxCoordinator, presentity: Presentity, option: str
+) -> None:
+    """`automatic` ends any override with a reset; a state overrides the lamp with `set`."""
+    if option == AUTOMATIC:
+        await coordinator.async_reset_presence(presentity)
+    else:
+        await coordinator.async_set_presence(presentity, BLF_OVERRIDE_STATES[option])
+
+
+async def _set_status(coordinator: PbxCoordinator, presentity: Presentity, option: str) -> None:
+    """Set the status type; the adapter picks an admin-defined name of that type."""
+    await coordinator.async_set_status(presentity, status_type=StatusType(option))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxSelectEntityDescription(SelectEntityDescription, PbxEntityDescription):
+    """A select of a presentity.
+
+    `current_fn` reads the option from the server's state; without one the server has no
+    read-back, and the entity shows (and restores) the option last chosen.
+    """
+
+    current_fn: Callable[[Presentity], str | None] | None
+    select_fn: Callable[[PbxCoordinator, Presentity, str], Awaitable[None]]
+
+
+SELECTS: tuple[PbxSelectEntityDescription, ...] = (
+    PbxSelectEntityDescription(
+        key="blf_override",
+        translation_key="blf_override",
+        options=[AUTOMATIC, *BLF_OVERRIDE_STATES],
+        exists_fn=lambda presentity: presentity.kind in {PresentityKind.USER, PresentityKind.PHONE},
+        current_fn=None,
+        select_fn=_set_blf_override,
+    ),
+    PbxSelectEntityDescription(
+        key="status",
+        translation_key="status",
+        options=[status_type.value for status_type in StatusType],
+        exists_fn=lambda presentity: (
+            presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
+        ),
+        current_fn=lambda presentity: presentity.status.type if presentity.status else None,
+        select_fn=_set_status,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PbxConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the selects of every presentity, now and as new ones appear."""
+    async_add_presentity_entities(entry, async_add_entities, SELECTS, _create_select)
+
+
+def _create_select(
+    coordinator: PbxCoordinator,
+    presentity: Presentity,
+    description: PbxSelectEntityDescription,
+) -> PbxSelectEntity:
+    if description.current_fn is None:
+        return PbxCommandedSelectEntity(coordinator, presentity, description)
+    return PbxSelectEntity(coordinator, presentity, description)
+
+
+class PbxSelectEntity(PbxEntity, SelectEntity):
+    """A select whose option is read from the server."""
+
+    entity_description: PbxSelectEntityDescription
+
+    @property
+    def current_option(self) -> str | None:
+        """The option as of the latest poll or write."""
+        if self.entity_description.current_fn is None:
+            return self._attr_current_option
+        return self.entity_description.current_fn(self.presentity)
+
+    async def async_select_option(self, option: str) -> None:
+        """Send the choice; the coordinator shows the server's answer at once."""
+        await self.entity_description.select_fn(self.coordinator, self.presentity, option)
+
+
+class PbxCommandedSelectEntity(PbxSelectEntity, RestoreEntity):
+    """A select for a setting the server cannot report: it shows the last command sent.
+
+    The option survives restarts, starts as `automatic`, changes only
+    after the server accepted a command, and returns to `automatic` whenever the
+    presentity's presence is reset (by its button, the service or this select).
+    """
+
+    _attr_assumed_state = True
+
+    def __init__(
+        self,
+        coordinator: PbxCoordinator,
+        presentity: Presentity,
+        description: PbxSelectEntityDescription,
+    ) -> None:
+        """Start as `automatic` until the last commanded option is restored."""
+        super().__init__(coordinator, presentity, description)
+        self._attr_current_option = AUTOMATIC
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last commanded option, and follow resets from elsewhere."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in self.options:
+            self._attr_current_option = last.state
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                presence_reset_signal(self.coordinator.config_entry.entry_id, self._key),
+                self._async_presence_reset,
+            )
+        )
+
+    @callback
+    def _async_presence_reset(self) -> None:
+        self._attr_current_option = AUTOMATIC
+        self.async_write_ha_state()
+
+    async def async_select_option(self, option: str) -> None:
+        """Send the command; only once the server took it, show the new option."""
+        await super().async_select_option(option)
+        self._attr_current_option = option
+        self.async_write_ha_state()

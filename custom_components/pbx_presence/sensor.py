@@ -1,0 +1,131 @@
+"""Sensors: call state and BLF watchers (Flex UC / Kazoo), status (iSymphony)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import PbxConfigEntry
+from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
+from .model import CallState, Presentity, PresentityKind
+from .pbx import StatusType
+
+# Read-only: the coordinator does all the reading.
+PARALLEL_UPDATES = 0
+
+# Home Assistant refuses longer states; free-text status names and notes are cut to fit.
+MAX_STATE_LENGTH = 255
+
+
+def is_call_party(presentity: Presentity) -> bool:
+    """A Kazoo user or phone: something that makes and takes calls."""
+    return presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
+
+
+def is_extension(presentity: Presentity) -> bool:
+    """A watched Kazoo extension that belongs to no user or phone (a park slot)."""
+    return presentity.kind is PresentityKind.EXTENSION
+
+
+def has_status(presentity: Presentity) -> bool:
+    """An iSymphony user with a license, so with a status to show."""
+    return presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else value[:MAX_STATE_LENGTH]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxSensorEntityDescription(SensorEntityDescription, PbxEntityDescription):
+    """A sensor of a presentity: which presentities have it, and how to read it."""
+
+    value_fn: Callable[[Presentity], StateType | datetime]
+
+
+SENSORS: tuple[PbxSensorEntityDescription, ...] = (
+    PbxSensorEntityDescription(
+        key="call_state",
+        translation_key="call_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in CallState],
+        exists_fn=is_call_party,
+        value_fn=lambda presentity: presentity.call_state,
+    ),
+    # On a user or phone the watcher count is a detail; on a park slot it is all there is.
+    PbxSensorEntityDescription(
+        key="blf_watchers",
+        translation_key="blf_watchers",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        exists_fn=is_call_party,
+        value_fn=lambda presentity: presentity.blf_watchers,
+    ),
+    PbxSensorEntityDescription(
+        key="extension_blf_watchers",
+        translation_key="blf_watchers",
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=is_extension,
+        value_fn=lambda presentity: presentity.blf_watchers,
+    ),
+    PbxSensorEntityDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status_type.value for status_type in StatusType],
+        exists_fn=has_status,
+        value_fn=lambda presentity: presentity.status.type if presentity.status else None,
+    ),
+    PbxSensorEntityDescription(
+        key="status_name",
+        translation_key="status_name",
+        exists_fn=has_status,
+        value_fn=lambda presentity: _text(presentity.status.name if presentity.status else None),
+    ),
+    PbxSensorEntityDescription(
+        key="status_note",
+        translation_key="status_note",
+        exists_fn=has_status,
+        value_fn=lambda presentity: _text(presentity.status.note if presentity.status else None),
+    ),
+    PbxSensorEntityDescription(
+        key="return_time",
+        translation_key="return_time",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        exists_fn=has_status,
+        value_fn=lambda presentity: presentity.status.return_time if presentity.status else None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PbxConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of every presentity, now and as new ones appear."""
+    async_add_presentity_entities(entry, async_add_entities, SENSORS, PbxSensorEntity)
+
+
+class PbxSensorEntity(PbxEntity, SensorEntity):
+    """A sensor that reads one value of a presentity."""
+
+    entity_description: PbxSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value as of the latest poll or write."""
+        return self.entity_description.value_fn(self.presentity)

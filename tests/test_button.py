@@ -1,0 +1,193 @@
+"""Reset-presence buttons through Home Assistant, against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.const import DOMAIN, RESET_COOLDOWN
+from simulator import Simulator
+
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+
+
+async def _press(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def test_reset_buttons_exist_for_kazoo_presentities_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    """Users, phones and watched extensions have one; iSymphony users do not."""
+    await setup_entry(hass, kazoo_entry)
+    entities = er.async_get(hass)
+
+    kazoo_buttons = [
+        e
+        for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
+        if e.domain == BUTTON_DOMAIN
+    ]
+    extensions = {"*3101", "*3102", "*3103", "1009", "1011"}
+    assert len(kazoo_buttons) == (
+        len(simulator.kazoo.users) + len(simulator.kazoo.devices) + len(extensions)
+    )
+    assert {e.translation_key for e in kazoo_buttons} == {"reset_presence"}
+    assert not [
+        e
+        for e in er.async_entries_for_config_entry(entities, isymphony_entry.entry_id)
+        if e.domain == BUTTON_DOMAIN
+    ]
+    state = hass.states.get("button.3101_reset_presence")
+    assert state is not None
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes["friendly_name"] == "*3101 Reset presence"
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "target", "target_id", "presence_ids"),
+    [
+        ("button.anna_schmidt_reset_presence", "user", "user:anna", ["1001"]),
+        ("button.felix_wagner_desk_phone_reset_presence", "device", "device", ["1004"]),
+        ("button.3101_reset_presence", "extension", "*3101", ["*3101"]),
+    ],
+)
+async def test_press_resets_presence(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_id: str,
+    target: str,
+    target_id: str,
+    presence_ids: list[str],
+) -> None:
+    """A press sends `reset` to the endpoint that fits the presentity, and records the press."""
+    await setup_entry(hass, kazoo_entry)
+    if target_id == "user:anna":
+        target_id = kazoo_user_id(simulator, "anna")
+    elif target_id == "device":
+        target_id = kazoo_device_id(simulator, "Felix Wagner desk phone")
+    simulator.kazoo.presence_overrides[presence_ids[0].lower()] = "confirmed"
+    pressed_at = dt_util.utcnow()
+
+    await _press(hass, entity_id)
+
+    assert simulator.kazoo.presence_actions == [
+        {
+            "target": target,
+            "id": target_id,
+            "action": "reset",
+            "state": None,
+            "presence_ids": presence_ids,
+        }
+    ]
+    assert simulator.kazoo.presence_overrides == {}
+    assert dt_util.parse_datetime(_state(hass, entity_id)) == pressed_at
+
+
+async def test_reset_cooldown(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every reset alerts the admins, so one presentity is reset at most once a cooldown."""
+    await setup_entry(hass, kazoo_entry)
+    entity_id = "button.3101_reset_presence"
+    await _press(hass, entity_id)
+    first_press = _state(hass, entity_id)
+
+    await async_poll(hass, freezer, RESET_COOLDOWN - timedelta(seconds=1))
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, entity_id)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "reset_cooldown"
+    assert str(err.value).startswith("*3101 was reset less than 30 seconds ago")
+    assert len(simulator.kazoo.presence_actions) == 1
+    # Another presentity is not held back.
+    await _press(hass, "button.3102_reset_presence")
+    assert len(simulator.kazoo.presence_actions) == 2
+
+    await async_poll(hass, freezer, timedelta(seconds=2))
+    await _press(hass, entity_id)
+    assert len(simulator.kazoo.presence_actions) == 3
+    assert _state(hass, entity_id) != first_press
+
+
+async def test_press_on_a_phone_without_presence_id(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """The server would ignore it: say why instead of sending it."""
+    await setup_entry(hass, kazoo_entry)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.anna_schmidt_softphone_reset_presence")
+
+    assert err.value.translation_key == "no_presence_id"
+    assert err.value.translation_placeholders == {"name": "Anna Schmidt softphone"}
+    # Home Assistant drops the message's final full stop.
+    assert str(err.value) == (
+        "Anna Schmidt softphone has no presence ID, so the server ignores presence commands "
+        "for it. Set a presence ID on the phone, or use its user"
+    )
+    assert simulator.kazoo.presence_actions == []
+
+
+async def test_press_with_nothing_to_send_to(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """The user endpoint's "nothing to send command to" becomes a translated error."""
+    await setup_entry(hass, kazoo_entry)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.lukas_novak_reset_presence")
+
+    assert err.value.translation_key == "nothing_to_send"
+    assert err.value.translation_placeholders == {"name": "Lukas Novak"}
+    assert simulator.kazoo.presence_actions[-1]["presence_ids"] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "translation_key"),
+    [(404, "not_found"), (403, "forbidden"), (500, "server_error")],
+)
+async def test_press_refused_by_the_server(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    status: int,
+    translation_key: str,
+) -> None:
+    """A refusal names its cause, and does not start the cooldown."""
+    await setup_entry(hass, kazoo_entry)
+    simulator.faults.add("status", status=status, path_contains="/presence/")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.3103_reset_presence")
+
+    assert err.value.translation_key == translation_key
+    assert simulator.kazoo.presence_actions == []
+
+    await _press(hass, "button.3103_reset_presence")
+    assert simulator.kazoo.presence_actions[-1]["id"] == "*3103"

@@ -1,0 +1,211 @@
+"""Diagnostics: content, and that no secret leaves Home Assistant."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.pbx_presence.const import CONF_CREDENTIALS_HASH, DOMAIN
+from simulator import Simulator
+
+from .conftest import (
+    ISYMPHONY_PASSWORD,
+    KAZOO_PASSWORD,
+    kazoo_device_id,
+    kazoo_entry_data,
+    kazoo_user_id,
+    setup_entry,
+)
+
+REDACTED = "**REDACTED**"
+
+
+def assert_no_secrets(dump: Any, secrets: list[str]) -> None:
+    text = json.dumps(dump)
+    for secret in secrets:
+        assert secret
+        assert secret not in text, secret
+
+
+def kazoo_secrets(sim: Simulator, entry: MockConfigEntry) -> list[str]:
+    tokens = list(sim.kazoo.tokens)
+    assert tokens  # the integration logged in, so there is a token to leak
+    return [
+        KAZOO_PASSWORD,
+        entry.data.get(CONF_CREDENTIALS_HASH) or entry.data[CONF_API_KEY],
+        *sim.kazoo.api_keys,
+        *tokens,
+        *(device["sip"]["password"] for device in sim.kazoo.devices.values()),
+    ]
+
+
+async def test_kazoo_entry_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+) -> None:
+    await setup_entry(hass, kazoo_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+
+    assert diagnostics["server_type"] == "flex_uc"
+    assert diagnostics["server"]["unique_id"] == simulator.kazoo.account_id
+    assert diagnostics["server"]["model"] == "Flex UC / Kazoo"
+    data = diagnostics["entry"]["data"]
+    assert data[CONF_CREDENTIALS_HASH] == REDACTED
+    assert data[CONF_USERNAME] == REDACTED
+    assert data["account_name"] == "acme"
+    assert data["url"] == simulator.url
+    assert diagnostics["coordinator"]["last_update_success"] is True
+    assert diagnostics["coordinator"]["update_interval_seconds"] == 5
+
+    presentities = diagnostics["snapshot"]["presentities"]
+    ben = presentities[f"user_{kazoo_user_id(simulator, 'ben')}"]
+    assert ben["kind"] == "user"
+    assert ben["name"] == "Ben Carter"
+    assert ben["call_state"] == "busy"  # the demo's answered call
+    assert presentities[f"user_{kazoo_user_id(simulator, 'carla')}"]["call_state"] == "ringing"
+    assert presentities["extension_*3101"]["blf_watchers"] == 3
+    phones = [p for p in presentities.values() if p["kind"] == "phone"]
+    assert len(phones) == len(simulator.kazoo.devices)
+    assert {p["registered"] for p in phones} == {True, False}
+    assert diagnostics["snapshot"]["partial"] is False
+
+    directory = diagnostics["adapter"]
+    anna = directory["users"][kazoo_user_id(simulator, "anna")]
+    assert anna["presence_id"] == "1001"
+    assert anna["email"] == REDACTED
+    assert anna["username"] == REDACTED
+    macs = {device["mac_address"] for device in directory["devices"].values()}
+    assert macs == {REDACTED, None}  # softphones have no MAC address
+    assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
+    assert "anna@acme.pbx.example" not in json.dumps(diagnostics)
+
+
+async def test_kazoo_api_key_entry_diagnostics(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, simulator: Simulator
+) -> None:
+    api_key = simulator.kazoo.api_keys[0]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="acme",
+        unique_id=simulator.kazoo.account_id,
+        data={
+            key: value
+            for key, value in kazoo_entry_data(simulator, api_key=api_key).items()
+            if key not in {CONF_USERNAME, CONF_CREDENTIALS_HASH}
+        },
+    )
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics["entry"]["data"][CONF_API_KEY] == REDACTED
+    assert diagnostics["snapshot"]["presentities"]
+    assert_no_secrets(diagnostics, kazoo_secrets(simulator, entry))
+
+
+async def test_isymphony_entry_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    await setup_entry(hass, isymphony_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, isymphony_entry)
+
+    assert diagnostics["server_type"] == "isymphony"
+    assert diagnostics["server"] == {
+        "unique_id": "default",
+        "name": "iSymphony default",
+        "manufacturer": "i9 Technologies",
+        "model": "iSymphony",
+        "configuration_url": None,
+    }
+    data = diagnostics["entry"]["data"]
+    assert data[CONF_PASSWORD] == REDACTED
+    assert data[CONF_USERNAME] == REDACTED
+    assert data["core_server"] == "default"
+
+    presentities = diagnostics["snapshot"]["presentities"]
+    carla = presentities["panel_user_carla"]
+    assert carla["kind"] == "panel_user"
+    assert carla["licensed"] is True
+    assert carla["status"]["type"] == "dnd"
+    assert carla["status"]["name"] == "In a meeting"
+    assert carla["status"]["note"] == "Quarterly review"
+    assert carla["status"]["user_created"] is False
+    assert presentities["panel_user_ben"]["status"]["return_time"].startswith("2030-06-03T12:45")
+    lukas = presentities["panel_user_lukas"]
+    assert lukas["licensed"] is False
+    assert lukas["status"] is None
+    assert diagnostics["snapshot"]["unlicensed"] is False
+    assert diagnostics["adapter"]["core_server"] == "default"
+    assert diagnostics["adapter"]["predefined_statuses"]["away"] == "Out to lunch"
+    assert_no_secrets(diagnostics, [ISYMPHONY_PASSWORD])
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    # Setting up the integration sets up every entry it has.
+    await setup_entry(hass, kazoo_entry)
+    assert isymphony_entry.state is ConfigEntryState.LOADED
+    registry = dr.async_get(hass)
+    anna_id = kazoo_user_id(simulator, "anna")
+    anna = registry.async_get_device(
+        identifiers={(DOMAIN, f"{simulator.kazoo.account_id}_user_{anna_id}")}
+    )
+    assert anna is not None
+
+    diagnostics = await get_diagnostics_for_device(hass, hass_client, kazoo_entry, anna)
+
+    assert diagnostics["is_server"] is False
+    assert diagnostics["presentity"]["key"] == f"user_{anna_id}"
+    assert diagnostics["directory_record"]["presence_id"] == "1001"
+    assert diagnostics["directory_record"]["email"] == REDACTED
+    assert diagnostics["has_presence_target"] is True
+    assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
+
+    softphone_id = kazoo_device_id(simulator, "Anna Schmidt softphone")
+    softphone = registry.async_get_device(
+        identifiers={(DOMAIN, f"{simulator.kazoo.account_id}_phone_{softphone_id}")}
+    )
+    assert softphone is not None
+    diagnostics = await get_diagnostics_for_device(hass, hass_client, kazoo_entry, softphone)
+    assert diagnostics["presentity"]["kind"] == "phone"
+    assert diagnostics["directory_record"]["username"] == "user_1001b"  # SIP user name
+    assert diagnostics["directory_record"]["presence_id"] is None
+    assert diagnostics["has_presence_target"] is False
+    assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
+
+    server = registry.async_get_device(identifiers={(DOMAIN, "default")})
+    assert server is not None
+    diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, server)
+    assert diagnostics["is_server"] is True
+    assert diagnostics["presentity"] is None
+    assert "directory_record" not in diagnostics
+
+    carla = registry.async_get_device(identifiers={(DOMAIN, "default_panel_user_carla")})
+    assert carla is not None
+    diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, carla)
+    assert diagnostics["presentity"]["status"]["type"] == "dnd"
+    assert_no_secrets(diagnostics, [ISYMPHONY_PASSWORD])

@@ -1,0 +1,324 @@
+"""Selects through Home Assistant, against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.select import (
+    ATTR_OPTION,
+    ATTR_OPTIONS,
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
+from homeassistant.const import ATTR_ASSUMED_STATE, ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
+
+from custom_components.pbx_presence.const import DOMAIN, ISYMPHONY_SCAN_INTERVAL, RESET_COOLDOWN
+from simulator import Simulator
+
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+
+ANNA = "select.anna_schmidt_blf_override"
+ANNA_DESK = "select.anna_schmidt_desk_phone_blf_override"
+ANNA_SOFTPHONE = "select.anna_schmidt_softphone_blf_override"
+STATUS_TYPES = [
+    "available",
+    "unavailable",
+    "away",
+    "xa",
+    "dnd",
+    "chat",
+    "altblue",
+    "altgreen",
+    "altpink",
+    "altpurple",
+    "altred",
+]
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> State:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
+async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: entity_id, ATTR_OPTION: option},
+        blocking=True,
+    )
+
+
+def _last_action(sim: Simulator) -> dict[str, Any]:
+    assert sim.kazoo.presence_actions, "no presence action reached the server"
+    return sim.kazoo.presence_actions[-1]
+
+
+async def test_blf_override_entities(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Users and phones get a BLF override that starts as automatic; extensions do not."""
+    await setup_entry(hass, kazoo_entry)
+
+    state = _state(hass, ANNA)
+    assert state.state == "automatic"
+    assert state.attributes[ATTR_OPTIONS] == ["automatic", "idle", "ringing", "busy"]
+    assert state.attributes[ATTR_ASSUMED_STATE] is True
+    assert state.attributes["friendly_name"] == "Anna Schmidt BLF override"
+    assert _state(hass, ANNA_DESK).state == "automatic"
+    entry = er.async_get(hass).async_get(ANNA)
+    assert entry is not None
+    assert entry.translation_key == "blf_override"
+    assert entry.unique_id == (
+        f"{simulator.kazoo.account_id}_user_{kazoo_user_id(simulator, 'anna')}_blf_override"
+    )
+    selects = [
+        e
+        for e in er.async_entries_for_config_entry(er.async_get(hass), kazoo_entry.entry_id)
+        if e.domain == SELECT_DOMAIN
+    ]
+    assert len(selects) == len(simulator.kazoo.users) + len(simulator.kazoo.devices)
+    assert hass.states.get("select.3101_blf_override") is None
+
+
+@pytest.mark.parametrize(
+    ("option", "sent"),
+    [("idle", "terminated"), ("ringing", "early"), ("busy", "confirmed")],
+)
+async def test_blf_override_sets_user_presence(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    option: str,
+    sent: str,
+) -> None:
+    """Choosing a state sends `set` with that state, and shows it at once."""
+    await setup_entry(hass, kazoo_entry)
+
+    await _select(hass, ANNA, option)
+
+    assert _last_action(simulator) == {
+        "target": "user",
+        "id": kazoo_user_id(simulator, "anna"),
+        "action": "set",
+        "state": sent,
+        "presence_ids": ["1001"],
+    }
+    assert simulator.kazoo.presence_overrides == {"1001": sent}
+    assert _state(hass, ANNA).state == option
+    # The phone with the same presence id keeps its own (unknown to it) command.
+    assert _state(hass, ANNA_DESK).state == "automatic"
+
+
+async def test_blf_override_on_a_phone_and_back_to_automatic(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A phone's override goes to the device endpoint; automatic resets it."""
+    await setup_entry(hass, kazoo_entry)
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+
+    await _select(hass, ANNA_DESK, "busy")
+    assert _last_action(simulator)["target"] == "device"
+    assert _last_action(simulator)["id"] == desk
+    assert simulator.kazoo.presence_overrides == {"1001": "confirmed"}
+    assert _state(hass, ANNA_DESK).state == "busy"
+
+    await _select(hass, ANNA_DESK, "automatic")
+    assert _last_action(simulator) == {
+        "target": "device",
+        "id": desk,
+        "action": "reset",
+        "state": None,
+        "presence_ids": ["1001"],
+    }
+    assert simulator.kazoo.presence_overrides == {}
+    assert _state(hass, ANNA_DESK).state == "automatic"
+
+
+async def test_blf_override_without_presence_id(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A phone without presence id is refused before anything is sent."""
+    await setup_entry(hass, kazoo_entry)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, ANNA_SOFTPHONE, "busy")
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "no_presence_id"
+    assert err.value.translation_placeholders == {"name": "Anna Schmidt softphone"}
+    assert str(err.value).startswith("Anna Schmidt softphone has no presence ID")
+    assert simulator.kazoo.presence_actions == []
+    assert _state(hass, ANNA_SOFTPHONE).state == "automatic"
+
+
+async def test_blf_override_with_nothing_to_send_to(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A user without presence id and phones with one: the server's no-op is an error."""
+    await setup_entry(hass, kazoo_entry)
+    entity_id = "select.lukas_novak_blf_override"
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, entity_id, "busy")
+
+    assert err.value.translation_key == "nothing_to_send"
+    assert _last_action(simulator)["presence_ids"] == []
+    assert _state(hass, entity_id).state == "automatic"
+
+
+async def test_blf_override_server_error_keeps_the_option(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A refused command raises a translated error and leaves the option as it was."""
+    await setup_entry(hass, kazoo_entry)
+    await _select(hass, ANNA, "ringing")
+    simulator.faults.add("status", status=500, path_contains="/presence")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, ANNA, "busy")
+
+    assert err.value.translation_key == "server_error"
+    assert _state(hass, ANNA).state == "ringing"
+    assert simulator.kazoo.presence_overrides == {"1001": "early"}
+
+
+async def test_blf_override_reset_cooldown(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A second reset within the cooldown is refused; the override stays shown."""
+    await setup_entry(hass, kazoo_entry)
+    await _select(hass, ANNA, "automatic")
+    await _select(hass, ANNA, "busy")
+    actions = len(simulator.kazoo.presence_actions)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, ANNA, "automatic")
+
+    assert err.value.translation_key == "reset_cooldown"
+    assert err.value.translation_placeholders == {
+        "name": "Anna Schmidt",
+        "seconds": str(int(RESET_COOLDOWN.total_seconds())),
+    }
+    assert len(simulator.kazoo.presence_actions) == actions
+    assert _state(hass, ANNA).state == "busy"
+
+    await async_poll(hass, freezer, RESET_COOLDOWN + timedelta(seconds=1))
+    await _select(hass, ANNA, "automatic")
+    assert _last_action(simulator)["action"] == "reset"
+    assert _state(hass, ANNA).state == "automatic"
+
+
+async def test_reset_button_returns_the_override_to_automatic(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A reset from the button ends the override, and the select says so."""
+    await setup_entry(hass, kazoo_entry)
+    await _select(hass, ANNA, "busy")
+    await _select(hass, ANNA_DESK, "ringing")
+
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: "button.anna_schmidt_reset_presence"}, blocking=True
+    )
+
+    assert _last_action(simulator)["action"] == "reset"
+    assert _state(hass, ANNA).state == "automatic"
+    # Only the presentity that was reset follows.
+    assert _state(hass, ANNA_DESK).state == "ringing"
+
+
+async def test_blf_override_is_restored(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """The last commanded option survives a restart; a stale or odd one falls back."""
+    mock_restore_cache(
+        hass,
+        [
+            State(ANNA, "busy"),
+            State(ANNA_DESK, "ringing"),
+            State("select.ben_carter_blf_override", "unavailable"),
+            State("select.carla_rossi_blf_override", "confirmed"),
+        ],
+    )
+
+    await setup_entry(hass, kazoo_entry)
+
+    assert _state(hass, ANNA).state == "busy"
+    assert _state(hass, ANNA_DESK).state == "ringing"
+    assert _state(hass, "select.ben_carter_blf_override").state == "automatic"
+    assert _state(hass, "select.carla_rossi_blf_override").state == "automatic"
+    # Restoring sends nothing: the server kept the override itself.
+    assert simulator.kazoo.presence_actions == []
+
+
+async def test_status_select_reads_and_sets_the_status(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """The status select shows the type and sets one with a predefined name at once."""
+    await setup_entry(hass, isymphony_entry)
+    entity_id = "select.anna_schmidt_status"
+    state = _state(hass, entity_id)
+    assert state.state == "available"
+    assert state.attributes[ATTR_OPTIONS] == STATUS_TYPES
+    assert ATTR_ASSUMED_STATE not in state.attributes
+    assert _state(hass, "select.david_kim_status").state == "xa"
+    assert hass.states.get("select.lukas_novak_status") is None  # not licensed
+
+    # "In a meeting" (dnd) is an admin-defined status seen on Carla.
+    await _select(hass, entity_id, "dnd")
+    status = simulator.isymphony.status_of("anna")
+    assert (status["type"], status["name"], status["userCreated"]) == (
+        "dnd",
+        "In a meeting",
+        False,
+    )
+    assert _state(hass, entity_id).state == "dnd"
+    assert _state(hass, "sensor.anna_schmidt_status").state == "dnd"
+    assert _state(hass, "sensor.anna_schmidt_status_name").state == "In a meeting"
+
+    # No admin-defined status of this type is known: the type's label is the name.
+    await _select(hass, entity_id, "altgreen")
+    status = simulator.isymphony.status_of("anna")
+    assert (status["type"], status["name"]) == ("altgreen", "Green")
+    assert _state(hass, entity_id).state == "altgreen"
+
+
+async def test_status_select_follows_the_panel(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A status set elsewhere shows in the select on the next poll."""
+    await setup_entry(hass, isymphony_entry)
+    simulator.isymphony.set_status("ben", name="Chatting", type="chat")
+
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+
+    assert _state(hass, "select.ben_carter_status").state == "chat"
+
+
+async def test_status_select_unlicensed_user(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A license lost since the last poll gives a translated error, and no change."""
+    await setup_entry(hass, isymphony_entry)
+    simulator.isymphony.user("anna")["licensed"] = False
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _select(hass, "select.anna_schmidt_status", "away")
+
+    assert err.value.translation_key == "not_licensed"
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+    assert _state(hass, "select.anna_schmidt_status").state == "available"
