@@ -16,7 +16,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.const import (
     DIRECTORY_REFRESH_INTERVAL,
@@ -26,11 +26,13 @@ from custom_components.pbx_presence.const import (
 )
 from simulator import Simulator
 
-from .conftest import KAZOO_PASSWORD, kazoo_entry_data, setup_entry
-
-
-def _user_id(sim: Simulator, username: str) -> str:
-    return next(uid for uid, user in sim.kazoo.users.items() if user["username"] == username)
+from .conftest import (
+    KAZOO_PASSWORD,
+    async_poll,
+    kazoo_entry_data,
+    kazoo_user_id,
+    setup_entry,
+)
 
 
 def _entity_id(hass: HomeAssistant, unique_id: str, platform: str = "sensor") -> str:
@@ -39,15 +41,8 @@ def _entity_id(hass: HomeAssistant, unique_id: str, platform: str = "sensor") ->
     return entity_id
 
 
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    # Scheduled refreshes run as background tasks.
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 def _anna_call_state(hass: HomeAssistant, sim: Simulator) -> str:
-    unique_id = f"{sim.kazoo.account_id}_user_{_user_id(sim, 'anna')}_call_state"
+    unique_id = f"{sim.kazoo.account_id}_user_{kazoo_user_id(sim, 'anna')}_call_state"
     return _entity_id(hass, unique_id)
 
 
@@ -62,7 +57,7 @@ async def test_kazoo_entry_sets_up_devices_and_unloads(
     assert server is not None
     assert server.entry_type is dr.DeviceEntryType.SERVICE
     anna = devices.async_get_device(
-        {(DOMAIN, f"{simulator.kazoo.account_id}_user_{_user_id(simulator, 'anna')}")}
+        {(DOMAIN, f"{simulator.kazoo.account_id}_user_{kazoo_user_id(simulator, 'anna')}")}
     )
     assert anna is not None
     assert anna.name == "Anna Schmidt"
@@ -101,7 +96,7 @@ async def test_no_licensed_user_raises_a_repair_issue(
     assert isymphony_entry.state is ConfigEntryState.LOADED
 
     simulator.isymphony.license_installed = True
-    await _tick(hass, freezer, timedelta(hours=1))
+    await async_poll(hass, freezer, timedelta(hours=1))
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -146,13 +141,13 @@ async def test_server_down_later_is_unavailable_logged_once_and_recovers(
     simulator.faults.add("status", status=500, count=None)
 
     for _ in range(3):
-        await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+        await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     assert caplog.text.count("Error fetching") == 1
 
     simulator.faults.clear()
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert hass.states.get(entity_id).state == "idle"
     assert caplog.text.count("data recovered") == 1
 
@@ -168,7 +163,7 @@ async def test_malformed_or_dropped_replies_never_escape(
     await setup_entry(hass, kazoo_entry)
     simulator.faults.add(fault, count=None, path_contains="/channels")  # type: ignore[arg-type]
 
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     assert not kazoo_entry.runtime_data.last_update_success
     assert hass.states.get(_anna_call_state(hass, simulator)).state == STATE_UNAVAILABLE
@@ -194,7 +189,7 @@ async def test_expired_token_is_renewed_without_an_unavailable_blip(
     )
     simulator.kazoo.revoke_tokens()  # as if the token had expired server-side
 
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     assert kazoo_entry.runtime_data.last_update_success
     assert changes == []
@@ -211,14 +206,14 @@ async def test_rate_limit_waits_as_told(
     await setup_entry(hass, kazoo_entry)
     simulator.faults.add("rate_limit", retry_after=60, path_contains="/presence")
 
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert not kazoo_entry.runtime_data.last_update_success
     simulator.requests.clear()
 
-    await _tick(hass, freezer, timedelta(seconds=30))
+    await async_poll(hass, freezer, timedelta(seconds=30))
     assert simulator.requests == []
 
-    await _tick(hass, freezer, timedelta(seconds=31))
+    await async_poll(hass, freezer, timedelta(seconds=31))
     assert simulator.requests
     assert kazoo_entry.runtime_data.last_update_success
 
@@ -235,12 +230,12 @@ async def test_a_poll_with_no_change_writes_no_state(
         EVENT_STATE_CHANGED, lambda event: changes.append(event.data["entity_id"])
     )
 
-    await _tick(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
     assert changes == []
     assert any("/status" in r.path for r in simulator.requests[-5:])
 
     simulator.isymphony.set_status("anna", name="Out to lunch", type="away")
-    await _tick(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
     assert changes
     assert all("anna" in entity_id for entity_id in changes)
 
@@ -254,7 +249,7 @@ async def test_unlicensed_users_are_rechecked_rarely(
     await setup_entry(hass, isymphony_entry)
     simulator.requests.clear()
 
-    await _tick(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
     status_paths = {r.path for r in simulator.requests if r.path.endswith("/status")}
     licensed = [
@@ -273,13 +268,13 @@ async def test_kazoo_polls_three_requests_and_reads_the_directory_rarely(
     await setup_entry(hass, kazoo_entry)
     simulator.requests.clear()
 
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     paths = sorted(r.path.rsplit("/", 1)[-1] for r in simulator.requests)
     assert paths == ["channels", "presence", "status"]
 
     simulator.requests.clear()
-    await _tick(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
     assert any(r.path.endswith("/users") for r in simulator.requests)
 
 
@@ -294,7 +289,7 @@ async def test_unknown_owner_in_a_call_reloads_the_directory(
     phone = simulator.kazoo.add_device("Nina desk phone", new_user["id"], sip_username="user_1013a")
     simulator.kazoo.start_call(device_id=phone["id"])
 
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     presentities = kazoo_entry.runtime_data.data.presentities
     assert presentities[f"user_{new_user['id']}"].call_state == "ringing"
@@ -312,7 +307,9 @@ async def test_device_removal_only_for_vanished_presentities(
     devices = dr.async_get(hass)
     account = simulator.kazoo.account_id
     server = devices.async_get_device({(DOMAIN, account)})
-    anna = devices.async_get_device({(DOMAIN, f"{account}_user_{_user_id(simulator, 'anna')}")})
+    anna = devices.async_get_device(
+        {(DOMAIN, f"{account}_user_{kazoo_user_id(simulator, 'anna')}")}
+    )
     orphan = devices.async_get_or_create(
         config_entry_id=kazoo_entry.entry_id, identifiers={(DOMAIN, f"{account}_user_gone")}
     )
@@ -342,7 +339,7 @@ async def test_no_secret_reaches_the_log(
     await setup_entry(hass, kazoo_entry)  # sets up every entry of the domain
     assert isymphony_entry.state is ConfigEntryState.LOADED
     simulator.faults.add("status", status=401, count=None)
-    await _tick(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     token = kazoo_entry.runtime_data.adapter.client.auth.token
     for secret in (
@@ -352,3 +349,25 @@ async def test_no_secret_reaches_the_log(
         token,
     ):
         assert secret not in caplog.text
+
+
+async def test_partial_presence_reply_removes_no_device(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_entry(hass, kazoo_entry)
+    park = (DOMAIN, f"{simulator.kazoo.account_id}_extension_*3103")
+    assert dr.async_get(hass).async_get_device({park}) is not None
+    simulator.kazoo.presence_shape = "modern"
+    simulator.kazoo.presence_timeout = True  # a presence server did not answer in time
+    simulator.kazoo.subscriptions.pop("*3103")
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert kazoo_entry.runtime_data.data.partial
+    assert dr.async_get(hass).async_get_device({park}) is not None
+
+    simulator.kazoo.presence_timeout = False
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert dr.async_get(hass).async_get_device({park}) is None

@@ -30,7 +30,7 @@ from custom_components.pbx_presence.pbx import (
 )
 from simulator import Simulator
 
-from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME
+from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_user_id
 
 ADMIN = UserCredentials.from_password(KAZOO_USERNAME, KAZOO_PASSWORD, KAZOO_ACCOUNT)
 
@@ -46,10 +46,6 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 def client(simulator: Simulator, session: aiohttp.ClientSession) -> KazooClient:
     """A client logged in as the demo admin user."""
     return KazooClient(session, simulator.url, ADMIN)
-
-
-def _user_id(sim: Simulator, username: str) -> str:
-    return next(uid for uid, user in sim.kazoo.users.items() if user["username"] == username)
 
 
 def _device_id(sim: Simulator, sip_username: str) -> str:
@@ -73,7 +69,7 @@ async def test_user_login_sends_md5_credentials_in_envelope(
     auth = await client.login()
 
     assert auth.account_id == simulator.kazoo.account_id
-    assert auth.owner_id == _user_id(simulator, "admin")
+    assert auth.owner_id == kazoo_user_id(simulator, "admin")
     assert auth.expires_at is not None
     (request,) = [r for r in simulator.requests if r.path == "/v2/user_auth"]
     assert request.method == "PUT"
@@ -264,7 +260,7 @@ async def test_devices_list_and_single_device(simulator: Simulator, client: Kazo
     assert len(devices) == len(simulator.kazoo.devices)
     listed = next(d for d in devices if d.id == desk_id)
     assert listed.presence_id is None  # the list never carries it
-    assert listed.owner_id == _user_id(simulator, "anna")
+    assert listed.owner_id == kazoo_user_id(simulator, "anna")
 
     device = await client.get_device(desk_id)
     assert device.presence_id == "1001"
@@ -292,7 +288,7 @@ async def test_channels(simulator: Simulator, client: KazooClient) -> None:
 
     by_device = {c.authorizing_id: c for c in channels}
     assert by_device[ben_desk].answered
-    assert by_device[ben_desk].owner_id == _user_id(simulator, "ben")
+    assert by_device[ben_desk].owner_id == kazoo_user_id(simulator, "ben")
     assert by_device[ben_desk].presence_id == "1002@acme.pbx.example"
     assert not by_device[carla_desk].answered
 
@@ -356,7 +352,7 @@ async def test_reset_extension(simulator: Simulator, client: KazooClient) -> Non
 
 
 async def test_set_and_reset_user_presence(simulator: Simulator, client: KazooClient) -> None:
-    ben = _user_id(simulator, "ben")
+    ben = kazoo_user_id(simulator, "ben")
 
     await client.set_user_presence(ben, PresenceState.CONFIRMED)
     request = simulator.requests[-1]
@@ -370,7 +366,7 @@ async def test_set_and_reset_user_presence(simulator: Simulator, client: KazooCl
 
 
 async def test_user_without_any_presence_id(simulator: Simulator, client: KazooClient) -> None:
-    lukas = _user_id(simulator, "lukas")
+    lukas = kazoo_user_id(simulator, "lukas")
     assert await client.reset_user(lukas) == "nothing to send command to"
 
 
