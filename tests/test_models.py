@@ -180,3 +180,16 @@ def test_retry_after_forms() -> None:
     future = datetime.now(UTC) + timedelta(seconds=90)
     http_date = future.strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert 80 < (_reply({"Retry-After": http_date}).retry_after() or 0) <= 90
+
+
+def test_presence_counts_without_keeping_subscriptions() -> None:
+    sub = {"expires": 1820, "from": "user_1002a@acme", "timestamp": 63606201099, "version": 1}
+    data = {"subscriptions": {"1001": {"dialog": {"c1": sub, "c2": sub}, "message-summary": {}}}}
+
+    counted = KazooPresenceList.from_api(data, subscriptions=False)
+    full = KazooPresenceList.from_api(data)
+
+    assert counted.presentities["1001"].watchers == full.presentities["1001"].watchers
+    assert counted.presentities["1001"].watchers == {"dialog": 2, "message-summary": 0}
+    assert counted.presentities["1001"].subscriptions == ()
+    assert len(full.presentities["1001"].subscriptions) == 2

@@ -65,10 +65,36 @@ def device_presence_key(device: KazooDevice) -> str | None:
     return value.lower() if value else None
 
 
-def _presence_local_part(channel: KazooChannel) -> str | None:
-    if not channel.presence_id:
-        return None
-    return channel.presence_id.split("@", 1)[0].lower()
+@dataclass(slots=True)
+class _ChannelIndex:
+    """Live channels by owner, by device and by presence id, built once per poll.
+
+    Looking channels up per presentity keeps a poll linear in the account's size.
+    """
+
+    by_owner: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_device: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_presence: dict[str, list[KazooChannel]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, channels: Iterable[KazooChannel]) -> _ChannelIndex:
+        index = cls()
+        for channel in channels:
+            if channel.owner_id:
+                index.by_owner.setdefault(channel.owner_id, []).append(channel)
+            if channel.authorizing_id:
+                index.by_device.setdefault(channel.authorizing_id, []).append(channel)
+            if channel.presence_id:
+                local = channel.presence_id.split("@", 1)[0].lower()
+                index.by_presence.setdefault(local, []).append(channel)
+        return index
+
+    def of_user(self, user_id: str, presence_keys: Iterable[str]) -> list[KazooChannel]:
+        """A user's calls: those it owns and those on its presence ids."""
+        found = {c.uuid: c for c in self.by_owner.get(user_id, ())}
+        for key in presence_keys:
+            found.update((c.uuid, c) for c in self.by_presence.get(key, ()))
+        return list(found.values())
 
 
 def _call_state(channels: Iterable[KazooChannel]) -> CallState:
@@ -88,6 +114,7 @@ def build_snapshot(
 ) -> Snapshot:
     """Combine the directory with one poll's presence, channels and registrations."""
     registered = {status.device_id for status in statuses if status.registered}
+    calls = _ChannelIndex.of(channels)
     watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
     presentities: dict[str, Presentity] = {}
     claimed: set[str] = set()
@@ -112,9 +139,7 @@ def build_snapshot(
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
-            call_state=_call_state(
-                c for c in channels if c.owner_id == user.id or _presence_local_part(c) in keys
-            ),
+            call_state=_call_state(calls.of_user(user.id, keys)),
             blf_watchers=sum(watchers.get(key, 0) for key in keys),
         )
 
@@ -128,7 +153,7 @@ def build_snapshot(
             name=device.name,
             server_id=device.id,
             model=device.device_type,
-            call_state=_call_state(c for c in channels if c.authorizing_id == device.id),
+            call_state=_call_state(calls.by_device.get(device.id, ())),
             blf_watchers=watchers.get(key, 0) if key else 0,
             registered=device.id in registered,
         )
@@ -171,7 +196,7 @@ class KazooAdapter(PbxAdapter):
     async def async_fetch(self) -> Snapshot:
         """Poll presence, channels and registrations; refresh the directory when due."""
         presence, channels, statuses = await asyncio.gather(
-            self.client.get_presence(),
+            self.client.get_presence(subscriptions=False),
             self.client.get_channels(),
             self.client.get_device_statuses(),
         )

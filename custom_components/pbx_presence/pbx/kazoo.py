@@ -217,10 +217,16 @@ class KazooClient:
 
     # --- presence -------------------------------------------------------------------------
 
-    async def get_presence(self, event: str | None = None) -> KazooPresenceList:
-        """List who watches which extension, in either of the two reply shapes."""
+    async def get_presence(
+        self, event: str | None = None, *, subscriptions: bool = True
+    ) -> KazooPresenceList:
+        """List who watches which extension, in either of the two reply shapes.
+
+        `subscriptions=False` keeps only the watcher counts of the legacy shape.
+        """
         params = {"event": event} if event else None
-        return KazooPresenceList.from_api(await self._account_get("presence", params=params))
+        data = await self._account_get("presence", params=params)
+        return KazooPresenceList.from_api(data, subscriptions=subscriptions)
 
     async def get_presence_detail(self, extension: str) -> KazooPresenceDetail:
         """Get the subscription detail of one extension."""

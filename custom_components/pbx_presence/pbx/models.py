@@ -284,25 +284,30 @@ class KazooPresenceList:
     partial: bool = False  # a presence server did not answer in time (4.1+ `timeout`)
 
     @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Build from either reply shape of `GET .../presence`."""
+    def from_api(cls, data: Any, *, subscriptions: bool = True) -> Self:
+        """Build from either reply shape of `GET .../presence`.
+
+        With `subscriptions=False` the legacy shape's subscriptions are only counted, not
+        kept: that is all BLF state needs, and large accounts have tens of thousands.
+        """
         obj = as_object(data, "presence")
         if "Subscriptions" in obj:
             return cls._from_counts(obj)
         legacy = as_object(obj.get("subscriptions", {}), "subscriptions")
         presentities: dict[str, KazooPresentity] = {}
         for extension, events in legacy.items():
-            subscriptions = tuple(
-                KazooSubscription.from_api(event, call_id, sub)
+            by_event = {
+                event: as_object(calls, "event")
                 for event, calls in as_object(events, "presentity").items()
-                for call_id, sub in as_object(calls, "event").items()
+            }
+            kept = tuple(
+                KazooSubscription.from_api(event, call_id, sub)
+                for event, calls in by_event.items()
+                for call_id, sub in calls.items()
+                if subscriptions
             )
-            watchers: dict[str, int] = {}
-            for sub in subscriptions:
-                watchers[sub.event] = watchers.get(sub.event, 0) + 1
-            presentities[extension.lower()] = KazooPresentity(
-                extension.lower(), watchers, subscriptions
-            )
+            watchers = {event: len(calls) for event, calls in by_event.items()}
+            presentities[extension.lower()] = KazooPresentity(extension.lower(), watchers, kept)
         return cls(presentities)
 
     @classmethod
