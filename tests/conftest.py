@@ -123,3 +123,26 @@ async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta:
     async_fire_time_changed(hass)
     # Coordinator polls run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+# The 11 iSymphony status types, as the seed lists them.
+STATUS_TYPES = [
+    "available",
+    "unavailable",
+    "away",
+    "xa",
+    "dnd",
+    "chat",
+    "altblue",
+    "altgreen",
+    "altpink",
+    "altpurple",
+    "altred",
+]
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state

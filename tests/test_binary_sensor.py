@@ -18,16 +18,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pbx_presence.const import DOMAIN, KAZOO_SCAN_INTERVAL
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, setup_entry
+from .conftest import async_poll, kazoo_device_id, setup_entry, state_of
 
 ANNA_DESK = "binary_sensor.anna_schmidt_desk_phone_registered"
 CONFERENCE_ROOM = "binary_sensor.conference_room_registered"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def test_registered_sensors(
@@ -45,9 +39,9 @@ async def test_registered_sensors(
     assert state.state == STATE_ON
     assert state.attributes[ATTR_DEVICE_CLASS] == "connectivity"
     assert state.attributes["friendly_name"] == "Anna Schmidt desk phone Registered"
-    assert _state(hass, CONFERENCE_ROOM) == STATE_OFF
-    assert _state(hass, "binary_sensor.hannah_muller_softphone_registered") == STATE_OFF
-    assert _state(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
+    assert state_of(hass, CONFERENCE_ROOM) == STATE_OFF
+    assert state_of(hass, "binary_sensor.hannah_muller_softphone_registered") == STATE_OFF
+    assert state_of(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
 
     entry = entities.async_get(ANNA_DESK)
     assert entry is not None
@@ -65,7 +59,7 @@ async def test_registered_sensors(
     sensors = [e for e in entities.entities.values() if e.domain == BINARY_SENSOR_DOMAIN]
     assert len(sensors) == len(simulator.kazoo.devices)
     assert {e.config_entry_id for e in sensors} == {kazoo_entry.entry_id}
-    on = {s.entity_id for s in sensors if _state(hass, s.entity_id) == STATE_ON}
+    on = {s.entity_id for s in sensors if state_of(hass, s.entity_id) == STATE_ON}
     assert len(on) == len(simulator.kazoo.registered)
     assert hass.states.get("binary_sensor.anna_schmidt_registered") is None  # a user
 
@@ -83,8 +77,8 @@ async def test_registration_changes_are_polled(
     simulator.kazoo.register(kazoo_device_id(simulator, "Conference room"))
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    assert _state(hass, ANNA_DESK) == STATE_OFF
-    assert _state(hass, CONFERENCE_ROOM) == STATE_ON
+    assert state_of(hass, ANNA_DESK) == STATE_OFF
+    assert state_of(hass, CONFERENCE_ROOM) == STATE_ON
 
 
 async def test_unavailable_while_the_server_is_unreachable(
@@ -98,10 +92,10 @@ async def test_unavailable_while_the_server_is_unreachable(
     simulator.faults.add("drop", path_contains="/devices/status", count=None)
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, ANNA_DESK) == STATE_UNAVAILABLE
-    assert _state(hass, CONFERENCE_ROOM) == STATE_UNAVAILABLE
+    assert state_of(hass, ANNA_DESK) == STATE_UNAVAILABLE
+    assert state_of(hass, CONFERENCE_ROOM) == STATE_UNAVAILABLE
 
     simulator.faults.clear()
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, ANNA_DESK) == STATE_ON
-    assert _state(hass, CONFERENCE_ROOM) == STATE_OFF
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+    assert state_of(hass, CONFERENCE_ROOM) == STATE_OFF

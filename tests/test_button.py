@@ -17,19 +17,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pbx_presence.const import DOMAIN, RESET_COOLDOWN
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry, state_of
 
 
 async def _press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
     )
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 async def test_reset_buttons_exist_for_kazoo_presentities_only(
@@ -102,7 +96,7 @@ async def test_press_resets_presence(
         }
     ]
     assert simulator.kazoo.presence_overrides == {}
-    assert dt_util.parse_datetime(_state(hass, entity_id)) == pressed_at
+    assert dt_util.parse_datetime(state_of(hass, entity_id)) == pressed_at
 
 
 async def test_reset_cooldown(
@@ -115,7 +109,7 @@ async def test_reset_cooldown(
     await setup_entry(hass, kazoo_entry)
     entity_id = "button.3101_reset_presence"
     await _press(hass, entity_id)
-    first_press = _state(hass, entity_id)
+    first_press = state_of(hass, entity_id)
 
     await async_poll(hass, freezer, RESET_COOLDOWN - timedelta(seconds=1))
     with pytest.raises(HomeAssistantError) as err:
@@ -132,7 +126,7 @@ async def test_reset_cooldown(
     await async_poll(hass, freezer, timedelta(seconds=2))
     await _press(hass, entity_id)
     assert len(simulator.kazoo.presence_actions) == 3
-    assert _state(hass, entity_id) != first_press
+    assert state_of(hass, entity_id) != first_press
 
 
 async def test_press_on_a_phone_without_presence_id(

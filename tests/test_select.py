@@ -22,24 +22,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_r
 from custom_components.pbx_presence.const import DOMAIN, ISYMPHONY_SCAN_INTERVAL, RESET_COOLDOWN
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import STATUS_TYPES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
 
 ANNA = "select.anna_schmidt_blf_override"
 ANNA_DESK = "select.anna_schmidt_desk_phone_blf_override"
 ANNA_SOFTPHONE = "select.anna_schmidt_softphone_blf_override"
-STATUS_TYPES = [
-    "available",
-    "unavailable",
-    "away",
-    "xa",
-    "dnd",
-    "chat",
-    "altblue",
-    "altgreen",
-    "altpink",
-    "altpurple",
-    "altred",
-]
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> State:

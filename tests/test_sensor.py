@@ -28,27 +28,14 @@ from custom_components.pbx_presence.const import (
 from custom_components.pbx_presence.sensor import MAX_STATE_LENGTH
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
-
-STATUS_TYPES = [
-    "available",
-    "unavailable",
-    "away",
-    "xa",
-    "dnd",
-    "chat",
-    "altblue",
-    "altgreen",
-    "altpink",
-    "altpurple",
-    "altred",
-]
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
+from .conftest import (
+    STATUS_TYPES,
+    async_poll,
+    kazoo_device_id,
+    kazoo_user_id,
+    setup_entry,
+    state_of,
+)
 
 
 def _dialog_watchers(sim: Simulator, extension: str) -> int:
@@ -64,13 +51,13 @@ async def test_kazoo_call_state_sensors(
     await setup_entry(hass, kazoo_entry)
     account = simulator.kazoo.account_id
 
-    assert _state(hass, "sensor.ben_carter_call_state") == "busy"
-    assert _state(hass, "sensor.ben_carter_desk_phone_call_state") == "busy"
-    assert _state(hass, "sensor.carla_rossi_call_state") == "ringing"
-    assert _state(hass, "sensor.carla_rossi_desk_phone_call_state") == "ringing"
-    assert _state(hass, "sensor.carla_rossi_softphone_call_state") == "idle"
-    assert _state(hass, "sensor.anna_schmidt_call_state") == "idle"
-    assert _state(hass, "sensor.lobby_phone_call_state") == "idle"
+    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
+    assert state_of(hass, "sensor.ben_carter_desk_phone_call_state") == "busy"
+    assert state_of(hass, "sensor.carla_rossi_call_state") == "ringing"
+    assert state_of(hass, "sensor.carla_rossi_desk_phone_call_state") == "ringing"
+    assert state_of(hass, "sensor.carla_rossi_softphone_call_state") == "idle"
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+    assert state_of(hass, "sensor.lobby_phone_call_state") == "idle"
 
     state = hass.states.get("sensor.anna_schmidt_call_state")
     assert state is not None
@@ -143,7 +130,7 @@ async def test_call_state_follows_a_call(
 
     call = simulator.kazoo.start_call(device_id=desk, destination="1002")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (_state(hass, user), _state(hass, phone), _state(hass, softphone)) == (
+    assert (state_of(hass, user), state_of(hass, phone), state_of(hass, softphone)) == (
         "ringing",
         "ringing",
         "idle",
@@ -151,18 +138,18 @@ async def test_call_state_follows_a_call(
 
     simulator.kazoo.answer(call)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (_state(hass, user), _state(hass, phone)) == ("busy", "busy")
+    assert (state_of(hass, user), state_of(hass, phone)) == ("busy", "busy")
 
     simulator.kazoo.hangup(call)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (_state(hass, user), _state(hass, phone)) == ("idle", "idle")
+    assert (state_of(hass, user), state_of(hass, phone)) == ("idle", "idle")
 
     # Ben's answered demo call ends too.
     for uuid in list(simulator.kazoo.channels):
         simulator.kazoo.hangup(uuid)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, "sensor.ben_carter_call_state") == "idle"
-    assert _state(hass, "sensor.carla_rossi_call_state") == "idle"
+    assert state_of(hass, "sensor.ben_carter_call_state") == "idle"
+    assert state_of(hass, "sensor.carla_rossi_call_state") == "idle"
 
 
 async def test_blf_watchers_of_extensions(
@@ -189,7 +176,7 @@ async def test_blf_watchers_of_extensions(
 
     simulator.kazoo.watch("*3101", "lobby")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, entity_id) == "4"
+    assert state_of(hass, entity_id) == "4"
 
 
 async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
@@ -219,12 +206,12 @@ async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
     # Anna's presence id 1001 is on her user and her desk phone.
     expected = _dialog_watchers(simulator, "1001")
     assert expected == 3
-    assert _state(hass, "sensor.anna_schmidt_blf_watchers") == str(expected)
-    assert _state(hass, "sensor.anna_schmidt_desk_phone_blf_watchers") == str(expected)
+    assert state_of(hass, "sensor.anna_schmidt_blf_watchers") == str(expected)
+    assert state_of(hass, "sensor.anna_schmidt_desk_phone_blf_watchers") == str(expected)
 
     simulator.kazoo.watch("1001", "lobby")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, "sensor.anna_schmidt_blf_watchers") == str(expected + 1)
+    assert state_of(hass, "sensor.anna_schmidt_blf_watchers") == str(expected + 1)
 
 
 async def test_isymphony_status_sensors(
@@ -238,19 +225,19 @@ async def test_isymphony_status_sensors(
     assert state.state == "xa"
     assert state.attributes[ATTR_DEVICE_CLASS] == "enum"
     assert state.attributes[ATTR_OPTIONS] == STATUS_TYPES
-    assert _state(hass, "sensor.david_kim_status_name") == "On vacation"
-    assert _state(hass, "sensor.david_kim_status_note") == "Back on Monday"
+    assert state_of(hass, "sensor.david_kim_status_name") == "On vacation"
+    assert state_of(hass, "sensor.david_kim_status_note") == "Back on Monday"
     return_time = hass.states.get("sensor.david_kim_return_time")
     assert return_time is not None
     assert return_time.state == "2030-06-10T08:00:00+00:00"
     assert return_time.attributes[ATTR_DEVICE_CLASS] == "timestamp"
 
     # No return time (-1) is unknown; an empty note stays empty.
-    assert _state(hass, "sensor.anna_schmidt_status") == "available"
-    assert _state(hass, "sensor.anna_schmidt_return_time") == STATE_UNKNOWN
-    assert _state(hass, "sensor.anna_schmidt_status_note") == ""
-    assert _state(hass, "sensor.max_weber_status") == "altred"
-    assert _state(hass, "sensor.max_weber_status_name") == "On air"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"
+    assert state_of(hass, "sensor.anna_schmidt_return_time") == STATE_UNKNOWN
+    assert state_of(hass, "sensor.anna_schmidt_status_note") == ""
+    assert state_of(hass, "sensor.max_weber_status") == "altred"
+    assert state_of(hass, "sensor.max_weber_status_name") == "On air"
 
     entities = er.async_get(hass)
     for key in ("status", "status_name", "status_note", "return_time"):
@@ -279,8 +266,8 @@ async def test_isymphony_status_sensors(
     )
     assert devices.async_get_device({(DOMAIN, "default_panel_user_lukas")}) is None
     # Usernames with odd characters still make entities.
-    assert _state(hass, "sensor.sofia_garcia_status") == "altpurple"
-    assert _state(hass, "sensor.lena_fischer_status") == "altpink"
+    assert state_of(hass, "sensor.sofia_garcia_status") == "altpurple"
+    assert state_of(hass, "sensor.lena_fischer_status") == "altpink"
 
 
 async def test_isymphony_status_change_is_polled(
@@ -302,16 +289,16 @@ async def test_isymphony_status_change_is_polled(
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
-    assert _state(hass, "sensor.anna_schmidt_status") == "away"
-    assert _state(hass, "sensor.anna_schmidt_status_name") == "Dentist"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "away"
+    assert state_of(hass, "sensor.anna_schmidt_status_name") == "Dentist"
     # Home Assistant refuses states over 255 characters: a long note is cut, not lost.
-    assert _state(hass, "sensor.anna_schmidt_status_note") == "x" * MAX_STATE_LENGTH
-    assert _state(hass, "sensor.anna_schmidt_return_time") == back.isoformat()
+    assert state_of(hass, "sensor.anna_schmidt_status_note") == "x" * MAX_STATE_LENGTH
+    assert state_of(hass, "sensor.anna_schmidt_return_time") == back.isoformat()
 
     simulator.isymphony.set_status("anna", name="Back", type="available")
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, "sensor.anna_schmidt_status") == "available"
-    assert _state(hass, "sensor.anna_schmidt_return_time") == STATE_UNKNOWN
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"
+    assert state_of(hass, "sensor.anna_schmidt_return_time") == STATE_UNKNOWN
 
 
 async def test_isymphony_license_lost_and_granted(
@@ -326,15 +313,15 @@ async def test_isymphony_license_lost_and_granted(
     simulator.isymphony.user("lukas")["licensed"] = True
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, "sensor.anna_schmidt_status") == STATE_UNAVAILABLE
-    assert _state(hass, "sensor.anna_schmidt_status_name") == STATE_UNAVAILABLE
-    assert _state(hass, "sensor.carla_rossi_status") == "dnd"
+    assert state_of(hass, "sensor.anna_schmidt_status") == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.anna_schmidt_status_name") == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.carla_rossi_status") == "dnd"
     # Unlicensed users are asked again only after the recheck interval.
     assert hass.states.get("sensor.lukas_novak_status") is None
 
     await async_poll(hass, freezer, LICENSE_RECHECK_INTERVAL)
-    assert _state(hass, "sensor.lukas_novak_status") == "available"
-    assert _state(hass, "sensor.lukas_novak_status_name") == "Available"
+    assert state_of(hass, "sensor.lukas_novak_status") == "available"
+    assert state_of(hass, "sensor.lukas_novak_status_name") == "Available"
 
 
 async def test_new_kazoo_presentities_appear_without_reload(
@@ -350,14 +337,14 @@ async def test_new_kazoo_presentities_appear_without_reload(
     simulator.kazoo.watch("*3201", "user_1001a")
     simulator.kazoo.watch("*3201", "user_1002a")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, "sensor.3201_blf_watchers") == "2"
+    assert state_of(hass, "sensor.3201_blf_watchers") == "2"
     assert hass.states.get("button.3201_reset_presence") is not None
 
     user = simulator.kazoo.add_user("nina", "nina-secret", "Nina", "Roth", "1013")
     simulator.kazoo.add_device("Nina Roth desk phone", user["id"], sip_username="user_1013a")
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
-    assert _state(hass, "sensor.nina_roth_call_state") == "idle"
-    assert _state(hass, "sensor.nina_roth_desk_phone_call_state") == "idle"
+    assert state_of(hass, "sensor.nina_roth_call_state") == "idle"
+    assert state_of(hass, "sensor.nina_roth_desk_phone_call_state") == "idle"
     device = dr.async_get(hass).async_get_device(
         {(DOMAIN, f"{simulator.kazoo.account_id}_user_{user['id']}")}
     )
@@ -392,7 +379,7 @@ async def test_removed_kazoo_user_leaves_the_registry(
     assert entities.async_get("select.jonas_becker_desk_phone_blf_override") is None
     assert hass.states.get("sensor.jonas_becker_call_state") is None
     # Everyone else stays.
-    assert _state(hass, "sensor.ben_carter_call_state") == "busy"
+    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
 
 
 async def test_removed_panel_user_leaves_the_registry(
@@ -412,7 +399,7 @@ async def test_removed_panel_user_leaves_the_registry(
     assert devices.async_get_device({(DOMAIN, "default_panel_user_max")}) is None
     assert er.async_get(hass).async_get("sensor.max_weber_status") is None
     assert hass.states.get("sensor.max_weber_status") is None
-    assert _state(hass, "sensor.anna_schmidt_status") == "available"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"
 
 
 @pytest.mark.parametrize("path", ["/v2/", "/communication_manager/"])
@@ -434,10 +421,10 @@ async def test_sensors_unavailable_while_server_fails(
     simulator.faults.add("status", status=500, path_contains=path, count=None)
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, failing) == STATE_UNAVAILABLE
-    assert _state(hass, healthy) != STATE_UNAVAILABLE
+    assert state_of(hass, failing) == STATE_UNAVAILABLE
+    assert state_of(hass, healthy) != STATE_UNAVAILABLE
 
     simulator.faults.clear()
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, kazoo_sensor) == "busy"
-    assert _state(hass, panel_sensor) == "dnd"
+    assert state_of(hass, kazoo_sensor) == "busy"
+    assert state_of(hass, panel_sensor) == "dnd"
