@@ -254,13 +254,13 @@ async def test_status_select_reads_and_sets_the_status(
 ) -> None:
     """The status select shows the type and sets one with a predefined name at once."""
     await setup_entry(hass, isymphony_entry)
-    entity_id = "select.anna_schmidt_status"
+    entity_id = "select.anna_schmidt_set_status"
     state = _state(hass, entity_id)
     assert state.state == "available"
     assert state.attributes[ATTR_OPTIONS] == STATUS_TYPES
     assert ATTR_ASSUMED_STATE not in state.attributes
-    assert _state(hass, "select.david_kim_status").state == "xa"
-    assert hass.states.get("select.lukas_novak_status") is None  # not licensed
+    assert _state(hass, "select.david_kim_set_status").state == "xa"
+    assert hass.states.get("select.lukas_novak_set_status") is None  # not licensed
 
     # "In a meeting" (dnd) is an admin-defined status seen on Carla.
     await _select(hass, entity_id, "dnd")
@@ -293,7 +293,7 @@ async def test_status_select_follows_the_panel(
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
-    assert _state(hass, "select.ben_carter_status").state == "chat"
+    assert _state(hass, "select.ben_carter_set_status").state == "chat"
 
 
 async def test_status_select_unlicensed_user(
@@ -304,8 +304,8 @@ async def test_status_select_unlicensed_user(
     simulator.isymphony.user("anna")["licensed"] = False
 
     with pytest.raises(HomeAssistantError) as err:
-        await _select(hass, "select.anna_schmidt_status", "away")
+        await _select(hass, "select.anna_schmidt_set_status", "away")
 
     assert err.value.translation_key == "not_licensed"
     assert simulator.isymphony.status_of("anna")["type"] == "available"
-    assert _state(hass, "select.anna_schmidt_status").state == "available"
+    assert _state(hass, "select.anna_schmidt_set_status").state == "available"
