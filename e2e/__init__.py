@@ -1,0 +1,1 @@
+"""End-to-end test: a real Home Assistant process and Chromium (run by scripts/test)."""

@@ -1,0 +1,328 @@
+"""End to end: the PBX simulator, a real Home Assistant process, its APIs and its frontend.
+
+Home Assistant is driven only the way people and its frontend drive it: onboarding, the
+config-flow REST API, ``/api/states`` and ``/api/services``, and the dashboard in Debian's
+Chromium. The simulator runs in the test's event loop without background activity, so the
+test changes the PBX itself and watches Home Assistant follow within its poll intervals.
+
+The tests share one Home Assistant and run in file order, each building on the state the
+previous ones left (as a user's session would).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from PIL import Image, ImageChops
+from playwright.async_api import Browser, Page, expect
+
+from devtools.develop import DEV_PASSWORD, DEV_USERNAME
+from devtools.hass import REPO_ROOT, HassClient, demo_entries
+from simulator import Simulator
+
+from .conftest import HassInstance
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
+
+# Kazoo is polled every 5 s and iSymphony every 15 s: allow a poll and as much again.
+KAZOO_DEADLINE = 15.0
+ISYMPHONY_DEADLINE = 35.0
+# What the frontend may take to load on a slow machine.
+UI_TIMEOUT_MS = 60_000
+SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
+# Pixels that may differ before the screenshot counts as changed (a word is hundreds).
+SCREENSHOT_TOLERANCE = 100
+AREA = "Front desk"
+FRONT_DESK = ("anna_schmidt", "ben_carter", "carla_rossi")
+
+
+@dataclass
+class Entries:
+    """The entries the config flow created, and the errors the wrong passwords got first."""
+
+    flex_uc: str
+    isymphony: str
+    wrong_password_errors: dict[str, Any]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def entries(hass: HassClient, simulator: Simulator) -> Entries:
+    """Both demo servers added through the config flow, a wrong password tried first."""
+    entry_ids: dict[str, str] = {}
+    errors: dict[str, Any] = {}
+    for spec in demo_entries(simulator.url):
+        menu = await hass.start_flow()
+        assert menu["type"] == "menu", menu
+        assert set(menu["menu_options"]) == {"flex_uc", "isymphony"}
+        form = await hass.flow_step(menu["flow_id"], {"next_step_id": spec.menu_option})
+        assert form["type"] == "form", form
+        wrong = await hass.flow_step(
+            form["flow_id"], {**spec.user_input, "password": "not-the-password"}
+        )
+        assert wrong["type"] == "form", wrong
+        errors[spec.menu_option] = wrong["errors"]
+        # The same form again, corrected, as a user would.
+        result = await hass.flow_step(wrong["flow_id"], spec.user_input)
+        assert result["type"] == "create_entry", result
+        assert result["title"] == spec.title
+        entry_ids[spec.menu_option] = result["result"]["entry_id"]
+    return Entries(entry_ids["flex_uc"], entry_ids["isymphony"], errors)
+
+
+def _device_id(simulator: Simulator, sip_username: str) -> str:
+    return next(
+        device_id
+        for device_id, device in simulator.kazoo.devices.items()
+        if device["sip"]["username"] == sip_username
+    )
+
+
+def _user_id(simulator: Simulator, username: str) -> str:
+    return next(
+        user_id for user_id, user in simulator.kazoo.users.items() if user["username"] == username
+    )
+
+
+async def test_config_flow_adds_both_servers(hass: HassClient, entries: Entries) -> None:
+    """A wrong password shows invalid_auth on the form; the right one creates the entry."""
+    assert entries.wrong_password_errors == {
+        "flex_uc": {"base": "invalid_auth"},
+        "isymphony": {"base": "invalid_auth"},
+    }
+    assert {
+        entry["entry_id"]: (entry["title"], entry["state"]) for entry in await hass.config_entries()
+    } == {
+        entries.flex_uc: ("acme", "loaded"),
+        entries.isymphony: ("iSymphony default", "loaded"),
+    }
+
+
+async def test_entities_show_the_demo_office(hass: HassClient, entries: Entries) -> None:
+    """The demo's calls, registrations, watchers and statuses, as entity states."""
+    states = await hass.wait_for_states(
+        {
+            "sensor.ben_carter_call_state": "busy",  # the demo has his call answered
+            "sensor.carla_rossi_call_state": "ringing",  # and hers ringing
+            "sensor.carla_rossi_desk_phone_call_state": "ringing",
+            "sensor.anna_schmidt_call_state": "idle",
+            "select.ben_carter_blf_override": "automatic",
+            "binary_sensor.hannah_muller_softphone_registered": "off",
+            "binary_sensor.hannah_muller_desk_phone_registered": "on",
+            "sensor.3101_blf_watchers": "3",
+            "sensor.carla_rossi_status": "dnd",
+            "sensor.carla_rossi_status_name": "In a meeting",
+            "sensor.carla_rossi_status_note": "Quarterly review",
+            "sensor.david_kim_status": "xa",
+            "sensor.david_kim_return_time": "2030-06-10T08:00:00+00:00",
+            "select.ben_carter_set_status": "away",
+        },
+        timeout=KAZOO_DEADLINE,
+    )
+    call_state = states["sensor.ben_carter_call_state"]["attributes"]
+    assert call_state["friendly_name"] == "Ben Carter Call state"
+    assert call_state["options"] == ["idle", "ringing", "busy"]
+    assert states["sensor.carla_rossi_status"]["attributes"]["friendly_name"] == (
+        "Carla Rossi Status"
+    )
+    # Unlicensed iSymphony users get no status.
+    assert "sensor.lukas_novak_status" not in states
+
+
+async def test_pbx_changes_reach_home_assistant(
+    hass: HassClient, entries: Entries, simulator: Simulator
+) -> None:
+    """Calls start, are answered and end, and a status changes: each within a poll."""
+    kazoo = simulator.kazoo
+    call = kazoo.start_call(device_id=_device_id(simulator, "user_1001a"), destination="1002")
+    await hass.wait_for_states(
+        {"sensor.anna_schmidt_call_state": "ringing"}, timeout=KAZOO_DEADLINE
+    )
+    kazoo.answer(call)
+    carla_call = next(
+        uuid for uuid, channel in kazoo.channels.items() if channel.username == "user_1003a"
+    )
+    kazoo.hangup(carla_call)
+    await hass.wait_for_states(
+        {
+            "sensor.anna_schmidt_call_state": "busy",
+            "sensor.anna_schmidt_desk_phone_call_state": "busy",
+            "sensor.carla_rossi_call_state": "idle",
+        },
+        timeout=KAZOO_DEADLINE,
+    )
+
+    simulator.isymphony.set_status(
+        "anna", name="Out to lunch", type="away", note="Back at 1 pm", user_created=False
+    )
+    await hass.wait_for_states(
+        {
+            "sensor.anna_schmidt_status": "away",
+            "sensor.anna_schmidt_status_name": "Out to lunch",
+            "sensor.anna_schmidt_status_note": "Back at 1 pm",
+            "select.anna_schmidt_set_status": "away",
+        },
+        timeout=ISYMPHONY_DEADLINE,
+    )
+
+
+async def test_actions_reach_the_pbx(
+    hass: HassClient, entries: Entries, simulator: Simulator
+) -> None:
+    """Both services and both selects, called through the REST API, change the PBX."""
+    kazoo = simulator.kazoo
+    ben = await hass.render_template("{{ device_id('sensor.ben_carter_call_state') }}")
+    await hass.call_service("pbx_presence", "reset_presence", {"device_id": ben})
+    assert kazoo.presence_actions[-1] == {
+        "target": "user",
+        "id": _user_id(simulator, "ben"),
+        "action": "reset",
+        "state": None,
+        "presence_ids": ["1002"],
+    }
+
+    await hass.call_service(
+        "pbx_presence",
+        "reset_presence",
+        {"extension": "*3101", "config_entry_id": entries.flex_uc},
+    )
+    assert kazoo.presence_actions[-1] == {
+        "target": "extension",
+        "id": "*3101",
+        "action": "reset",
+        "state": None,
+        "presence_ids": ["*3101"],
+    }
+
+    await hass.call_service(
+        "select",
+        "select_option",
+        {"entity_id": "select.carla_rossi_blf_override", "option": "busy"},
+    )
+    assert kazoo.presence_actions[-1] == {
+        "target": "user",
+        "id": _user_id(simulator, "carla"),
+        "action": "set",
+        "state": "confirmed",
+        "presence_ids": ["1003"],
+    }
+
+    await hass.call_service(
+        "pbx_presence",
+        "set_user_status",
+        {"entity_id": "sensor.ben_carter_status", "type": "dnd", "note": "Set from Home Assistant"},
+    )
+    status = simulator.isymphony.status_of("ben")
+    assert (status["type"], status["note"]) == ("dnd", "Set from Home Assistant")
+
+    await hass.call_service(
+        "select",
+        "select_option",
+        {"entity_id": "select.david_kim_set_status", "option": "available"},
+    )
+    assert simulator.isymphony.status_of("david")["type"] == "available"
+
+    # The affected entities update at once, without waiting for the next poll.
+    await hass.wait_for_states(
+        {
+            "select.carla_rossi_blf_override": "busy",
+            "sensor.ben_carter_status": "dnd",
+            "sensor.ben_carter_status_note": "Set from Home Assistant",
+            "sensor.david_kim_status": "available",
+        },
+        timeout=5,
+    )
+
+
+def _save_screenshot(png: bytes) -> None:
+    """Save docs/screenshot.png, unless the one there shows the same.
+
+    A few pixels of anti-aliasing differ from run to run: keeping the file then leaves the
+    committed screenshot alone until the dashboard really changes.
+    """
+    if SCREENSHOT.exists():
+        with Image.open(SCREENSHOT) as old, Image.open(BytesIO(png)) as new:
+            if old.size == new.size:
+                diff = ImageChops.difference(old.convert("RGB"), new.convert("RGB"))
+                changed = diff.convert("L").point(lambda value: 255 if value else 0)
+                if changed.histogram()[255] <= SCREENSHOT_TOLERANCE:
+                    return
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    SCREENSHOT.write_bytes(png)
+
+
+async def _log_in(page: Page, url: str) -> None:
+    """Log in through the frontend's login form."""
+    await page.goto(url)
+    await page.get_by_role("textbox", name="Username").fill(DEV_USERNAME)
+    await page.get_by_role("textbox", name="Password").fill(DEV_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(re.compile(r"^(?!.*/auth/).*$"), timeout=UI_TIMEOUT_MS)
+
+
+async def test_dashboard_shows_presence(
+    hass: HassClient,
+    hass_instance: HassInstance,
+    entries: Entries,
+    simulator: Simulator,
+    browser: Browser,
+) -> None:
+    """In Chromium, the Overview dashboard shows the presence devices, live."""
+    # Put three people's phone-system and panel devices in one area, as a user would.
+    area = await hass.ws_command("config/area_registry/create", name=AREA)
+    for person in FRONT_DESK:
+        for entity_id in (f"sensor.{person}_call_state", f"sensor.{person}_status"):
+            device_id = await hass.render_template(f"{{{{ device_id('{entity_id}') }}}}")
+            await hass.ws_command(
+                "config/device_registry/update", device_id=device_id, area_id=area["area_id"]
+            )
+
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        await _log_in(page, hass_instance.url)
+        await page.locator("ha-tile-container", has_text=AREA).first.click(timeout=UI_TIMEOUT_MS)
+        for text in (
+            "Anna Schmidt",
+            "Ben Carter",
+            "Carla Rossi",
+            "Call state",
+            "Busy",  # Anna's and Ben's calls
+            "Idle",  # Carla's
+            "Status",
+            "Away",  # Anna
+            "Do not disturb",  # Ben and Carla
+            "In a meeting",
+        ):
+            await expect(page.get_by_text(text, exact=True).first).to_be_visible(
+                timeout=UI_TIMEOUT_MS
+            )
+
+        # A call rings at Carla's desk: the open dashboard follows within a poll.
+        simulator.kazoo.start_call(
+            device_id=_device_id(simulator, "user_1003a"), destination="1001"
+        )
+        await expect(page.get_by_text("Ringing", exact=True).first).to_be_visible(
+            timeout=KAZOO_DEADLINE * 1000
+        )
+        # No hover effect where the area was clicked, no animation half-way.
+        await page.mouse.move(1390, 990)
+        _save_screenshot(await page.screenshot(animations="disabled"))
+    finally:
+        await page.close()
+
+
+async def test_no_errors_from_the_integration(hass_instance: HassInstance) -> None:
+    """Nothing above made Home Assistant log an error about the integration."""
+    log = hass_instance.log_path.read_text()
+    # One record per timestamped line, with the traceback lines that follow it.
+    records = re.split(r"\n(?=\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ )", log)
+    problems = [
+        record
+        for record in records
+        if re.match(r"\S+ \S+ (ERROR|CRITICAL) ", record) and "pbx_presence" in record
+    ]
+    assert problems == []
