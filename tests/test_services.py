@@ -337,12 +337,81 @@ async def test_reset_extension_needs_entry_and_back(
 async def test_reset_empty_extension_is_invalid(
     hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
 ) -> None:
-    with pytest.raises(vol.Invalid):
-        await reset(hass, extension="  ", config_entry_id=kazoo_ready.entry_id)
+    await assert_reset_refused(
+        hass, simulator, "invalid_extension", extension="  ", config_entry_id=kazoo_ready.entry_id
+    )
     with pytest.raises(ServiceValidationError) as err:
         await reset(hass, extension="*3101", config_entry_id="")
     assert err.value.translation_key == "entry_not_found"
     assert simulator.kazoo.presence_actions == []
+
+
+@pytest.mark.parametrize(
+    "extension",
+    [
+        "*",  # Kamailio's wildcard: every lamp of the account
+        "**",
+        "*#",
+        ".",
+        "..",
+        "../3101",
+        "31/01",
+        "31\\01",
+        "3101'",
+        '"3101"',
+        "31%",
+        "%2A",
+        "31 01",
+        "31\t01",
+        "3101\x00",
+        "31\n01",
+        "\x1b[2J",
+        "3*101",
+        "31+01",
+        "-3101",
+        "3101.",
+        "31..01",
+        "31__01",
+        "#",
+        "x" * 33,
+        "3" * 100_000,
+        "3101;DROP",
+        "３１０１",  # fullwidth digits  # noqa: RUF001
+    ],
+)
+async def test_reset_refuses_what_is_not_an_extension(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, extension: str
+) -> None:
+    """Nothing reaches the server for a wildcard, a dot segment or a non-extension."""
+    requests_before = len(simulator.requests)
+
+    err = await assert_reset_refused(
+        hass,
+        simulator,
+        "invalid_extension",
+        extension=extension,
+        config_entry_id=kazoo_ready.entry_id,
+    )
+
+    assert simulator.requests[requests_before:] == []
+    shown = err.translation_placeholders["extension"]
+    assert len(shown) < 160
+    assert shown.isprintable()
+    assert "every lamp" in str(err)
+
+
+@pytest.mark.parametrize(
+    "extension",
+    ["3101", "*3101", "**7", "+4930123456", "park-1", "lobby_phone", "1.2", "*72#", "x" * 32],
+)
+async def test_reset_accepts_real_extensions(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, extension: str
+) -> None:
+    await reset(hass, extension=extension, config_entry_id=kazoo_ready.entry_id)
+
+    (action,) = simulator.kazoo.presence_actions
+    assert (action["target"], action["id"]) == ("extension", extension)
+    assert action["presence_ids"] == [extension.lower()]
 
 
 async def test_reset_unknown_entry(

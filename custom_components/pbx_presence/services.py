@@ -30,6 +30,7 @@ from .coordinator import PbxConfigEntry, presentity_identifier
 from .kazoo_adapter import KazooAdapter
 from .model import Presentity, PresentityKind
 from .pbx import StatusType
+from .pbx.extensions import MAX_EXTENSION_LENGTH, is_resettable_extension
 
 SERVICE_RESET_PRESENCE = "reset_presence"
 SERVICE_SET_USER_STATUS = "set_user_status"
@@ -48,7 +49,8 @@ _TARGET_FIELDS: dict[str | vol.Marker, Any] = {
 RESET_PRESENCE_SCHEMA = vol.Schema(
     {
         **_TARGET_FIELDS,
-        vol.Optional(ATTR_EXTENSION): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        # Checked in the handler, for a translated refusal (see pbx/extensions.py).
+        vol.Optional(ATTR_EXTENSION): vol.All(cv.string, vol.Strip),
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     }
 )
@@ -267,6 +269,12 @@ async def _async_reset_presence(call: ServiceCall) -> None:
     hass = call.hass
     extension: str | None = call.data.get(ATTR_EXTENSION)
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if extension is not None and not is_resettable_extension(extension):
+        raise _error(
+            "invalid_extension",
+            extension=_shown(extension),
+            max_length=str(MAX_EXTENSION_LENGTH),
+        )
     if extension is not None and entry_id is None:
         raise _error("extension_without_entry", extension=extension)
     if extension is None and entry_id is not None:
@@ -292,6 +300,12 @@ async def _async_reset_presence(call: ServiceCall) -> None:
             coordinator = extension_entry.runtime_data
             actions.append((extension, lambda: coordinator.async_reset_extension(extension)))
     await _run_all(actions)
+
+
+def _shown(text: str) -> str:
+    """User input to quote in an error: short, with control characters made visible."""
+    shown = text if len(text) <= MAX_EXTENSION_LENGTH else f"{text[:MAX_EXTENSION_LENGTH]}…"
+    return shown if shown.isprintable() else ascii(shown)
 
 
 def _current(target: _Target) -> Presentity:
