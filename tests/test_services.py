@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import voluptuous as vol
 import yaml
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -18,6 +19,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.helpers.service import async_get_all_descriptions
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.const import DOMAIN
@@ -550,6 +552,7 @@ async def test_set_status_by_entity_with_every_field(
     status_sensor = entity_id_for(hass, "sensor", "default_panel_user_anna_status")
     assert hass.states.get(status_sensor).state == "available"
     requests_before = len(simulator.requests)
+    back = (dt_util.now() + timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
 
     await set_status(
         hass,
@@ -557,14 +560,14 @@ async def test_set_status_by_entity_with_every_field(
         type="dnd",
         name="Dentist",
         note="Back at two",
-        return_time="2030-01-02 14:00:00",  # naive: Home Assistant's time zone
+        return_time=back.strftime("%Y-%m-%d %H:%M:%S"),  # naive: Home Assistant's time zone
     )
 
     status = simulator.isymphony.status_of("anna")
     assert status["type"] == "dnd"
     assert status["name"] == "Dentist"
     assert status["note"] == "Back at two"
-    assert status["returnTime"] == int(datetime(2030, 1, 2, 13, 0, tzinfo=UTC).timestamp() * 1000)
+    assert status["returnTime"] == int(back.timestamp() * 1000)
     assert hass.states.get(status_sensor).state == "dnd"
     new_requests = [(r.method, r.path) for r in simulator.requests[requests_before:]]
     # One write and one read-back of this user; no poll of the user list.
@@ -573,7 +576,7 @@ async def test_set_status_by_entity_with_every_field(
     assert new_requests[1][1].endswith("/users/getByName/anna/status")
     presentity = isymphony_ready.runtime_data.data.presentities["panel_user_anna"]
     assert presentity.status is not None
-    assert presentity.status.return_time == datetime(2030, 1, 2, 13, 0, tzinfo=UTC)
+    assert presentity.status.return_time == dt_util.as_utc(back)
 
 
 async def test_set_status_by_device_type_only(
@@ -597,15 +600,16 @@ async def test_set_status_by_device_type_only(
 async def test_set_status_aware_return_time(
     hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
 ) -> None:
+    back = datetime.now(UTC).replace(microsecond=0) + timedelta(days=200)
     await set_status(
         hass,
         device_id=panel_user_device(hass, "ben").id,
         type=StatusType.AWAY,
-        return_time=datetime(2031, 5, 6, 7, 8, tzinfo=UTC),
+        return_time=back,
     )
     status = simulator.isymphony.status_of("ben")
     assert status["type"] == "away"
-    assert status["returnTime"] == int(datetime(2031, 5, 6, 7, 8, tzinfo=UTC).timestamp() * 1000)
+    assert status["returnTime"] == int(back.timestamp() * 1000)
 
 
 async def test_set_status_several_users_and_area(
@@ -697,6 +701,72 @@ async def test_set_status_validation(
     empty = ar.async_get(hass).async_create("Empty")
     await assert_status_refused(hass, simulator, "no_status_targets", area_id=empty.id)
     assert simulator.isymphony.status_of("anna")["type"] == "available"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"return_time": "1900-01-01 00:00:00"}, "return_time_in_past"),
+        ({"return_time": "1970-01-01 00:00:00"}, "return_time_in_past"),
+        ({"return_time": "0001-01-01 00:00:00"}, "return_time_in_past"),
+        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far"),
+        ({"return_time": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "return_time_too_far"),
+        ({"name": "N" * 65}, "status_name_too_long"),
+        ({"note": "n" * 256}, "status_note_too_long"),
+        ({"note": "n" * 100_000}, "status_note_too_long"),
+    ],
+)
+async def test_set_status_refuses_absurd_values(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Nothing reaches the server for a return time long past or far ahead, or a huge text."""
+    await hass.config.async_set_time_zone("Pacific/Kiritimati")  # UTC+14: year 9999 overflows
+    device = panel_user_device(hass, "anna")
+    requests_before = len(simulator.requests)
+
+    err = await assert_status_refused(hass, simulator, key, device_id=device.id, **data)
+
+    assert simulator.requests[requests_before:] == []
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+    assert len(str(err)) < 200
+
+
+async def test_set_status_return_time_limits(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A minute of grace before now, up to a year ahead; naive times are local."""
+    await hass.config.async_set_time_zone("America/New_York")
+    freezer.move_to("2026-03-01 12:00:00+00:00")  # 07:00 in New York
+    device = panel_user_device(hass, "anna")
+
+    # 06:58 New York is 11:58 UTC: past the grace; a year and a minute is too far.
+    err = await assert_status_refused(
+        hass, simulator, "return_time_in_past", device_id=device.id, return_time="2026-03-01 06:58"
+    )
+    assert err.translation_placeholders == {"return_time": "2026-03-01 06:58"}
+    assert "2026-03-01 06:58 is in the past" in str(err)
+    await assert_status_refused(
+        hass,
+        simulator,
+        "return_time_too_far",
+        device_id=device.id,
+        return_time="2027-03-01 07:01",
+    )
+
+    for accepted in ("2026-03-01 06:59:30", "2027-03-01 07:00:00"):
+        await set_status(hass, device_id=device.id, type="away", return_time=accepted)
+    assert simulator.isymphony.status_of("anna")["returnTime"] == int(
+        datetime(2027, 3, 1, 12, 0, tzinfo=UTC).timestamp() * 1000
+    )
+    await set_status(hass, device_id=device.id, type="away", name="N" * 64, note="n" * 255)
+    assert simulator.isymphony.status_of("anna")["note"] == "n" * 255
 
 
 async def test_set_status_entry_not_loaded(

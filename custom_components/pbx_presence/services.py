@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import voluptuous as vol
@@ -39,6 +40,15 @@ ATTR_EXTENSION = "extension"
 ATTR_TYPE = "type"
 ATTR_NOTE = "note"
 ATTR_RETURN_TIME = "return_time"
+
+# iSymphony documents no limits. A status name is a label on a panel's user box; a note
+# longer than 255 characters could not even be the state of the Status note sensor.
+STATUS_NAME_MAX_LENGTH = 64
+STATUS_NOTE_MAX_LENGTH = 255
+# A return time is when someone is back: not in the past (a minute of grace for the time
+# it takes to send), and not beyond a year (a typo such as 2062 for 2026).
+RETURN_TIME_GRACE = timedelta(minutes=1)
+RETURN_TIME_HORIZON = timedelta(days=365)
 
 _TARGET_FIELDS: dict[str | vol.Marker, Any] = {
     **cv.ENTITY_SERVICE_FIELDS,
@@ -318,17 +328,39 @@ def _bind_reset(target: _Target) -> Callable[[], Awaitable[None]]:
     return lambda: target.entry.runtime_data.async_reset_presence(_current(target))
 
 
+def _check_length(field: str, text: str | None, max_length: int) -> None:
+    if text is not None and len(text) > max_length:
+        raise _error(f"status_{field}_too_long", length=str(len(text)), max_length=str(max_length))
+
+
+def _check_return_time(value: datetime) -> datetime:
+    """The return time in UTC, if it lies between now (with grace) and a year ahead."""
+    now = dt_util.utcnow()
+    shown = value.isoformat(sep=" ", timespec="minutes")
+    try:
+        when = dt_util.as_utc(value)  # naive times are in HA's time zone
+    except OverflowError:  # year 1 or 9999, pushed past the calendar by the time zone
+        past = value.year < now.year
+    else:
+        past = when < now - RETURN_TIME_GRACE
+        if not past and when <= now + RETURN_TIME_HORIZON:
+            return when
+    raise _error("return_time_in_past" if past else "return_time_too_far", return_time=shown)
+
+
 async def _async_set_user_status(call: ServiceCall) -> None:
     """Set the iSymphony status of the targeted users."""
-    targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
-    if not targets:
-        raise _error("no_target")
     status_type = StatusType(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
     note: str = call.data[ATTR_NOTE]
-    return_time = call.data.get(ATTR_RETURN_TIME)
+    _check_length("name", name, STATUS_NAME_MAX_LENGTH)
+    _check_length("note", note, STATUS_NOTE_MAX_LENGTH)
+    return_time: datetime | None = call.data.get(ATTR_RETURN_TIME)
     if return_time is not None:
-        return_time = dt_util.as_utc(return_time)  # naive times are in HA's time zone
+        return_time = _check_return_time(return_time)
+    targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
+    if not targets:
+        raise _error("no_target")
 
     def bind(target: _Target) -> Callable[[], Awaitable[None]]:
         return lambda: target.entry.runtime_data.async_set_status(
