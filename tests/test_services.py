@@ -703,17 +703,23 @@ async def test_set_status_validation(
     assert simulator.isymphony.status_of("anna")["type"] == "available"
 
 
+# Etc/GMT-14 is UTC+14 and Etc/GMT+12 UTC-12: years 1 and 9999 then leave the calendar in UTC.
 @pytest.mark.parametrize(
-    ("data", "key"),
+    ("data", "key", "time_zone"),
     [
-        ({"return_time": "1900-01-01 00:00:00"}, "return_time_in_past"),
-        ({"return_time": "1970-01-01 00:00:00"}, "return_time_in_past"),
-        ({"return_time": "0001-01-01 00:00:00"}, "return_time_in_past"),
-        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far"),
-        ({"return_time": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "return_time_too_far"),
-        ({"name": "N" * 65}, "status_name_too_long"),
-        ({"note": "n" * 256}, "status_note_too_long"),
-        ({"note": "n" * 100_000}, "status_note_too_long"),
+        ({"return_time": "1900-01-01 00:00:00"}, "return_time_in_past", "Europe/Berlin"),
+        ({"return_time": "1970-01-01 00:00:00"}, "return_time_in_past", "UTC"),
+        ({"return_time": "0001-01-01 00:00:00"}, "return_time_in_past", "Etc/GMT-14"),
+        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far", "Etc/GMT+12"),
+        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far", "Etc/GMT-14"),
+        (
+            {"return_time": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)},
+            "return_time_too_far",
+            "UTC",
+        ),
+        ({"name": "N" * 65}, "status_name_too_long", "UTC"),
+        ({"note": "n" * 256}, "status_note_too_long", "UTC"),
+        ({"note": "n" * 100_000}, "status_note_too_long", "UTC"),
     ],
 )
 async def test_set_status_refuses_absurd_values(
@@ -722,9 +728,10 @@ async def test_set_status_refuses_absurd_values(
     isymphony_ready: MockConfigEntry,
     data: dict[str, Any],
     key: str,
+    time_zone: str,
 ) -> None:
     """Nothing reaches the server for a return time long past or far ahead, or a huge text."""
-    await hass.config.async_set_time_zone("Pacific/Kiritimati")  # UTC+14: year 9999 overflows
+    await hass.config.async_set_time_zone(time_zone)
     device = panel_user_device(hass, "anna")
     requests_before = len(simulator.requests)
 

@@ -328,9 +328,9 @@ def _bind_reset(target: _Target) -> Callable[[], Awaitable[None]]:
     return lambda: target.entry.runtime_data.async_reset_presence(_current(target))
 
 
-def _check_length(field: str, text: str | None, max_length: int) -> None:
+def _check_length(key: str, text: str | None, max_length: int) -> None:
     if text is not None and len(text) > max_length:
-        raise _error(f"status_{field}_too_long", length=str(len(text)), max_length=str(max_length))
+        raise _error(key, length=str(len(text)), max_length=str(max_length))
 
 
 def _check_return_time(value: datetime) -> datetime:
@@ -353,8 +353,8 @@ async def _async_set_user_status(call: ServiceCall) -> None:
     status_type = StatusType(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
     note: str = call.data[ATTR_NOTE]
-    _check_length("name", name, STATUS_NAME_MAX_LENGTH)
-    _check_length("note", note, STATUS_NOTE_MAX_LENGTH)
+    _check_length("status_name_too_long", name, STATUS_NAME_MAX_LENGTH)
+    _check_length("status_note_too_long", note, STATUS_NOTE_MAX_LENGTH)
     return_time: datetime | None = call.data.get(ATTR_RETURN_TIME)
     if return_time is not None:
         return_time = _check_return_time(return_time)
