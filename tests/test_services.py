@@ -829,6 +829,27 @@ async def test_set_status_server_not_found(
     assert err.value.translation_key == "not_found"
 
 
+async def test_set_status_says_whether_the_server_did_not_answer_or_was_unreachable(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    await setup_entry(hass, isymphony_entry)
+    device = panel_user_device(hass, "emma")
+    simulator.faults.add("hang", path_contains="/status/set")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await set_status(hass, device_id=device.id, type="away")
+    assert err.value.translation_key == "timeout_connect"
+
+    await simulator.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await set_status(hass, device_id=device.id, type="away")
+    assert err.value.translation_key == "cannot_connect"
+
+
 async def test_set_status_one_failure_does_not_stop_others(
     hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
 ) -> None:
