@@ -136,7 +136,9 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             )
         ):
             raise err
-        LOGGER.debug("Poll %d of %s failed; showing the last known state", streak.count, self.name)
+        LOGGER.debug(
+            "Poll %d of %s failed (%s); showing the last known state", streak.count, self.name, err
+        )
         if err.retry_after is not None:
             # The base class waits this long before the next poll after an UpdateFailed;
             # keep that for a tolerated rate limit too.
