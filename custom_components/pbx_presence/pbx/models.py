@@ -130,6 +130,8 @@ class KazooDevice:
     """A Kazoo device (phone).
 
     The devices list has no `presence_id`; only the single-device reply carries it.
+    `has_presence_id` is also True for a device known (from `?has_key=presence_id`) to
+    have one whose value was not read.
     """
 
     id: str
@@ -140,6 +142,7 @@ class KazooDevice:
     device_type: str | None
     mac_address: str | None
     presence_id: str | None = None
+    has_presence_id: bool = False
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -158,6 +161,7 @@ class KazooDevice:
             device_type=get_opt_str(obj, "device_type"),
             mac_address=get_opt_str(obj, "mac_address"),
             presence_id=get_opt_str(obj, "presence_id"),
+            has_presence_id=get_opt_str(obj, "presence_id") is not None,
         )
 
 
