@@ -446,6 +446,13 @@ async def test_a_429_is_retried_after_a_growing_wait(
     assert time.monotonic() - started >= 0.15  # 0.05 s, then 0.1 s
 
 
+async def test_a_short_retry_after_is_waited_out(simulator: Simulator, client: KazooClient) -> None:
+    # A proxy in front may say how long to wait; a short wait is taken, then a retry.
+    simulator.faults.add("rate_limit", retry_after=0.05, path_contains="/channels")
+    assert len(await client.get_channels()) == 2
+    assert len(_requests(simulator, "GET", "/channels")) == 2
+
+
 async def test_gives_up_after_the_last_backoff(
     simulator: Simulator, client: KazooClient, quick_backoff: None
 ) -> None:
