@@ -6,9 +6,11 @@ import asyncio
 import hashlib
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 
 from custom_components.pbx_presence.pbx import (
     AccountIdentifier,
@@ -213,6 +215,21 @@ async def test_short_token_lifetime_is_not_a_login_per_request(
         await client.get_channels()
 
     assert len(_requests(simulator, "PUT", "/user_auth")) == 1
+
+
+async def test_long_token_is_renewed_at_most_five_minutes_early(
+    simulator: Simulator, client: KazooClient, freezer: FrozenDateTimeFactory
+) -> None:
+    # An hour-long token: a fifth would be 12 minutes early; the cap makes it 5.
+    await client.get_account()
+    freezer.tick(timedelta(minutes=50))
+    await client.get_account()
+    assert len(_requests(simulator, "PUT", "/user_auth")) == 1
+
+    freezer.tick(timedelta(minutes=5, seconds=30))
+    await client.get_account()
+    assert len(_requests(simulator, "PUT", "/user_auth")) == 2
+    assert simulator.requests[-2].method == "PUT"
 
 
 async def test_logs_in_again_once_on_401(simulator: Simulator, client: KazooClient) -> None:
@@ -493,6 +510,17 @@ async def test_a_burst_is_paced_under_the_servers_bucket(
 
     assert simulator.kazoo.rate_limited == 0
     assert len(_requests(simulator, "GET", simulator.kazoo.account_id)) == 120
+
+
+async def test_the_pacer_lets_a_burst_through_and_then_waits() -> None:
+    pacer = kazoo_module.RequestPacer(burst=90, per_second=9)
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(90)))
+    assert time.monotonic() - started < 0.1  # an ordinary poll never waits
+
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(3)))
+    assert time.monotonic() - started >= 0.2  # the third one waits for its token
 
 
 async def test_devices_with_a_presence_id(simulator: Simulator, client: KazooClient) -> None:
