@@ -194,6 +194,32 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
     assert adapter.directory.devices[lobby].presence_id == "1098"
 
 
+async def test_a_failed_reload_keeps_the_devices_it_read(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The next try reads only what the failed one did not get."""
+    await setup_entry(hass, kazoo_entry)
+    felix = kazoo_device_id(simulator, "Felix Wagner desk phone")
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    for device_id in (felix, lobby):
+        simulator.kazoo.devices[device_id]["name"] += " (moved)"
+    simulator.faults.add("status", status=500, path_contains=f"/devices/{lobby}")
+    simulator.requests.clear()
+
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    assert not kazoo_entry.runtime_data.last_update_success
+    assert _detail_reads(simulator) == {felix, lobby}
+
+    simulator.requests.clear()
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert kazoo_entry.runtime_data.last_update_success
+    assert _detail_reads(simulator) == {lobby}
+    assert state_of(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
+
+
 async def test_large_43_account_sets_up_inside_the_rate_limit(
     socket_enabled: None,
     session: aiohttp.ClientSession,

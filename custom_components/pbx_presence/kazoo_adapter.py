@@ -276,8 +276,8 @@ class KazooAdapter(PbxAdapter):
             self.client.get_device_ids_with_presence_id(),
         )
         users_by_id = {user.id: user for user in users}
+        # Filled as reads come in, so a load that fails midway loses none of them.
         known = self._presence_ids
-        read: dict[str, tuple[KazooDevice, str | None]] = {}
         semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
         async def with_presence_id(device: KazooDevice) -> KazooDevice | None:
@@ -294,18 +294,14 @@ class KazooAdapter(PbxAdapter):
                         detail = await self.client.get_device(device.id)
                     except PbxNotFoundError:  # deleted since the list was read
                         return None
-                cached = (device, detail.presence_id)
-            read[device.id] = cached
+                cached = known[device.id] = (device, detail.presence_id)
             presence_id = cached[1]
             return replace(device, presence_id=presence_id, has_presence_id=presence_id is not None)
 
         detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
-        self._presence_ids = read
-        self.directory = Directory(
-            users=users_by_id,
-            devices={device.id: device for device in detailed if device is not None},
-            loaded_at=dt_util.utcnow(),
-        )
+        current = {device.id: device for device in detailed if device is not None}
+        self._presence_ids = {i: entry for i, entry in known.items() if i in current}
+        self.directory = Directory(users=users_by_id, devices=current, loaded_at=dt_util.utcnow())
 
     def has_presence_target(self, presentity: Presentity) -> bool:
         """Whether a presence command for this presentity reaches anything on the server.

@@ -157,7 +157,8 @@ class KazooClient:
     """A Kazoo / Flex UC Crossbar client for one account.
 
     Logs in on first use, renews the token shortly before it expires and logs in once
-    more when a request meets a 401.
+    more when a request meets a 401. Paces its requests under Kazoo 4.3's rate limit and
+    retries a request refused with 429 after a growing wait.
     """
 
     def __init__(
