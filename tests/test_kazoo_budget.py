@@ -255,6 +255,17 @@ async def test_large_43_account_sets_up_inside_the_rate_limit(
 # --- no answer is not "nothing" ---------------------------------------------------------------
 
 
+async def test_a_kazoo_40_presence_list_still_counts_watchers(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """The seed's (Kazoo 4.0) subscription list gives the same counts as 4.1+."""
+    simulator.kazoo.presence_shape = "legacy"
+    await setup_entry(hass, kazoo_entry)
+
+    assert state_of(hass, PARK_WATCHERS) == "3"
+    assert not kazoo_entry.runtime_data.data.partial
+
+
 async def test_no_presence_answer_keeps_watchers_and_extensions(
     hass: HomeAssistant,
     simulator: Simulator,
