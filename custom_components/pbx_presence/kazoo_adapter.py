@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.util import dt as dt_util
@@ -13,6 +13,7 @@ from .adapter import PbxAdapter
 from .const import (
     DIRECTORY_REFRESH_INTERVAL,
     KAZOO_SCAN_INTERVAL,
+    LOGGER,
     MAX_CONCURRENT_REQUESTS,
     ServerType,
 )
@@ -33,6 +34,9 @@ from .pbx import (
 # on every poll.
 _UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
 NOTHING_TO_SEND = "nothing to send command to"
+# Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
+# list after more registrations than this is believed only when the next poll agrees.
+_DOUBTFUL_EMPTY_AFTER = 2
 
 
 @dataclass(slots=True)
@@ -59,9 +63,12 @@ def extension_key(extension: str) -> str:
     return f"extension_{extension}"
 
 
-def device_presence_key(device: KazooDevice) -> str | None:
-    """The presentity a device's calls and BLF lamps go by: presence_id, else SIP user."""
-    value = device.presence_id or device.username
+def device_presence_key(device: KazooDevice, owner: KazooUser | None = None) -> str | None:
+    """The presentity a device's calls and BLF lamps go by.
+
+    Kazoo's order: the owner's presence_id, the device's own, its SIP username.
+    """
+    value = (owner and owner.presence_id) or device.presence_id or device.username
     return value.lower() if value else None
 
 
@@ -144,7 +151,7 @@ def build_snapshot(
         )
 
     for device in directory.devices.values():
-        key = device_presence_key(device)
+        key = device_presence_key(device, directory.users.get(device.owner_id or ""))
         if key:
             claimed.add(key)
         presentities[phone_key(device.id)] = Presentity(
@@ -181,6 +188,11 @@ class KazooAdapter(PbxAdapter):
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
+        # device id -> (its list entry, its presence_id) for devices read on their own
+        self._presence_ids: dict[str, tuple[KazooDevice, str | None]] = {}
+        self._presence = KazooPresenceList({})
+        self._statuses: list[KazooDeviceStatus] = []
+        self._statuses_doubted = False
 
     async def async_identify(self) -> ServerInfo:
         """Log in and read the account."""
@@ -200,9 +212,36 @@ class KazooAdapter(PbxAdapter):
             self.client.get_channels(),
             self.client.get_device_statuses(),
         )
+        presence = self._steady_presence(presence)
+        statuses = self._steady_statuses(statuses)
         if self._directory_due(channels, statuses):
             await self.async_load_directory()
         return build_snapshot(self.directory, presence, channels, statuses)
+
+    def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
+        """Keep the last watcher counts when no presence server answered at all."""
+        if presence.no_answer:
+            LOGGER.debug("No presence server answered; keeping the last watcher counts")
+            return replace(self._presence, partial=True)
+        self._presence = presence
+        return presence
+
+    def _steady_statuses(self, statuses: list[KazooDeviceStatus]) -> list[KazooDeviceStatus]:
+        """Doubt a sudden empty registration list once: Kazoo sends [] on trouble too."""
+        if (
+            not statuses
+            and len(self._statuses) > _DOUBTFUL_EMPTY_AFTER
+            and not self._statuses_doubted
+        ):
+            LOGGER.debug(
+                "No registrations after %s: keeping them until the next poll agrees",
+                len(self._statuses),
+            )
+            self._statuses_doubted = True
+            return self._statuses
+        self._statuses_doubted = False
+        self._statuses = statuses
+        return statuses
 
     def _directory_due(
         self, channels: list[KazooChannel], statuses: list[KazooDeviceStatus]
@@ -225,26 +264,44 @@ class KazooAdapter(PbxAdapter):
         return True
 
     async def async_load_directory(self) -> None:
-        """Read users and devices; read each new device once for its presence_id."""
-        users, devices = await asyncio.gather(self.client.get_users(), self.client.get_devices())
-        known = self.directory.devices
+        """Read users and devices, and the presence_id of the devices that need it.
+
+        Kazoo 4.3 charges every request, so a device is read on its own only when it has
+        a presence_id (`?has_key=presence_id`) that its lamps go by (no owner, or an
+        owner without one), and again only when its list entry changed.
+        """
+        users, devices, having_presence_id = await asyncio.gather(
+            self.client.get_users(),
+            self.client.get_devices(),
+            self.client.get_device_ids_with_presence_id(),
+        )
+        users_by_id = {user.id: user for user in users}
+        # Filled as reads come in, so a load that fails midway loses none of them.
+        known = self._presence_ids
         semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
         async def with_presence_id(device: KazooDevice) -> KazooDevice | None:
-            if (previous := known.get(device.id)) is not None:
-                return previous
-            async with semaphore:
-                try:
-                    return await self.client.get_device(device.id)
-                except PbxNotFoundError:  # deleted since the list was read
-                    return None
+            if device.id not in having_presence_id:
+                return device
+            owner = users_by_id.get(device.owner_id or "")
+            if owner is not None and owner.presence_id:
+                # Its lamps go by the owner's presence_id; commands only need to know
+                # that it has one.
+                return replace(device, has_presence_id=True)
+            if (cached := known.get(device.id)) is None or cached[0] != device:
+                async with semaphore:
+                    try:
+                        detail = await self.client.get_device(device.id)
+                    except PbxNotFoundError:  # deleted since the list was read
+                        return None
+                cached = known[device.id] = (device, detail.presence_id)
+            presence_id = cached[1]
+            return replace(device, presence_id=presence_id, has_presence_id=presence_id is not None)
 
         detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
-        self.directory = Directory(
-            users={user.id: user for user in users},
-            devices={device.id: device for device in detailed if device is not None},
-            loaded_at=dt_util.utcnow(),
-        )
+        current = {device.id: device for device in detailed if device is not None}
+        self._presence_ids = {i: entry for i, entry in known.items() if i in current}
+        self.directory = Directory(users=users_by_id, devices=current, loaded_at=dt_util.utcnow())
 
     def has_presence_target(self, presentity: Presentity) -> bool:
         """Whether a presence command for this presentity reaches anything on the server.
@@ -253,7 +310,7 @@ class KazooAdapter(PbxAdapter):
         """
         if presentity.kind is PresentityKind.PHONE:
             device = self.directory.devices.get(presentity.server_id)
-            return device is not None and device.presence_id is not None
+            return device is not None and device.has_presence_id
         return True
 
     async def async_reset(self, presentity: Presentity) -> str:
