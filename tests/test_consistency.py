@@ -21,7 +21,7 @@ from custom_components.pbx_presence.pbx import StatusType
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "pbx_presence"
-PLATFORMS = ("binary_sensor", "button", "select", "sensor")
+PLATFORMS = ("binary_sensor", "button", "event", "select", "sensor")
 QUALITY_RULES = {
     "bronze": (
         "action-setup appropriate-polling brands common-modules config-flow-test-coverage "
@@ -132,6 +132,7 @@ def test_every_exception_and_issue_key_used_in_code_exists(
     known = (
         set(translations["exceptions"])
         | set(translations["issues"])
+        | set(translations["selector"])
         | {key for platform in translations["entity"].values() for key in platform}
     )
     missing = _translation_keys_in(source) - known
