@@ -143,7 +143,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         entry_id = self.config_entry.entry_id
         for key, events in snapshot_events(previous, self.data, dt_util.utcnow()).items():
             for event in events:
-                async_dispatcher_send(self.hass, presentity_event_signal(entry_id, key), event)
+                signal = presentity_event_signal(entry_id, key, event.kind)
+                async_dispatcher_send(self.hass, signal, event)
 
     def remove_stale_devices(self) -> None:
         """Detach devices of presentities that no longer exist on the server."""
@@ -275,9 +276,9 @@ def presence_reset_signal(entry_id: str, key: str) -> str:
     return f"{DOMAIN}_presence_reset_{entry_id}_{key}"
 
 
-def presentity_event_signal(entry_id: str, key: str) -> str:
-    """The dispatcher signal that carries a presentity's events to its event entities."""
-    return f"{DOMAIN}_event_{entry_id}_{key}"
+def presentity_event_signal(entry_id: str, key: str, kind: str) -> str:
+    """The dispatcher signal that carries one kind of a presentity's events to its entity."""
+    return f"{DOMAIN}_event_{entry_id}_{key}_{kind}"
 
 
 def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:

@@ -60,12 +60,12 @@ class PbxEventEntity(PbxEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen to this presentity's events."""
         await super().async_added_to_hass()
-        signal = presentity_event_signal(self.coordinator.config_entry.entry_id, self._key)
+        signal = presentity_event_signal(
+            self.coordinator.config_entry.entry_id, self._key, self.entity_description.kind
+        )
         self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._async_fire))
 
     @callback
     def _async_fire(self, event: PresentityEvent) -> None:
-        if event.kind is not self.entity_description.kind:
-            return
         self._trigger_event(event.event_type, dict(event.attributes))
         self.async_write_ha_state()
