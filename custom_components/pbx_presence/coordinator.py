@@ -80,7 +80,6 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         self.adapter = adapter
         self._last_reset: dict[str, datetime] = {}
-        self._events_baseline: Snapshot | None = None
 
     async def _async_setup(self) -> None:
         """Identify the server once before the first poll."""
@@ -131,20 +130,20 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     def async_track_events(self) -> CALLBACK_TYPE:
         """Send each presentity's events whenever new data arrives (poll, write or push)."""
-        self._events_baseline = self.data
-        return self.async_add_listener(self._async_send_events)
+        previous = self.data
 
-    @callback
-    def _async_send_events(self) -> None:
-        # Listeners run only when the data changed (always_update=False).
-        previous, self._events_baseline = self._events_baseline, self.data
-        if previous is None:
-            return
-        entry_id = self.config_entry.entry_id
-        for key, events in snapshot_events(previous, self.data, dt_util.utcnow()).items():
-            for event in events:
-                signal = presentity_event_signal(entry_id, key, event.kind)
-                async_dispatcher_send(self.hass, signal, event)
+        @callback
+        def send_events() -> None:
+            # Listeners run only when the data changed (always_update=False).
+            nonlocal previous
+            before, previous = previous, self.data
+            entry_id = self.config_entry.entry_id
+            for key, events in snapshot_events(before, self.data, dt_util.utcnow()).items():
+                for event in events:
+                    signal = presentity_event_signal(entry_id, key, event.kind)
+                    async_dispatcher_send(self.hass, signal, event)
+
+        return self.async_add_listener(send_events)
 
     def remove_stale_devices(self) -> None:
         """Detach devices of presentities that no longer exist on the server."""

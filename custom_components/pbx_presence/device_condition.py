@@ -86,10 +86,10 @@ def async_condition_from_config(
     hass: HomeAssistant, config: ConfigType
 ) -> condition.ConditionCheckerType:
     """Compare the sensor's state with the state the condition asks for."""
-    entity_id = er.async_resolve_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
+    entity_id = er.async_validate_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
     state = CONDITIONS[config[CONF_TYPE]][1] or config[CONF_STATUS_TYPE]
 
     def test_is_state(hass: HomeAssistant, variables: TemplateVarsType) -> bool:
-        return entity_id is not None and condition.state(hass, entity_id, state)
+        return condition.state(hass, entity_id, state)
 
     return test_is_state

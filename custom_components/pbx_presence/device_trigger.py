@@ -89,9 +89,7 @@ async def async_attach_trigger(
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
     """Run the action each time the event entity records an event of the trigger's type."""
-    entity_id = er.async_resolve_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
-    if entity_id is None:  # validated before: the entity was removed meanwhile
-        return lambda: None
+    entity_id = er.async_validate_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
     trigger_type: str = config[CONF_TYPE]
     event_type = TRIGGERS[trigger_type][1]
     status_type: StatusType | None = config.get(CONF_STATUS_TYPE)
