@@ -9,11 +9,17 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import yaml
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.automation.config import (
+    AUTOMATION_BLUEPRINT_SCHEMA,
+    async_validate_config_item,
+)
 from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import (
@@ -221,3 +227,51 @@ async def test_notify_when_available(
         )
     await hass.async_block_till_done()
     assert [event.data for event in notified] == [{"person": "Carla Rossi", "status": "Available"}]
+
+
+# The example ids in the README, and the entity or device each stands for.
+README_IDS = {
+    "4b1c0d0e5f6a7b8c9d0e1f2a3b4c5d6e": ("device", "sensor.anna_schmidt_call_state"),
+    "9f8e7d6c5b4a39281706f5e4d3c2b1a0": ("entity", "event.anna_schmidt_call"),
+    "0a1b2c3d4e5f60718293a4b5c6d7e8f9": ("device", "sensor.ben_carter_status"),
+    "1234567890abcdef1234567890abcdef": ("entity", "event.ben_carter_status_change"),
+    "0fedcba9876543210fedcba987654321": ("entity", "sensor.anna_schmidt_call_state"),
+}
+
+
+def _readme_automations() -> list[dict[str, Any]]:
+    section = README[README.index("## Automations") : README.index("## How data is updated")]
+    blocks = section.split("```yaml\n")[1:]
+    return [
+        automation_config
+        for block in blocks
+        for automation_config in yaml.safe_load(block.split("```", 1)[0])["automation"]
+    ]
+
+
+async def test_readme_automation_examples_are_valid(
+    hass: HomeAssistant,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    """Every automation in the README's Automations section passes Home Assistant's checks."""
+    await setup_entry(hass, kazoo_entry)  # sets up both entries of the domain
+    assert isymphony_entry.state is ConfigEntryState.LOADED
+    entities = er.async_get(hass)
+    real: dict[str, str] = {}
+    for example_id, (kind, entity_id) in README_IDS.items():
+        entry = entities.async_get(entity_id)
+        assert entry is not None, entity_id
+        real[example_id] = entry.device_id if kind == "device" else entry.id  # type: ignore[assignment]
+
+    def substitute(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: substitute(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [substitute(item) for item in value]
+        return real.get(value, value) if isinstance(value, str) else value
+
+    examples = _readme_automations()
+    assert len(examples) == 5
+    for example in examples:
+        await async_validate_config_item(hass, example["alias"], substitute(example))
