@@ -1,9 +1,10 @@
 """End to end: the PBX simulator, a real Home Assistant process, its APIs and its frontend.
 
 Home Assistant is driven only the way people and its frontend drive it: onboarding, the
-config-flow REST API, ``/api/states`` and ``/api/services``, and the dashboard in Debian's
-Chromium. The simulator runs in the test's event loop without background activity, so the
-test changes the PBX itself and watches Home Assistant follow within its poll intervals.
+config-flow REST API, ``/api/states`` and ``/api/services``, the automation editor's device
+automation and automation config APIs, and the dashboard in Debian's Chromium. The simulator
+runs in the test's event loop without background activity, so the test changes the PBX
+itself and watches Home Assistant follow within its poll intervals.
 
 The tests share one Home Assistant and run in file order, each building on the state the
 previous ones left (as a user's session would).
