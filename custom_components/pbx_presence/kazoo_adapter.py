@@ -17,7 +17,15 @@ from .const import (
     MAX_CONCURRENT_REQUESTS,
     ServerType,
 )
-from .model import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
+from .model import (
+    CallDirection,
+    CallInfo,
+    CallState,
+    Presentity,
+    PresentityKind,
+    ServerInfo,
+    Snapshot,
+)
 from .pbx import (
     KazooChannel,
     KazooClient,
@@ -28,6 +36,7 @@ from .pbx import (
     PbxNotFoundError,
     PresenceState,
 )
+from .pbx.models import gregorian_to_datetime
 
 # An unknown id in a poll re-reads the directory, but not more often than this: a channel
 # of a device from elsewhere (a carrier leg, another account) would otherwise force it
@@ -82,11 +91,13 @@ class _ChannelIndex:
     by_owner: dict[str, list[KazooChannel]] = field(default_factory=dict)
     by_device: dict[str, list[KazooChannel]] = field(default_factory=dict)
     by_presence: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_uuid: dict[str, KazooChannel] = field(default_factory=dict)
 
     @classmethod
     def of(cls, channels: Iterable[KazooChannel]) -> _ChannelIndex:
         index = cls()
         for channel in channels:
+            index.by_uuid[channel.uuid] = channel
             if channel.owner_id:
                 index.by_owner.setdefault(channel.owner_id, []).append(channel)
             if channel.authorizing_id:
@@ -111,6 +122,43 @@ def _call_state(channels: Iterable[KazooChannel]) -> CallState:
             return CallState.BUSY
         state = CallState.RINGING
     return state
+
+
+# `direction` is the switch's view: it places an `outbound` leg to the phone that is called.
+_DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTGOING}
+
+
+def _call_info(
+    channels: Iterable[KazooChannel], calls: _ChannelIndex, directory: Directory
+) -> CallInfo | None:
+    """What the channel list tells about a presentity's call: its answered leg, else its first.
+
+    `GET /channels` has no caller id; for a call from inside the account the caller's own
+    leg is in the list, and its owner (or phone) and presence id name the caller.
+    """
+    leg = min(
+        channels,
+        key=lambda c: (not c.answered, c.timestamp if c.timestamp is not None else 0, c.uuid),
+        default=None,
+    )
+    if leg is None:
+        return None
+    direction = _DIRECTIONS.get(leg.direction or "")
+    caller_name = caller_number = None
+    other = calls.by_uuid.get(leg.other_leg or "")
+    if direction is CallDirection.INCOMING and other is not None:
+        user = directory.users.get(other.owner_id or "")
+        device = directory.devices.get(other.authorizing_id or "")
+        caller_name = user.display_name if user else device.name if device else None
+        caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+    return CallInfo(
+        answered=leg.answered,
+        direction=direction,
+        started=gregorian_to_datetime(leg.timestamp) if leg.timestamp is not None else None,
+        caller_id_name=caller_name,
+        caller_id_number=caller_number,
+        destination=leg.destination if direction is CallDirection.OUTGOING else None,
+    )
 
 
 def build_snapshot(
@@ -141,12 +189,14 @@ def build_snapshot(
                 if (key := device_presence_key(device))
             }
         claimed |= keys
+        user_calls = calls.of_user(user.id, keys)
         presentities[user_key(user.id)] = Presentity(
             key=user_key(user.id),
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
-            call_state=_call_state(calls.of_user(user.id, keys)),
+            call_state=_call_state(user_calls),
+            call=_call_info(user_calls, calls, directory),
             blf_watchers=sum(watchers.get(key, 0) for key in keys),
         )
 
@@ -161,6 +211,7 @@ def build_snapshot(
             server_id=device.id,
             model=device.device_type,
             call_state=_call_state(calls.by_device.get(device.id, ())),
+            call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
             blf_watchers=watchers.get(key, 0) if key else 0,
             registered=device.id in registered,
         )
