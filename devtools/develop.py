@@ -28,6 +28,7 @@ from .hass import (
     HassClient,
     ManagedProcess,
     demo_entries,
+    ensure_automations_file,
     link_integration,
     port_in_use,
     prepare_config_dir,
@@ -128,6 +129,7 @@ class Development:
                 )
         if (self.config_dir / "configuration.yaml").is_file():
             link_integration(self.config_dir)
+            ensure_automations_file(self.config_dir)
         else:  # another --config directory: set it up like config/
             prepare_config_dir(self.config_dir)
         async with aiohttp.ClientSession() as session:

@@ -111,6 +111,14 @@ def prepare_config_dir(config_dir: Path) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CONFIG_DIR / "configuration.yaml", config_dir / "configuration.yaml")
     link_integration(config_dir)
+    ensure_automations_file(config_dir)
+
+
+def ensure_automations_file(config_dir: Path) -> None:
+    """Create the (empty) ``automations.yaml`` that the configuration includes."""
+    automations = config_dir / "automations.yaml"
+    if not automations.exists():
+        automations.write_text("[]\n", encoding="utf-8")
 
 
 # -- processes ------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """End to end: the PBX simulator, a real Home Assistant process, its APIs and its frontend.
 
 Home Assistant is driven only the way people and its frontend drive it: onboarding, the
-config-flow REST API, ``/api/states`` and ``/api/services``, and the dashboard in Debian's
-Chromium. The simulator runs in the test's event loop without background activity, so the
-test changes the PBX itself and watches Home Assistant follow within its poll intervals.
+config-flow REST API, ``/api/states`` and ``/api/services``, the automation editor's device
+automation and automation config APIs, and the dashboard in Debian's Chromium. The simulator
+runs in the test's event loop without background activity, so the test changes the PBX
+itself and watches Home Assistant follow within its poll intervals.
 
 The tests share one Home Assistant and run in file order, each building on the state the
 previous ones left (as a user's session would).
@@ -11,6 +12,7 @@ previous ones left (as a user's session would).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from io import BytesIO
@@ -236,6 +238,53 @@ async def test_actions_reach_the_pbx(
         },
         timeout=5,
     )
+
+
+async def test_device_trigger_automation_fires(hass: HassClient, simulator: Simulator) -> None:
+    """An automation made from the 'starts ringing' device trigger runs when Anna's phone rings.
+
+    Made the way the automation editor makes it: the device's triggers from the device
+    automation API, the automation saved through the config REST API.
+    """
+    kazoo = simulator.kazoo
+    desk = _device_id(simulator, "user_1001a")
+    for uuid in [uuid for uuid, leg in kazoo.channels.items() if leg.authorizing_id == desk]:
+        kazoo.hangup(uuid)
+    await hass.wait_for_states({"sensor.anna_schmidt_call_state": "idle"}, timeout=KAZOO_DEADLINE)
+
+    anna = await hass.render_template("{{ device_id('event.anna_schmidt_call') }}")
+    triggers = await hass.ws_command("device_automation/trigger/list", device_id=anna)
+    ringing = next(
+        trigger
+        for trigger in triggers
+        if trigger["domain"] == "pbx_presence" and trigger["type"] == "ringing"
+    )
+    ringing.pop("metadata", None)
+    await hass.request(
+        "POST",
+        "/api/config/automation/config/e2e_anna_rings",
+        json={
+            "alias": "Anna rings",
+            "triggers": [ringing],
+            "actions": [{"event": "pbx_presence_e2e_rang"}],
+        },
+    )
+    states = await hass.wait_for_states({"automation.anna_rings": "on"}, timeout=10)
+    assert states["automation.anna_rings"]["attributes"]["last_triggered"] is None
+
+    call = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + KAZOO_DEADLINE
+    while (await hass.states())["automation.anna_rings"]["attributes"]["last_triggered"] is None:
+        assert loop.time() < deadline, "the automation did not run"
+        await asyncio.sleep(0.5)
+    event = (await hass.states())["event.anna_schmidt_call"]
+    assert event["attributes"]["event_type"] == "ringing"
+    assert event["attributes"]["direction"] == "incoming"
+
+    # Leave Anna idle again for the dashboard.
+    kazoo.hangup(call)
+    await hass.wait_for_states({"sensor.anna_schmidt_call_state": "idle"}, timeout=KAZOO_DEADLINE)
 
 
 def _save_screenshot(png: bytes) -> None:

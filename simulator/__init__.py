@@ -6,7 +6,7 @@ runs, and by benchmarks (:meth:`Simulator.scaled`).
 
 from .faults import Fault, Faults
 from .isymphony import STATUS_TYPES, ISymphonyState
-from .kazoo import KazooState, credentials_hash
+from .kazoo import KazooState, RateLimit, credentials_hash
 from .server import RecordedRequest, Simulator
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Faults",
     "ISymphonyState",
     "KazooState",
+    "RateLimit",
     "RecordedRequest",
     "Simulator",
     "credentials_hash",

@@ -15,6 +15,7 @@ from .demo import (
     SCALED_FIRST_PASSWORD,
     SCALED_FIRST_USERNAME,
 )
+from .kazoo import RateLimit
 from .server import Simulator
 
 
@@ -28,8 +29,21 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--presence-shape",
         choices=("legacy", "modern"),
-        default="legacy",
-        help="shape of GET /presence: the seed's (legacy) or Kazoo 4.1+ (modern)",
+        default="modern",
+        help="shape of GET /presence: Kazoo 4.1+ (modern) or the seed's 4.0 (legacy)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        nargs=2,
+        metavar=("BUCKET", "REFILL"),
+        default=(100, 10),
+        help="Kazoo 4.3 request bucket per client IP + account: size, refills per second",
+    )
+    parser.add_argument(
+        "--no-rate-limit",
+        action="store_true",
+        help="no Kazoo request rate limit (as Kazoo 5.x for token logins)",
     )
     parser.add_argument(
         "--token-lifetime", type=float, default=3600, help="Kazoo token lifetime (s)"
@@ -39,6 +53,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=None,
         help="serve scaled data with N Kazoo users instead of the demo office",
+    )
+    parser.add_argument(
+        "--devices",
+        type=int,
+        default=None,
+        help="Kazoo devices with --users (default: one per user)",
     )
     parser.add_argument(
         "--isymphony-users",
@@ -81,6 +101,7 @@ def _banner(sim: Simulator, *, scaled: bool) -> str:
             f"  API key:      {api_key}",
             f"  presence:     {kazoo.presence_shape} shape, token lifetime "
             f"{kazoo.token_lifetime:g} s",
+            f"  rate limit:   {_rate_limit_text(kazoo.rate_limit)}",
             "",
             "iSymphony",
             f"  base URL:     {sim.url}/communication_manager/rest/live/coreServers/",
@@ -94,17 +115,27 @@ def _banner(sim: Simulator, *, scaled: bool) -> str:
     )
 
 
+def _rate_limit_text(limit: RateLimit | None) -> str:
+    if limit is None:
+        return "off"
+    return f"{limit.capacity} requests, +{limit.refill_per_second:g}/s (per IP + account)"
+
+
 async def _serve(args: argparse.Namespace) -> None:
     scaled = args.users is not None
     if scaled:
         isymphony_users = (
             args.isymphony_users if args.isymphony_users is not None else args.users // 2
         )
-        sim = Simulator.scaled(users=args.users, isymphony_users=isymphony_users)
+        sim = Simulator.scaled(
+            users=args.users, isymphony_users=isymphony_users, devices=args.devices
+        )
     else:
         sim = Simulator.demo()
     sim.kazoo.presence_shape = args.presence_shape
     sim.kazoo.token_lifetime = args.token_lifetime
+    bucket, refill = args.rate_limit
+    sim.kazoo.rate_limit = None if args.no_rate_limit else RateLimit(int(bucket), refill)
     sim.faults.latency = args.latency
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

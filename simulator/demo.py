@@ -184,8 +184,13 @@ def build_demo_isymphony(seed: int = DEMO_SEED) -> ISymphonyState:
     return isymphony
 
 
-def build_scaled_kazoo(users: int, seed: int = DEMO_SEED) -> KazooState:
-    """An account with ``users`` users, one phone each, many BLF keys, some calls."""
+def build_scaled_kazoo(users: int, seed: int = DEMO_SEED, devices: int | None = None) -> KazooState:
+    """An account with ``users`` users, one phone each, many BLF keys, some calls.
+
+    Users without a presence_id (every tenth) have it on their phone instead. With
+    ``devices`` above ``users`` the rest are shared phones (no owner, every other one
+    with a presence_id of its own) and second phones of the first users.
+    """
     rng = random.Random(seed)
     kazoo = KazooState(seed=seed)
     kazoo.add_user(ADMIN_USERNAME, ADMIN_PASSWORD, "Site", "Admin", priv_level="admin")
@@ -200,7 +205,10 @@ def build_scaled_kazoo(users: int, seed: int = DEMO_SEED) -> KazooState:
             extension if index % 10 else None,
         )
         device = kazoo.add_device(
-            f"Phone {extension}", user["id"], sip_username=f"user_{extension}a"
+            f"Phone {extension}",
+            user["id"],
+            sip_username=f"user_{extension}a",
+            presence_id=None if index % 10 else extension,
         )
         device_ids.append(device["id"])
         if index % 10 != 9:
@@ -210,6 +218,22 @@ def build_scaled_kazoo(users: int, seed: int = DEMO_SEED) -> KazooState:
         if index % 10 == 0:
             for slot in PARK_SLOTS:
                 kazoo.watch(slot, f"user_{extension}a")
+    for index in range(max(0, (devices or users) - users)):
+        if index % 2:
+            owner = kazoo.users[kazoo.devices[device_ids[index % users]]["owner_id"]]
+            extra = kazoo.add_device(
+                f"Softphone {owner['username']}",
+                owner["id"],
+                sip_username=f"soft_{index}",
+                device_type="softphone",
+            )
+        else:
+            extra = kazoo.add_device(
+                f"Shared phone {index}",
+                sip_username=f"shared_{index}",
+                presence_id=str(8000 + index) if index % 4 == 0 else None,
+            )
+        kazoo.register(extra["id"])
     for index in range(users // 50):
         call = kazoo.start_call(
             device_id=device_ids[rng.randrange(users)],

@@ -58,6 +58,23 @@ class Channel:
     answered: bool = False
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """Kazoo 4.3's token bucket per client IP + account (``kz_buckets`` defaults).
+
+    Every token-authenticated request takes one token; an empty bucket answers 429.
+    """
+
+    capacity: int = 100
+    refill_per_second: float = 10.0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
 @dataclass
 class Token:
     """An issued auth token; use does not extend it.
@@ -103,9 +120,17 @@ class KazooState:
         self.account_name = account_name
         self.realm = realm
         self.phone_numbers = [phone_number]
-        self.presence_shape: PresenceShape = "legacy"
+        # Kazoo 4.1+ counts watchers; "legacy" is the seed's (Kazoo 4.0) subscription list.
+        self.presence_shape: PresenceShape = "modern"
         self.token_lifetime: float = 3600
+        # Some Kamailio node did not answer in time: `timeout: true` beside the counts.
         self.presence_timeout = False
+        # No Kamailio node answered: `data` is `{"timeout": true}`, no Subscriptions.
+        self.presence_no_answer = False
+        # Kazoo 4.3 rate-limits token-authenticated requests; None turns it off (master).
+        self.rate_limit: RateLimit | None = RateLimit()
+        self.rate_limited = 0  # 429s answered by the rate limit
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
         self.locked = False
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
@@ -329,6 +354,25 @@ class KazooState:
     def revoke_tokens(self) -> None:
         """Forget every issued token (the next request with one gets 401)."""
         self.tokens.clear()
+
+    def take_request_token(self, client: str, account_id: str) -> bool:
+        """Charge one request to the bucket of ``client`` + account; False when empty."""
+        limit = self.rate_limit
+        if limit is None:
+            return True
+        now = time.monotonic()
+        bucket = self._buckets.get((client, account_id))
+        if bucket is None:
+            bucket = self._buckets[client, account_id] = _Bucket(limit.capacity, now)
+        bucket.tokens = min(
+            limit.capacity, bucket.tokens + (now - bucket.updated) * limit.refill_per_second
+        )
+        bucket.updated = now
+        if bucket.tokens < 1:
+            self.rate_limited += 1
+            return False
+        bucket.tokens -= 1
+        return True
 
     # -- presence actions ------------------------------------------------------
 

@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 from bisect import bisect_left
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -166,6 +166,11 @@ class KazooApi:
             token = self.state.valid_token(auth_token)
             if token is None:
                 return kazoo_error(request, 401, "invalid_credentials")
+            if not self.state.take_request_token(request.remote or "", token.account_id):
+                # Kazoo 4.3 sends no Retry-After: the client has to pace itself.
+                return kazoo_error(
+                    request, 429, "too_many_requests", {"message": "too many requests"}
+                )
             if params[0] != token.account_id:
                 return kazoo_error(request, 403, "forbidden", auth_token=auth_token)
         return await handler(Call(request, params, data, auth_token))
@@ -309,8 +314,9 @@ class KazooApi:
     def _paginated(
         self, call: Call, records: dict[str, dict[str, Any]], item: ItemFn
     ) -> web.Response:
-        keys = sorted(records)
         query = call.request.query
+        # Crossbar matches filters against the full documents; items stay list views.
+        keys = sorted(key for key, record in records.items() if _passes_filters(record, query))
         if query.get("paginate", "").lower() == "false":
             return self._success(call, [item(records[key]) for key in keys])
         try:
@@ -383,6 +389,8 @@ class KazooApi:
     async def _presence(self, call: Call) -> web.Response:
         state = self.state
         event = call.request.query.get("event")
+        if state.presence_no_answer:
+            return self._success(call, {"timeout": True})
         if state.presence_shape == "modern":
             counts: dict[str, dict[str, int]] = {}
             for extension, subscriptions in state.subscriptions.items():
@@ -409,20 +417,25 @@ class KazooApi:
 
     async def _presence_detail(self, call: Call) -> web.Response:
         state = self.state
+        if state.presence_no_answer:
+            return self._success(call, {"timeout": True})
         extension = call.params[1].lower()
         detail: dict[str, dict[str, dict[str, Any]]] = {}
         now = gregorian_now()
         for call_id, subscription in state.subscriptions.get(extension, {}).items():
             watcher = f"{subscription.watcher}@{state.realm}"
             nodes = detail.setdefault(subscription.event, {}).setdefault(watcher, {})
+            # Kamailio reports the last NOTIFY it sent and the watcher's reply as SIP text.
             nodes.setdefault(PRESENCE_NODE, {})[call_id] = {
                 "time": now,
-                "result": "ok",
-                "sent": 1,
-                "received": 1,
+                "result": 200,
+                "sent": _notify_text(subscription.event, watcher, extension, state.realm, call_id),
+                "received": "SIP/2.0 200 OK",
                 "user_agent": subscription.user_agent,
             }
-        return self._success(call, {"Subscriptions": {extension: detail} if detail else {}})
+        subscriptions = {call.params[1]: detail} if detail else {}
+        timeout = True if state.presence_timeout else None
+        return self._success(call, {"Subscriptions": subscriptions, "timeout": timeout})
 
     async def _presence_reset(self, call: Call) -> web.Response:
         # Like Kazoo, the body's action is ignored: this is always a reset.
@@ -507,3 +520,52 @@ def _device_item(device: dict[str, Any]) -> dict[str, Any]:
         "mac_address": device.get("mac_address", ""),
     }
     return item
+
+
+def _notify_text(event: str, watcher: str, extension: str, realm: str, call_id: str) -> str:
+    return (
+        f"NOTIFY sip:{watcher} SIP/2.0\r\n"
+        f"From: <sip:{extension}@{realm}>\r\n"
+        f"To: <sip:{watcher}>\r\n"
+        f"Call-ID: {call_id}\r\n"
+        f"Event: {event}\r\n"
+        "Subscription-State: active\r\n"
+    )
+
+
+def _field(document: dict[str, Any], key: str) -> tuple[bool, Any]:
+    """Look a (dotted) key up in a document: (found, value)."""
+    value: Any = document
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _passes_filters(document: dict[str, Any], query: Mapping[str, str]) -> bool:
+    """Crossbar's list filters, matched against the full document."""
+    return all(_passes(document, name, wanted) for name, wanted in query.items())
+
+
+def _passes(document: dict[str, Any], name: str, wanted: str) -> bool:
+    if name.startswith("filter_not_"):
+        found, value = _field(document, name.removeprefix("filter_not_"))
+        return not found or _query_text(value) != wanted
+    if name.startswith("filter_"):
+        found, value = _field(document, name.removeprefix("filter_"))
+        return found and _query_text(value) == wanted
+    if name == "has_key":
+        return _field(document, wanted)[0]
+    if name == "key_missing":
+        return not _field(document, wanted)[0]
+    if name == "has_value":
+        found, value = _field(document, wanted)
+        return found and value not in (None, "", [], {})
+    return True  # paging and other parameters

@@ -81,10 +81,16 @@ class Simulator:
         return cls(kazoo=build_demo_kazoo(seed), isymphony=build_demo_isymphony(seed))
 
     @classmethod
-    def scaled(cls, users: int = 1000, isymphony_users: int = 0, seed: int = DEMO_SEED) -> Self:
-        """Large data for benchmarks: ``users`` Kazoo users, ``isymphony_users``."""
+    def scaled(
+        cls,
+        users: int = 1000,
+        isymphony_users: int = 0,
+        seed: int = DEMO_SEED,
+        devices: int | None = None,
+    ) -> Self:
+        """Large data: ``users`` Kazoo users (``devices`` phones), ``isymphony_users``."""
         return cls(
-            kazoo=build_scaled_kazoo(users, seed),
+            kazoo=build_scaled_kazoo(users, seed, devices),
             isymphony=build_scaled_isymphony(isymphony_users, seed),
         )
 

@@ -16,12 +16,15 @@ import yaml
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
 
+from custom_components.pbx_presence.device_condition import CONDITIONS
+from custom_components.pbx_presence.device_trigger import CONF_STATUS_TYPE, TRIGGERS
+from custom_components.pbx_presence.event import EVENTS
 from custom_components.pbx_presence.model import CallState
 from custom_components.pbx_presence.pbx import StatusType
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "pbx_presence"
-PLATFORMS = ("binary_sensor", "button", "select", "sensor")
+PLATFORMS = ("binary_sensor", "button", "event", "select", "sensor")
 QUALITY_RULES = {
     "bronze": (
         "action-setup appropriate-polling brands common-modules config-flow-test-coverage "
@@ -132,6 +135,7 @@ def test_every_exception_and_issue_key_used_in_code_exists(
     known = (
         set(translations["exceptions"])
         | set(translations["issues"])
+        | set(translations["selector"])
         | {key for platform in translations["entity"].values() for key in platform}
     )
     missing = _translation_keys_in(source) - known
@@ -190,3 +194,22 @@ def test_quality_scale_is_complete_and_honest() -> None:
         assert status in {"done", "exempt"}, rule
         if status == "exempt":
             assert value["comment"], rule
+
+
+def test_event_types_and_device_automations_are_translated(
+    translations: dict[str, Any],
+) -> None:
+    events = translations["entity"]["event"]
+    for description in EVENTS:
+        assert description.translation_key is not None
+        translated = events[description.translation_key]["state_attributes"]["event_type"]
+        assert list(translated["state"]) == description.event_types
+    status_attributes = events["status_change"]["state_attributes"]
+    for attribute in ("old_type", "new_type"):
+        assert set(status_attributes[attribute]["state"]) == {s.value for s in StatusType}
+    automations = translations["device_automation"]
+    assert set(automations["trigger_type"]) == set(TRIGGERS)
+    assert set(automations["condition_type"]) == set(CONDITIONS)
+    assert set(automations["extra_fields"]) == {CONF_STATUS_TYPE}
+    for text in (*automations["trigger_type"].values(), *automations["condition_type"].values()):
+        assert text.startswith("{entity_name} ")

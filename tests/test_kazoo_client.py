@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 
 from custom_components.pbx_presence.pbx import (
     AccountIdentifier,
@@ -28,7 +32,7 @@ from custom_components.pbx_presence.pbx import (
     UserCredentials,
     kazoo as kazoo_module,
 )
-from simulator import Simulator
+from simulator import RateLimit, Simulator
 
 from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_user_id
 
@@ -188,16 +192,44 @@ async def test_logs_in_once_and_sends_the_token(simulator: Simulator, client: Ka
 
 
 async def test_renews_token_before_it_expires(simulator: Simulator, client: KazooClient) -> None:
-    # Tokens that live less than the renewal margin are renewed before every request.
-    simulator.kazoo.token_lifetime = kazoo_module.TOKEN_RENEW_MARGIN.total_seconds() - 60
+    # Renewal comes in the last fifth of the token's lifetime, before any 401.
+    simulator.kazoo.token_lifetime = 1.5
     await client.get_account()
     first = client.auth
+    await asyncio.sleep(1.5)
     await client.get_account()
 
     assert client.auth is not first
     # login, account, login, account: the renewal came before the request, not after a 401.
     assert [r.method for r in simulator.requests] == ["PUT", "GET", "PUT", "GET"]
     assert simulator.requests[-1].headers["X-Auth-Token"] == client.auth.token  # type: ignore[union-attr]
+
+
+async def test_short_token_lifetime_is_not_a_login_per_request(
+    simulator: Simulator, client: KazooClient
+) -> None:
+    # A provider's 5-minute tokens: a fixed 5-minute margin would log in every time.
+    simulator.kazoo.token_lifetime = 300
+    for _ in range(5):
+        await client.get_account()
+        await client.get_channels()
+
+    assert len(_requests(simulator, "PUT", "/user_auth")) == 1
+
+
+async def test_long_token_is_renewed_at_most_five_minutes_early(
+    simulator: Simulator, client: KazooClient, freezer: FrozenDateTimeFactory
+) -> None:
+    # An hour-long token: a fifth would be 12 minutes early; the cap makes it 5.
+    await client.get_account()
+    freezer.tick(timedelta(minutes=50))
+    await client.get_account()
+    assert len(_requests(simulator, "PUT", "/user_auth")) == 1
+
+    freezer.tick(timedelta(minutes=5, seconds=30))
+    await client.get_account()
+    assert len(_requests(simulator, "PUT", "/user_auth")) == 2
+    assert simulator.requests[-2].method == "PUT"
 
 
 async def test_logs_in_again_once_on_401(simulator: Simulator, client: KazooClient) -> None:
@@ -411,6 +443,118 @@ async def test_presence_command_for_unknown_user(client: KazooClient) -> None:
 
 
 # --- failures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back off from a 429 for milliseconds instead of seconds."""
+    monkeypatch.setattr(kazoo_module, "RATE_LIMIT_BACKOFF", (0.05, 0.1, 0.2))
+
+
+async def test_kazoo_43_rate_limit_answers_429_without_retry_after(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    simulator.kazoo.rate_limit = RateLimit(capacity=3, refill_per_second=0.1)
+    client = KazooClient(session, simulator.url, ADMIN)
+    await client.login()  # logins are not charged
+    token = client.auth.token  # type: ignore[union-attr]
+    url = f"{simulator.url}/v2/accounts/{simulator.kazoo.account_id}/channels"
+    statuses = []
+    for _ in range(4):
+        async with session.get(url, headers={"X-Auth-Token": token}) as response:
+            statuses.append(response.status)
+            body = await response.json()
+            assert "Retry-After" not in response.headers
+    assert statuses == [200, 200, 200, 429]
+    assert (body["message"], body["data"]) == (
+        "too_many_requests",
+        {"message": "too many requests"},
+    )
+    assert simulator.kazoo.rate_limited == 1
+
+
+async def test_a_429_is_retried_after_a_growing_wait(
+    simulator: Simulator, client: KazooClient, quick_backoff: None
+) -> None:
+    # Kazoo's 429 has no Retry-After: the client backs off by itself and tries again.
+    simulator.faults.add("status", status=429, path_contains="/channels", count=2)
+    started = time.monotonic()
+    channels = await client.get_channels()
+
+    assert len(channels) == 2
+    assert len(_requests(simulator, "GET", "/channels")) == 3
+    assert time.monotonic() - started >= 0.15  # 0.05 s, then 0.1 s
+
+
+async def test_a_short_retry_after_is_waited_out(simulator: Simulator, client: KazooClient) -> None:
+    # A proxy in front may say how long to wait; a short wait is taken, then a retry.
+    simulator.faults.add("rate_limit", retry_after=0.05, path_contains="/channels")
+    assert len(await client.get_channels()) == 2
+    assert len(_requests(simulator, "GET", "/channels")) == 2
+
+
+async def test_gives_up_after_the_last_backoff(
+    simulator: Simulator, client: KazooClient, quick_backoff: None
+) -> None:
+    simulator.faults.add("status", status=429, path_contains="/channels", count=None)
+    with pytest.raises(PbxRateLimitError) as err:
+        await client.get_channels()
+    assert err.value.retry_after is None
+    assert len(_requests(simulator, "GET", "/channels")) == 4  # first try + 3 retries
+
+
+async def test_pagination_resumes_after_a_429(
+    simulator: Simulator,
+    client: KazooClient,
+    quick_backoff: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kazoo_module, "PAGE_SIZE", 5)
+    await client.login()
+    # Two requests' worth of tokens, refilled slowly: the third page meets a 429.
+    simulator.kazoo.rate_limit = RateLimit(capacity=2, refill_per_second=10)
+    simulator.requests.clear()
+
+    users = await client.get_users()
+
+    assert {user.id for user in users} == set(simulator.kazoo.users)
+    assert simulator.kazoo.rate_limited >= 1
+    pages = _requests(simulator, "GET", "/users")
+    # One first page only: the refused page was asked again from its own start key.
+    assert sum("start_key" not in r.query for r in pages) == 1  # type: ignore[attr-defined]
+    assert len(pages) == 3 + simulator.kazoo.rate_limited
+
+
+async def test_a_burst_is_paced_under_the_servers_bucket(
+    simulator: Simulator, client: KazooClient
+) -> None:
+    # 120 concurrent requests against 4.3's bucket of 100 (+10/s): no 429 at all.
+    await asyncio.gather(*(client.get_account() for _ in range(120)))
+
+    assert simulator.kazoo.rate_limited == 0
+    assert len(_requests(simulator, "GET", simulator.kazoo.account_id)) == 120
+
+
+async def test_the_pacer_lets_a_burst_through_and_then_waits() -> None:
+    pacer = kazoo_module.RequestPacer(burst=90, per_second=9)
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(90)))
+    assert time.monotonic() - started < 0.1  # an ordinary poll never waits
+
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(3)))
+    assert time.monotonic() - started >= 0.2  # the third one waits for its token
+
+
+async def test_devices_with_a_presence_id(simulator: Simulator, client: KazooClient) -> None:
+    ids = await client.get_device_ids_with_presence_id()
+
+    assert ids == {
+        device_id
+        for device_id, device in simulator.kazoo.devices.items()
+        if device.get("presence_id")
+    }
+    assert simulator.requests[-1].query["has_key"] == "presence_id"
 
 
 async def test_rate_limited_with_retry_after(simulator: Simulator, client: KazooClient) -> None:

@@ -119,6 +119,18 @@ def test_presence_keys_are_lowercased_and_empty_list_is_fine() -> None:
     assert KazooPresenceList.from_api({}).presentities == {}
 
 
+def test_presence_timeout_without_subscriptions_is_no_answer() -> None:
+    # No Kamailio node answered: no information at all, not "nobody watches".
+    silent = KazooPresenceList.from_api({"timeout": True})
+    assert silent.no_answer
+    assert silent.partial
+    # Kazoo 5.x answers an account without any watcher with a null timeout.
+    empty = KazooPresenceList.from_api({"timeout": None})
+    assert (empty.no_answer, empty.partial, empty.presentities) == (False, False, {})
+    some = KazooPresenceList.from_api({"Subscriptions": {}, "timeout": True})
+    assert (some.no_answer, some.partial) == (False, True)
+
+
 def test_presence_detail_walks_the_nested_shape() -> None:
     data = {
         "Subscriptions": {
@@ -128,9 +140,9 @@ def test_presence_detail_walks_the_nested_shape() -> None:
                         "kamailio@node1": {
                             "call-1": {
                                 "time": 63606201099,
-                                "result": "200",
-                                "sent": 3,
-                                "received": 2,
+                                "result": 200,
+                                "sent": "NOTIFY sip:user_1002a@acme SIP/2.0\r\n",
+                                "received": "SIP/2.0 200 OK",
                                 "user_agent": "Yealink",
                             }
                         }
@@ -142,7 +154,10 @@ def test_presence_detail_walks_the_nested_shape() -> None:
     (watcher,) = KazooPresenceDetail.from_api("1001", data).watchers
     assert watcher.watcher == "user_1002a@acme"
     assert watcher.node == "kamailio@node1"
-    assert (watcher.call_id, watcher.sent, watcher.result) == ("call-1", 3, "200")
+    assert (watcher.call_id, watcher.result) == ("call-1", "200")
+    # Kamailio reports the NOTIFY it sent and the reply it got as SIP text.
+    assert watcher.sent == "NOTIFY sip:user_1002a@acme SIP/2.0\r\n"
+    assert watcher.received == "SIP/2.0 200 OK"
 
 
 def test_device_username_falls_back_to_sip_block() -> None:

@@ -13,7 +13,13 @@ from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
 from .factory import create_adapter
 from .services import async_setup_services
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SELECT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SELECT,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -39,6 +45,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     entry.runtime_data = coordinator
     coordinator.remove_stale_devices()
     entry.async_on_unload(coordinator.async_add_listener(coordinator.remove_stale_devices))
+    entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -39,6 +39,7 @@ from .pbx import (
     PresenceState,
     StatusType,
 )
+from .transitions import snapshot_events
 
 type PbxConfigEntry = ConfigEntry[PbxCoordinator]
 
@@ -192,6 +193,23 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         else:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
+    def async_track_events(self) -> CALLBACK_TYPE:
+        """Send each presentity's events whenever new data arrives (poll, write or push)."""
+        previous = self.data
+
+        @callback
+        def send_events() -> None:
+            # Listeners run only when the data changed (always_update=False).
+            nonlocal previous
+            before, previous = previous, self.data
+            entry_id = self.config_entry.entry_id
+            for key, events in snapshot_events(before, self.data, dt_util.utcnow()).items():
+                for event in events:
+                    signal = presentity_event_signal(entry_id, key, event.kind)
+                    async_dispatcher_send(self.hass, signal, event)
+
+        return self.async_add_listener(send_events)
+
     def remove_stale_devices(self) -> None:
         """Detach devices of presentities that no longer exist on the server."""
         if self.data.partial:  # a partial presence reply is not proof that anything left
@@ -320,6 +338,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 def presence_reset_signal(entry_id: str, key: str) -> str:
     """The dispatcher signal sent once a presentity's presence was reset (no override left)."""
     return f"{DOMAIN}_presence_reset_{entry_id}_{key}"
+
+
+def presentity_event_signal(entry_id: str, key: str, kind: str) -> str:
+    """The dispatcher signal that carries one kind of a presentity's events to its entity."""
+    return f"{DOMAIN}_event_{entry_id}_{key}_{kind}"
 
 
 def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:

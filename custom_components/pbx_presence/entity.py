@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er, selector
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -14,6 +15,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
 from .model import Presentity, PresentityKind
+from .pbx import StatusType
 
 MODEL_NAMES = {
     PresentityKind.USER: "User",
@@ -106,3 +108,27 @@ def async_add_presentity_entities[D: PbxEntityDescription](
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+def async_device_entities(
+    hass: HomeAssistant, device_id: str, domain: str, translation_key: str
+) -> list[er.RegistryEntry]:
+    """The entities of one kind that this integration gives a device (for device automations)."""
+    return [
+        entry
+        for entry in er.async_entries_for_device(er.async_get(hass), device_id)
+        if entry.platform == DOMAIN
+        and entry.domain == domain
+        and entry.translation_key == translation_key
+    ]
+
+
+def status_type_selector() -> selector.SelectSelector:
+    """A translated choice of the iSymphony status types."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[status_type.value for status_type in StatusType],
+            translation_key="status_type",
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.util import dt as dt_util
@@ -13,10 +13,19 @@ from .adapter import PbxAdapter
 from .const import (
     DIRECTORY_REFRESH_INTERVAL,
     KAZOO_SCAN_INTERVAL,
+    LOGGER,
     MAX_CONCURRENT_REQUESTS,
     ServerType,
 )
-from .model import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
+from .model import (
+    CallDirection,
+    CallInfo,
+    CallState,
+    Presentity,
+    PresentityKind,
+    ServerInfo,
+    Snapshot,
+)
 from .pbx import (
     KazooChannel,
     KazooClient,
@@ -27,12 +36,16 @@ from .pbx import (
     PbxNotFoundError,
     PresenceState,
 )
+from .pbx.models import gregorian_to_datetime
 
 # An unknown id in a poll re-reads the directory, but not more often than this: a channel
 # of a device from elsewhere (a carrier leg, another account) would otherwise force it
 # on every poll.
 _UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
 NOTHING_TO_SEND = "nothing to send command to"
+# Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
+# list after more registrations than this is believed only when the next poll agrees.
+_DOUBTFUL_EMPTY_AFTER = 2
 
 
 @dataclass(slots=True)
@@ -59,9 +72,12 @@ def extension_key(extension: str) -> str:
     return f"extension_{extension}"
 
 
-def device_presence_key(device: KazooDevice) -> str | None:
-    """The presentity a device's calls and BLF lamps go by: presence_id, else SIP user."""
-    value = device.presence_id or device.username
+def device_presence_key(device: KazooDevice, owner: KazooUser | None = None) -> str | None:
+    """The presentity a device's calls and BLF lamps go by.
+
+    Kazoo's order: the owner's presence_id, the device's own, its SIP username.
+    """
+    value = (owner and owner.presence_id) or device.presence_id or device.username
     return value.lower() if value else None
 
 
@@ -75,11 +91,13 @@ class _ChannelIndex:
     by_owner: dict[str, list[KazooChannel]] = field(default_factory=dict)
     by_device: dict[str, list[KazooChannel]] = field(default_factory=dict)
     by_presence: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_uuid: dict[str, KazooChannel] = field(default_factory=dict)
 
     @classmethod
     def of(cls, channels: Iterable[KazooChannel]) -> _ChannelIndex:
         index = cls()
         for channel in channels:
+            index.by_uuid[channel.uuid] = channel
             if channel.owner_id:
                 index.by_owner.setdefault(channel.owner_id, []).append(channel)
             if channel.authorizing_id:
@@ -104,6 +122,43 @@ def _call_state(channels: Iterable[KazooChannel]) -> CallState:
             return CallState.BUSY
         state = CallState.RINGING
     return state
+
+
+# `direction` is the switch's view: it places an `outbound` leg to the phone that is called.
+_DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTGOING}
+
+
+def _call_info(
+    channels: Iterable[KazooChannel], calls: _ChannelIndex, directory: Directory
+) -> CallInfo | None:
+    """What the channel list tells about a presentity's call: its answered leg, else its first.
+
+    `GET /channels` has no caller id; for a call from inside the account the caller's own
+    leg is in the list, and its owner (or phone) and presence id name the caller.
+    """
+    leg = min(
+        channels,
+        key=lambda c: (not c.answered, c.timestamp if c.timestamp is not None else 0, c.uuid),
+        default=None,
+    )
+    if leg is None:
+        return None
+    direction = _DIRECTIONS.get(leg.direction or "")
+    caller_name = caller_number = None
+    other = calls.by_uuid.get(leg.other_leg or "")
+    if direction is CallDirection.INCOMING and other is not None:
+        user = directory.users.get(other.owner_id or "")
+        device = directory.devices.get(other.authorizing_id or "")
+        caller_name = user.display_name if user else device.name if device else None
+        caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+    return CallInfo(
+        answered=leg.answered,
+        direction=direction,
+        started=gregorian_to_datetime(leg.timestamp) if leg.timestamp is not None else None,
+        caller_id_name=caller_name,
+        caller_id_number=caller_number,
+        destination=leg.destination if direction is CallDirection.OUTGOING else None,
+    )
 
 
 def build_snapshot(
@@ -134,17 +189,19 @@ def build_snapshot(
                 if (key := device_presence_key(device))
             }
         claimed |= keys
+        user_calls = calls.of_user(user.id, keys)
         presentities[user_key(user.id)] = Presentity(
             key=user_key(user.id),
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
-            call_state=_call_state(calls.of_user(user.id, keys)),
+            call_state=_call_state(user_calls),
+            call=_call_info(user_calls, calls, directory),
             blf_watchers=sum(watchers.get(key, 0) for key in keys),
         )
 
     for device in directory.devices.values():
-        key = device_presence_key(device)
+        key = device_presence_key(device, directory.users.get(device.owner_id or ""))
         if key:
             claimed.add(key)
         presentities[phone_key(device.id)] = Presentity(
@@ -154,6 +211,7 @@ def build_snapshot(
             server_id=device.id,
             model=device.device_type,
             call_state=_call_state(calls.by_device.get(device.id, ())),
+            call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
             blf_watchers=watchers.get(key, 0) if key else 0,
             registered=device.id in registered,
         )
@@ -181,6 +239,11 @@ class KazooAdapter(PbxAdapter):
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
+        # device id -> (its list entry, its presence_id) for devices read on their own
+        self._presence_ids: dict[str, tuple[KazooDevice, str | None]] = {}
+        self._presence = KazooPresenceList({})
+        self._statuses: list[KazooDeviceStatus] = []
+        self._statuses_doubted = False
 
     async def async_identify(self) -> ServerInfo:
         """Log in and read the account."""
@@ -200,9 +263,36 @@ class KazooAdapter(PbxAdapter):
             self.client.get_channels(),
             self.client.get_device_statuses(),
         )
+        presence = self._steady_presence(presence)
+        statuses = self._steady_statuses(statuses)
         if self._directory_due(channels, statuses):
             await self.async_load_directory()
         return build_snapshot(self.directory, presence, channels, statuses)
+
+    def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
+        """Keep the last watcher counts when no presence server answered at all."""
+        if presence.no_answer:
+            LOGGER.debug("No presence server answered; keeping the last watcher counts")
+            return replace(self._presence, partial=True)
+        self._presence = presence
+        return presence
+
+    def _steady_statuses(self, statuses: list[KazooDeviceStatus]) -> list[KazooDeviceStatus]:
+        """Doubt a sudden empty registration list once: Kazoo sends [] on trouble too."""
+        if (
+            not statuses
+            and len(self._statuses) > _DOUBTFUL_EMPTY_AFTER
+            and not self._statuses_doubted
+        ):
+            LOGGER.debug(
+                "No registrations after %s: keeping them until the next poll agrees",
+                len(self._statuses),
+            )
+            self._statuses_doubted = True
+            return self._statuses
+        self._statuses_doubted = False
+        self._statuses = statuses
+        return statuses
 
     def _directory_due(
         self, channels: list[KazooChannel], statuses: list[KazooDeviceStatus]
@@ -225,26 +315,44 @@ class KazooAdapter(PbxAdapter):
         return True
 
     async def async_load_directory(self) -> None:
-        """Read users and devices; read each new device once for its presence_id."""
-        users, devices = await asyncio.gather(self.client.get_users(), self.client.get_devices())
-        known = self.directory.devices
+        """Read users and devices, and the presence_id of the devices that need it.
+
+        Kazoo 4.3 charges every request, so a device is read on its own only when it has
+        a presence_id (`?has_key=presence_id`) that its lamps go by (no owner, or an
+        owner without one), and again only when its list entry changed.
+        """
+        users, devices, having_presence_id = await asyncio.gather(
+            self.client.get_users(),
+            self.client.get_devices(),
+            self.client.get_device_ids_with_presence_id(),
+        )
+        users_by_id = {user.id: user for user in users}
+        # Filled as reads come in, so a load that fails midway loses none of them.
+        known = self._presence_ids
         semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
         async def with_presence_id(device: KazooDevice) -> KazooDevice | None:
-            if (previous := known.get(device.id)) is not None:
-                return previous
-            async with semaphore:
-                try:
-                    return await self.client.get_device(device.id)
-                except PbxNotFoundError:  # deleted since the list was read
-                    return None
+            if device.id not in having_presence_id:
+                return device
+            owner = users_by_id.get(device.owner_id or "")
+            if owner is not None and owner.presence_id:
+                # Its lamps go by the owner's presence_id; commands only need to know
+                # that it has one.
+                return replace(device, has_presence_id=True)
+            if (cached := known.get(device.id)) is None or cached[0] != device:
+                async with semaphore:
+                    try:
+                        detail = await self.client.get_device(device.id)
+                    except PbxNotFoundError:  # deleted since the list was read
+                        return None
+                cached = known[device.id] = (device, detail.presence_id)
+            presence_id = cached[1]
+            return replace(device, presence_id=presence_id, has_presence_id=presence_id is not None)
 
         detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
-        self.directory = Directory(
-            users={user.id: user for user in users},
-            devices={device.id: device for device in detailed if device is not None},
-            loaded_at=dt_util.utcnow(),
-        )
+        current = {device.id: device for device in detailed if device is not None}
+        self._presence_ids = {i: entry for i, entry in known.items() if i in current}
+        self.directory = Directory(users=users_by_id, devices=current, loaded_at=dt_util.utcnow())
 
     def has_presence_target(self, presentity: Presentity) -> bool:
         """Whether a presence command for this presentity reaches anything on the server.
@@ -253,7 +361,7 @@ class KazooAdapter(PbxAdapter):
         """
         if presentity.kind is PresentityKind.PHONE:
             device = self.directory.devices.get(presentity.server_id)
-            return device is not None and device.presence_id is not None
+            return device is not None and device.has_presence_id
         return True
 
     async def async_reset(self, presentity: Presentity) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from .pbx import ISymphonyStatus
@@ -30,6 +31,29 @@ class CallState(StrEnum):
     BUSY = "busy"
 
 
+class CallDirection(StrEnum):
+    """Who placed a call, from the presentity's point of view."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallInfo:
+    """The live call of a Kazoo user or phone, with what the server tells about it.
+
+    Polls know less than push events: fields a source cannot fill stay None.
+    """
+
+    answered: bool
+    direction: CallDirection | None = None
+    started: datetime | None = None
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
+    # The number dialled, for an outgoing call.
+    destination: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Presentity:
     """One presentity as its server knows it right now.
@@ -44,6 +68,7 @@ class Presentity:
     model: str | None = None
     # Flex UC / Kazoo
     call_state: CallState | None = None
+    call: CallInfo | None = None  # None while idle
     blf_watchers: int | None = None
     registered: bool | None = None
     # iSymphony

@@ -7,7 +7,8 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,9 +46,19 @@ from .models import (
     parse_list,
 )
 
-# Log in again this long before the token's `exp`, so no request meets an expired token.
+# Log in again in the last fifth of the token's lifetime, but no earlier than this before
+# its `exp`: a provider's short lifetime must not mean a login before every request.
+TOKEN_RENEW_FRACTION = 0.2
 TOKEN_RENEW_MARGIN = timedelta(minutes=5)
 PAGE_SIZE = 500
+# Kazoo 4.3 charges every request to a bucket of 100, refilled at 10/s, per client IP +
+# account, and answers 429 without Retry-After when it is empty. Pace slightly below it.
+PACE_BURST = 90
+PACE_PER_SECOND = 9.0
+# Waits before retrying a request refused with 429; then PbxRateLimitError.
+RATE_LIMIT_BACKOFF = (1.0, 2.0, 4.0, 8.0)
+# A Retry-After longer than this is left to the caller (the coordinator waits it out).
+RATE_LIMIT_MAX_WAIT = 5.0
 
 
 def credentials_hash(
@@ -108,6 +119,33 @@ def token_expiry(token: str) -> datetime | None:
     return datetime.fromtimestamp(exp, tz=UTC)
 
 
+class RequestPacer:
+    """A token bucket shared by all requests of one client: bursts stay under the server's.
+
+    Each request reserves a token; when none is left it waits until its token refills.
+    """
+
+    def __init__(self, burst: int = PACE_BURST, per_second: float = PACE_PER_SECOND) -> None:
+        """Start with a full bucket."""
+        self._burst = burst
+        self._per_second = per_second
+        self._tokens = float(burst)
+        self._updated = time.monotonic()
+
+    async def acquire(self) -> None:
+        """Take one token, waiting for it if the bucket is empty."""
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._per_second)
+        self._updated = now
+        self._tokens -= 1
+        if self._tokens < 0:
+            await asyncio.sleep(-self._tokens / self._per_second)
+
+    def drain(self) -> None:
+        """The server's bucket ran dry (429): start refilling from empty."""
+        self._tokens = min(self._tokens, 0.0)
+
+
 def normalize_base_url(url: str) -> URL:
     """Accept `https://host:8000`, with or without a path prefix or a trailing `/v2`."""
     base = URL(url.strip())
@@ -120,7 +158,8 @@ class KazooClient:
     """A Kazoo / Flex UC Crossbar client for one account.
 
     Logs in on first use, renews the token shortly before it expires and logs in once
-    more when a request meets a 401.
+    more when a request meets a 401. Paces its requests under Kazoo 4.3's rate limit and
+    retries a request refused with 429 after a growing wait.
     """
 
     def __init__(
@@ -137,7 +176,9 @@ class KazooClient:
         self._credentials = credentials
         self._timeout = request_timeout
         self._auth: KazooAuth | None = None
+        self._logged_in_at = datetime.now(UTC)
         self._login_lock = asyncio.Lock()
+        self.pacer = RequestPacer()
 
     @property
     def auth(self) -> KazooAuth | None:
@@ -165,6 +206,7 @@ class KazooClient:
                 "method": creds.method.value,
                 creds.identifier.value: creds.account,
             }
+        logged_in_at = datetime.now(UTC)
         try:
             reply = await self._send("PUT", ("v2", path), body={"data": payload})
         except PbxNotFoundError as err:
@@ -175,6 +217,7 @@ class KazooClient:
         token = envelope.get("auth_token")
         expires_at = token_expiry(token) if isinstance(token, str) else None
         self._auth = KazooAuth.from_api(envelope, expires_at)
+        self._logged_in_at = logged_in_at
         return self._auth
 
     async def _ensure_login(self, stale: KazooAuth | None = None) -> KazooAuth:
@@ -185,9 +228,17 @@ class KazooClient:
         """
         async with self._login_lock:
             auth = self._auth
-            if auth is None or auth is stale or _expires_soon(auth):
+            if auth is None or auth is stale or self._expires_soon(auth):
                 auth = await self.login()
             return auth
+
+    def _expires_soon(self, auth: KazooAuth) -> bool:
+        """Whether the token is in the last fifth of its lifetime (at most 5 min before)."""
+        if auth.expires_at is None:
+            return False
+        lifetime = auth.expires_at - self._logged_in_at
+        margin = min(lifetime * TOKEN_RENEW_FRACTION, TOKEN_RENEW_MARGIN)
+        return datetime.now(UTC) >= auth.expires_at - margin
 
     # --- account, users, devices ----------------------------------------------------------
 
@@ -202,6 +253,14 @@ class KazooClient:
     async def get_devices(self) -> list[KazooDevice]:
         """List every device of the account (all pages). The list has no presence_id."""
         return [KazooDevice.from_api(item) for item in await self._paginate("devices")]
+
+    async def get_device_ids_with_presence_id(self) -> set[str]:
+        """Ids of the devices that have a `presence_id` (a filtered list, all pages).
+
+        The list view still has no `presence_id` value: read those with `get_device`.
+        """
+        items = await self._paginate("devices", {"has_key": "presence_id"})
+        return {KazooDevice.from_api(item).id for item in items}
 
     async def get_device(self, device_id: str) -> KazooDevice:
         """Get one device, including its `presence_id`."""
@@ -270,10 +329,13 @@ class KazooClient:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    async def _paginate(self, collection: str) -> list[Any]:
-        """Follow `next_start_key` through every page of a list."""
+    async def _paginate(self, collection: str, filters: dict[str, str] | None = None) -> list[Any]:
+        """Follow `next_start_key` through every page of a (filtered) list.
+
+        A page refused with 429 is retried from its own start key: pages read are kept.
+        """
         items: list[Any] = []
-        params = {"page_size": str(PAGE_SIZE)}
+        params = {**(filters or {}), "page_size": str(PAGE_SIZE)}
         seen: set[str] = set()
         while True:
             envelope = await self._account_request("GET", (collection,), params=params, whole=True)
@@ -288,7 +350,11 @@ class KazooClient:
             if key in seen:  # a server that repeats itself would loop forever
                 raise PbxResponseError(f"The {collection} pages repeat a start key")
             seen.add(key)
-            params = {"page_size": str(PAGE_SIZE), "start_key": _query_value(next_key)}
+            params = {
+                **(filters or {}),
+                "page_size": str(PAGE_SIZE),
+                "start_key": _query_value(next_key),
+            }
 
     async def _account_get(self, *path: str, params: dict[str, str] | None = None) -> Any:
         return await self._account_request("GET", path, params=params)
@@ -304,10 +370,15 @@ class KazooClient:
     ) -> Any:
         """Send an authenticated request under the account; return its `data`.
 
-        One 401 is answered by a fresh login and a retry: tokens can be revoked early.
+        One 401 is answered by a fresh login and a retry: tokens can be revoked early. A
+        429 is retried after an increasing wait (Kazoo sends no Retry-After); a refused
+        request did nothing, so retrying a command is safe.
         """
         auth = await self._ensure_login()
-        for attempt in (1, 2):
+        relogged = False
+        backoff = iter(RATE_LIMIT_BACKOFF)
+        while True:
+            await self.pacer.acquire()
             try:
                 reply = await self._send(
                     method,
@@ -317,9 +388,13 @@ class KazooClient:
                     token=auth.token,
                 )
             except PbxAuthenticationError:
-                if attempt == 2:
+                if relogged:
                     raise
+                relogged = True
                 auth = await self._ensure_login(stale=auth)
+                continue
+            except PbxRateLimitError as err:
+                await asyncio.sleep(self._rate_limit_wait(err, backoff))
                 continue
             envelope = self._envelope(reply)
             if whole:
@@ -327,7 +402,16 @@ class KazooClient:
             if "data" not in envelope:
                 raise PbxResponseError("The reply has no data")
             return envelope["data"]
-        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _rate_limit_wait(self, err: PbxRateLimitError, backoff: Iterator[float]) -> float:
+        """Seconds to wait before retrying a 429, or re-raise it when retries are spent."""
+        if err.retry_after is not None and err.retry_after > RATE_LIMIT_MAX_WAIT:
+            raise err
+        delay = next(backoff, None)
+        if delay is None:
+            raise err
+        self.pacer.drain()
+        return delay if err.retry_after is None else err.retry_after
 
     async def _send(
         self,
@@ -359,12 +443,6 @@ class KazooClient:
         if envelope.get("status", "success") != "success":
             raise PbxResponseError(f"The server reported {envelope.get('status')!r}")
         return envelope
-
-
-def _expires_soon(auth: KazooAuth) -> bool:
-    if auth.expires_at is None:
-        return False
-    return datetime.now(UTC) >= auth.expires_at - TOKEN_RENEW_MARGIN
 
 
 def _query_value(value: Any) -> str:

@@ -130,6 +130,8 @@ class KazooDevice:
     """A Kazoo device (phone).
 
     The devices list has no `presence_id`; only the single-device reply carries it.
+    `has_presence_id` is also True for a device known (from `?has_key=presence_id`) to
+    have one whose value was not read.
     """
 
     id: str
@@ -140,6 +142,7 @@ class KazooDevice:
     device_type: str | None
     mac_address: str | None
     presence_id: str | None = None
+    has_presence_id: bool = False
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -158,6 +161,7 @@ class KazooDevice:
             device_type=get_opt_str(obj, "device_type"),
             mac_address=get_opt_str(obj, "mac_address"),
             presence_id=get_opt_str(obj, "presence_id"),
+            has_presence_id=get_opt_str(obj, "presence_id") is not None,
         )
 
 
@@ -282,6 +286,8 @@ class KazooPresenceList:
 
     presentities: Mapping[str, KazooPresentity]
     partial: bool = False  # a presence server did not answer in time (4.1+ `timeout`)
+    # No presence server answered (`timeout` and no subscriptions): no information at all.
+    no_answer: bool = False
 
     @classmethod
     def from_api(cls, data: Any, *, subscriptions: bool = True) -> Self:
@@ -293,6 +299,8 @@ class KazooPresenceList:
         obj = as_object(data, "presence")
         if "Subscriptions" in obj:
             return cls._from_counts(obj)
+        if obj.get("timeout") is True and "subscriptions" not in obj:
+            return cls({}, partial=True, no_answer=True)
         legacy = as_object(obj.get("subscriptions", {}), "subscriptions")
         presentities: dict[str, KazooPresentity] = {}
         for extension, events in legacy.items():
@@ -332,8 +340,8 @@ class KazooWatcher:
     call_id: str
     time: int | None
     result: str | None
-    sent: int | None
-    received: int | None
+    sent: str | None  # the last SIP NOTIFY, as text
+    received: str | None  # the watcher's SIP reply, as text
     user_agent: str | None
 
 
@@ -364,8 +372,8 @@ class KazooPresenceDetail:
                                     call_id=call_id,
                                     time=_opt_int(detail, "time"),
                                     result=_opt_text(detail, "result"),
-                                    sent=_opt_int(detail, "sent"),
-                                    received=_opt_int(detail, "received"),
+                                    sent=_opt_text(detail, "sent"),
+                                    received=_opt_text(detail, "received"),
                                     user_agent=get_opt_str(detail, "user_agent"),
                                 )
                             )

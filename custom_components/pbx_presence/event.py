@@ -1,0 +1,71 @@
+"""Event entities: calls ringing, answered and ended (Kazoo); status changes (iSymphony)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import PbxConfigEntry, presentity_event_signal
+from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
+from .sensor import has_status, is_call_party
+from .transitions import CallEvent, EventKind, PresentityEvent, StatusEvent
+
+# Events come from the coordinator; nothing is requested per entity.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PbxEventEntityDescription(EventEntityDescription, PbxEntityDescription):
+    """An event entity of a presentity: which kind of event it fires."""
+
+    kind: EventKind
+
+
+EVENTS: tuple[PbxEventEntityDescription, ...] = (
+    PbxEventEntityDescription(
+        key="call",
+        translation_key="call",
+        event_types=[event.value for event in CallEvent],
+        kind=EventKind.CALL,
+        exists_fn=is_call_party,
+    ),
+    PbxEventEntityDescription(
+        key="status_change",
+        translation_key="status_change",
+        event_types=[event.value for event in StatusEvent],
+        kind=EventKind.STATUS,
+        exists_fn=has_status,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PbxConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the event entities of every presentity, now and as new ones appear."""
+    async_add_presentity_entities(entry, async_add_entities, EVENTS, PbxEventEntity)
+
+
+class PbxEventEntity(PbxEntity, EventEntity):
+    """Fires the events the coordinator finds between two snapshots of its presentity."""
+
+    entity_description: PbxEventEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to this presentity's events."""
+        await super().async_added_to_hass()
+        signal = presentity_event_signal(
+            self.coordinator.config_entry.entry_id, self._key, self.entity_description.kind
+        )
+        self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._async_fire))
+
+    @callback
+    def _async_fire(self, event: PresentityEvent) -> None:
+        self._trigger_event(event.event_type, dict(event.attributes))
+        self.async_write_ha_state()

@@ -1,0 +1,109 @@
+"""What happened between two snapshots: the events that event entities and triggers fire on.
+
+Every source of snapshots (a poll today, a push event later) goes through the same
+comparison, so events look the same whatever produced them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from .model import CallInfo, CallState, Presentity, Snapshot
+
+
+class EventKind(StrEnum):
+    """Which event entity of a presentity an event belongs to."""
+
+    CALL = "call"
+    STATUS = "status"
+
+
+class CallEvent(StrEnum):
+    """Event types of a Kazoo user's or phone's calls."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+class StatusEvent(StrEnum):
+    """Event types of an iSymphony user's status."""
+
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class PresentityEvent:
+    """One thing that happened to a presentity, with what is known about it."""
+
+    kind: EventKind
+    event_type: str
+    attributes: Mapping[str, Any]
+
+
+def _call_attributes(call: CallInfo) -> dict[str, Any]:
+    attributes = {
+        "direction": call.direction,
+        "caller_id_name": call.caller_id_name,
+        "caller_id_number": call.caller_id_number,
+        "destination": call.destination,
+    }
+    return {name: value for name, value in attributes.items() if value is not None}
+
+
+def call_events(old: Presentity, new: Presentity, now: datetime) -> list[PresentityEvent]:
+    """A call starts ringing, is answered, or ends (with its duration where known)."""
+    before, after = old.call, new.call
+    events: list[PresentityEvent] = []
+    if before is not None and after is None:
+        attributes = _call_attributes(before) | {"answered": before.answered}
+        if before.started is not None:
+            attributes["duration"] = max(0, round((now - before.started).total_seconds()))
+        events.append(PresentityEvent(EventKind.CALL, CallEvent.ENDED, attributes))
+    elif after is not None:
+        if before is None and new.call_state is CallState.RINGING:
+            events.append(
+                PresentityEvent(EventKind.CALL, CallEvent.RINGING, _call_attributes(after))
+            )
+        if after.answered and (before is None or not before.answered):
+            events.append(
+                PresentityEvent(EventKind.CALL, CallEvent.ANSWERED, _call_attributes(after))
+            )
+    return events
+
+
+def status_events(old: Presentity, new: Presentity) -> list[PresentityEvent]:
+    """An iSymphony user's status changes type or name (a first read is no change)."""
+    before, after = old.status, new.status
+    if before is None or after is None or (before.type, before.name) == (after.type, after.name):
+        return []
+    return [
+        PresentityEvent(
+            EventKind.STATUS,
+            StatusEvent.CHANGED,
+            {
+                "old_type": before.type,
+                "new_type": after.type,
+                "old_name": before.name,
+                "new_name": after.name,
+            },
+        )
+    ]
+
+
+def snapshot_events(
+    old: Snapshot, new: Snapshot, now: datetime
+) -> dict[str, list[PresentityEvent]]:
+    """The events of every presentity present in both snapshots, by presentity key."""
+    found: dict[str, list[PresentityEvent]] = {}
+    for key, after in new.presentities.items():
+        before = old.presentities.get(key)
+        if before is None or before == after:
+            continue
+        if events := call_events(before, after, now) + status_events(before, after):
+            found[key] = events
+    return found

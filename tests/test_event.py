@@ -1,0 +1,283 @@
+"""Event entities fire on what changes on the simulator, found by polls or writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
+from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.const import ISYMPHONY_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL
+from custom_components.pbx_presence.model import (
+    CallDirection,
+    CallInfo,
+    CallState,
+    Presentity,
+    PresentityKind,
+)
+from custom_components.pbx_presence.transitions import call_events
+from simulator import Simulator
+
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+
+ANNA_CALL = "event.anna_schmidt_call"
+ANNA_DESK_CALL = "event.anna_schmidt_desk_phone_call"
+ANNA_STATUS = "event.anna_schmidt_status_change"
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> State:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
+def _event(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
+    """The last event of an event entity: its type and its own attributes."""
+    state = _state(hass, entity_id)
+    assert state.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE), entity_id
+    attributes = {
+        key: value
+        for key, value in state.attributes.items()
+        if key not in (ATTR_EVENT_TYPE, ATTR_EVENT_TYPES, "friendly_name", "icon")
+    }
+    return state.attributes[ATTR_EVENT_TYPE], attributes
+
+
+async def test_call_event_entities(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Every user and phone has a call event entity with translated event types."""
+    await setup_entry(hass, kazoo_entry)
+    state = _state(hass, ANNA_CALL)
+    assert state.state == STATE_UNKNOWN  # nothing happened since setup
+    assert state.attributes[ATTR_EVENT_TYPES] == ["ringing", "answered", "ended"]
+    assert state.attributes["friendly_name"] == "Anna Schmidt Call"
+
+    entities = er.async_get(hass)
+    entry = entities.async_get(ANNA_CALL)
+    assert entry is not None
+    assert entry.translation_key == "call"
+    account = simulator.kazoo.account_id
+    assert entry.unique_id == f"{account}_user_{kazoo_user_id(simulator, 'anna')}_call"
+    calls = [
+        e
+        for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
+        if e.domain == "event"
+    ]
+    assert len(calls) == len(simulator.kazoo.users) + len(simulator.kazoo.devices)
+    # Park slots take no calls of their own.
+    assert hass.states.get("event.3101_call") is None
+
+
+async def test_an_incoming_call_rings_is_answered_and_ends(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A call to Anna's desk phone fires ringing, answered and ended on her and the phone."""
+    await setup_entry(hass, kazoo_entry)
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+
+    # The switch places an outbound leg to the phone that is called.
+    call = simulator.kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    for entity_id in (ANNA_CALL, ANNA_DESK_CALL):
+        assert _event(hass, entity_id) == ("ringing", {"direction": "incoming"})
+    assert _state(hass, "event.anna_schmidt_softphone_call").state == STATE_UNKNOWN
+    ringing_at = _state(hass, ANNA_CALL).state
+
+    # A poll without change fires nothing.
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _state(hass, ANNA_CALL).state == ringing_at
+
+    simulator.kazoo.answer(call)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL) == ("answered", {"direction": "incoming"})
+    assert _state(hass, ANNA_CALL).state != ringing_at
+
+    await async_poll(hass, freezer, timedelta(minutes=2))
+    simulator.kazoo.hangup(call)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    # Started four polls and two minutes before it ended; Kazoo counts whole seconds.
+    expected = {"direction": "incoming", "answered": True, "duration": pytest.approx(140, abs=1)}
+    assert _event(hass, ANNA_CALL) == ("ended", expected)
+    assert _event(hass, ANNA_DESK_CALL) == ("ended", expected)
+
+
+async def test_a_missed_call_ends_unanswered(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A call that stops ringing unanswered ends with answered false."""
+    await setup_entry(hass, kazoo_entry)
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.hangup(call)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    event_type, attributes = _event(hass, ANNA_CALL)
+    assert event_type == "ended"
+    assert attributes["answered"] is False
+    assert attributes["duration"] == pytest.approx(10, abs=1)  # started two polls before
+
+
+async def test_an_internal_call_names_the_caller(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """When the caller's own leg is in the channel list, it names the caller."""
+    await setup_entry(hass, kazoo_entry)
+    kazoo = simulator.kazoo
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    caller = kazoo.start_call(device_id=lobby, direction="inbound", destination="1001")
+    callee = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    kazoo.channels[callee].other_leg = caller
+    kazoo.channels[caller].other_leg = callee
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_DESK_CALL) == (
+        "ringing",
+        {"direction": "incoming", "caller_id_name": "Lobby phone", "caller_id_number": "1099"},
+    )
+
+    kazoo.answer(callee)
+    kazoo.answer(caller)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    # The caller's side: an outgoing call to the number it dialled.
+    assert _event(hass, "event.lobby_phone_call") == (
+        "answered",
+        {"direction": "outgoing", "destination": "1001"},
+    )
+
+
+async def test_an_outgoing_call_is_answered(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A call Anna places fires answered once the other side picks up, then ended."""
+    await setup_entry(hass, kazoo_entry)
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    call = simulator.kazoo.start_call(
+        device_id=desk, direction="inbound", destination="+15555550199"
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.answer(call)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL) == (
+        "answered",
+        {"direction": "outgoing", "destination": "+15555550199"},
+    )
+    simulator.kazoo.hangup(call)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL)[0] == "ended"
+
+
+async def test_events_wait_for_the_server_to_come_back(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While the server is down the entity is unavailable; what changed fires once it is back."""
+    await setup_entry(hass, kazoo_entry)
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL)[0] == "ringing"
+
+    simulator.faults.add("status", count=None, status=500)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _state(hass, ANNA_CALL).state == STATE_UNAVAILABLE
+    simulator.kazoo.answer(call)
+    simulator.kazoo.hangup(call)
+    simulator.faults.clear()
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL)[0] == "ended"
+
+
+async def test_status_change_events(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A status change on the panel fires changed with the old and new type and name."""
+    await setup_entry(hass, isymphony_entry)
+    state = _state(hass, ANNA_STATUS)
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes[ATTR_EVENT_TYPES] == ["changed"]
+    assert state.attributes["friendly_name"] == "Anna Schmidt Status change"
+    # Unlicensed users have no status, so no status events.
+    assert hass.states.get("event.lukas_novak_status_change") is None
+
+    simulator.isymphony.set_status("anna", name="Out to lunch", type="away")
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    assert _event(hass, ANNA_STATUS) == (
+        "changed",
+        {
+            "old_type": "available",
+            "new_type": "away",
+            "old_name": "Available",
+            "new_name": "Out to lunch",
+        },
+    )
+    changed_at = _state(hass, ANNA_STATUS).state
+
+    # A new note alone is no status change.
+    simulator.isymphony.set_status("anna", name="Out to lunch", type="away", note="Pizza")
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    assert _state(hass, "sensor.anna_schmidt_status_note").state == "Pizza"
+    assert _state(hass, ANNA_STATUS).state == changed_at
+
+
+async def test_status_set_from_home_assistant_fires_at_once(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """Setting a status through the select fires the event without waiting for a poll."""
+    await setup_entry(hass, isymphony_entry)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: "select.anna_schmidt_set_status", ATTR_OPTION: "dnd"},
+        blocking=True,
+    )
+    event_type, attributes = _event(hass, ANNA_STATUS)
+    assert event_type == "changed"
+    assert (attributes["old_type"], attributes["new_type"]) == ("available", "dnd")
+
+
+def _phone(call: CallInfo | None) -> Presentity:
+    return Presentity(
+        key="phone_x",
+        kind=PresentityKind.PHONE,
+        name="X",
+        server_id="x",
+        call_state=CallState.IDLE if call is None else CallState.BUSY,
+        call=call,
+    )
+
+
+def test_an_ended_call_without_a_start_time_has_no_duration() -> None:
+    """Where the server gives no start time, the event says nothing about the duration."""
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    call = CallInfo(answered=True, direction=CallDirection.OUTGOING)
+    (ended,) = call_events(_phone(call), _phone(None), now)
+    assert ended.event_type == "ended"
+    assert dict(ended.attributes) == {"direction": "outgoing", "answered": True}
+    # A call that is already answered when first seen fires answered, not ringing.
+    (answered,) = call_events(_phone(None), _phone(call), now)
+    assert answered.event_type == "answered"

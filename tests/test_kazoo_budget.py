@@ -1,0 +1,343 @@
+"""Kazoo 4.3's request budget and what the presence and registration lists really say.
+
+The simulator charges requests as Kazoo 4.3 does (100 per client IP + account, +10/s);
+the integration must stay inside it on a large account, read only the devices it needs,
+and not take "no answer" for "nothing there".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.const import (
+    DIRECTORY_REFRESH_INTERVAL,
+    DOMAIN,
+    KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
+from custom_components.pbx_presence.model import PresentityKind
+from custom_components.pbx_presence.pbx import KazooClient, UserCredentials, kazoo as kazoo_module
+from simulator import RateLimit, Simulator
+
+from .conftest import (
+    KAZOO_ACCOUNT,
+    KAZOO_PASSWORD,
+    KAZOO_USERNAME,
+    async_poll,
+    kazoo_device_id,
+    setup_entry,
+    state_of,
+)
+
+ADMIN = UserCredentials.from_password(KAZOO_USERNAME, KAZOO_PASSWORD, KAZOO_ACCOUNT)
+PARK_WATCHERS = "sensor.3101_blf_watchers"
+ANNA_DESK = "binary_sensor.anna_schmidt_desk_phone_registered"
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+async def _get(
+    sim: Simulator, session: aiohttp.ClientSession, path: str, **query: str
+) -> dict[str, Any]:
+    """GET an account path with a fresh token; return the whole envelope."""
+    client = KazooClient(session, sim.url, ADMIN)
+    auth = await client.login()
+    url = f"{sim.url}/v2/accounts/{auth.account_id}/{path}"
+    async with session.get(url, params=query, headers={"X-Auth-Token": auth.token}) as reply:
+        assert reply.status == 200
+        envelope: dict[str, Any] = await reply.json()
+    return envelope
+
+
+def _detail_reads(sim: Simulator) -> set[str]:
+    """Ids of the devices read one by one (`GET devices/{id}`)."""
+    return {
+        parts[5]
+        for request in sim.requests
+        if request.method == "GET"
+        and len(parts := request.path.split("/")) == 6
+        and parts[4] == "devices"
+        and parts[5] != "status"
+    }
+
+
+# --- the simulator, as Kazoo ------------------------------------------------------------------
+
+
+async def test_has_key_lists_devices_with_a_presence_id_without_it(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    envelope = await _get(simulator, session, "devices", has_key="presence_id")
+
+    expected = {i for i, d in simulator.kazoo.devices.items() if d.get("presence_id")}
+    assert {item["id"] for item in envelope["data"]} == expected
+    # Matched against the full document, answered with the list view's fields.
+    assert all("presence_id" not in item for item in envelope["data"])
+
+    missing = await _get(simulator, session, "devices", key_missing="presence_id")
+    assert {item["id"] for item in missing["data"]} == set(simulator.kazoo.devices) - expected
+
+
+async def test_value_filters_on_users_and_devices(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    admins = await _get(simulator, session, "users", filter_priv_level="admin")
+    assert [item["username"] for item in admins["data"]] == ["admin"]
+    others = await _get(simulator, session, "users", filter_not_priv_level="admin")
+    assert len(others["data"]) == len(simulator.kazoo.users) - 1
+    soft = await _get(simulator, session, "devices", filter_device_type="softphone")
+    assert {item["device_type"] for item in soft["data"]} == {"softphone"}
+    sip = await _get(simulator, session, "devices", **{"filter_sip.username": "lobby"})
+    assert [item["name"] for item in sip["data"]] == ["Lobby phone"]
+    enabled = await _get(simulator, session, "devices", filter_enabled="true")
+    assert len(enabled["data"]) == len(simulator.kazoo.devices)
+    named = await _get(simulator, session, "users", has_value="presence_id")
+    assert all(item.get("presence_id") for item in named["data"])
+
+
+async def test_filters_and_pagination_together(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    expected = {i for i, d in simulator.kazoo.devices.items() if d.get("presence_id")}
+    seen: list[str] = []
+    query = {"has_key": "presence_id", "page_size": "2"}
+    while True:
+        envelope = await _get(simulator, session, "devices", **query)
+        seen += [item["id"] for item in envelope["data"]]
+        if "next_start_key" not in envelope:
+            break
+        query["start_key"] = envelope["next_start_key"]
+    assert len(seen) == len(expected) > 2
+    assert set(seen) == expected
+
+
+async def test_presence_is_the_41_shape_by_default(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    envelope = await _get(simulator, session, "presence")
+    assert envelope["data"]["Subscriptions"]["*3101"] == {"dialog": 3}
+    assert envelope["data"]["Subscriptions"]["1001"] == {"dialog": 3, "message-summary": 1}
+
+    simulator.kazoo.presence_no_answer = True
+    envelope = await _get(simulator, session, "presence")
+    assert envelope["data"] == {"timeout": True}
+
+
+async def test_presence_detail_carries_sip_text(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    envelope = await _get(simulator, session, "presence/%2A3101")
+    events = envelope["data"]["Subscriptions"]["*3101"]
+    (watcher, *_) = events["dialog"].values()
+    (node,) = watcher.values()
+    (info, *_) = node.values()
+    assert isinstance(info["time"], int)
+    assert info["result"] == 200
+    assert info["sent"].startswith("NOTIFY sip:")
+    assert info["received"] == "SIP/2.0 200 OK"
+
+
+# --- the directory inside the budget ----------------------------------------------------------
+
+
+async def test_directory_reads_only_devices_whose_presence_id_matters(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Lists plus `has_key=presence_id`; single reads only where the lamps need the value."""
+    await setup_entry(hass, kazoo_entry)
+
+    # Felix's and Hannah's users have no presence_id, the lobby phone has no owner: their
+    # phones' own presence_id is what their lamps go by. Anna's and Carla's phones have
+    # one too, but their lamps go by their owner's.
+    assert _detail_reads(simulator) == {
+        kazoo_device_id(simulator, "Felix Wagner desk phone"),
+        kazoo_device_id(simulator, "Hannah Müller desk phone"),
+        kazoo_device_id(simulator, "Lobby phone"),
+    }
+    assert any(r.query.get("has_key") == "presence_id" for r in simulator.requests)
+    adapter = kazoo_entry.runtime_data.adapter
+    assert isinstance(adapter, KazooAdapter)
+    anna_desk = adapter.directory.devices[kazoo_device_id(simulator, "Anna Schmidt desk phone")]
+    assert anna_desk.has_presence_id
+    assert state_of(hass, "select.anna_schmidt_desk_phone_blf_override") == "automatic"
+
+    # A reload reads the lists again but no unchanged device.
+    simulator.requests.clear()
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    assert any(r.path.endswith("/devices") for r in simulator.requests)
+    assert _detail_reads(simulator) == set()
+
+    # A device whose list entry changed is read again; only that one.
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    simulator.kazoo.devices[lobby]["name"] = "Reception phone"
+    simulator.kazoo.devices[lobby]["presence_id"] = "1098"
+    simulator.requests.clear()
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    assert _detail_reads(simulator) == {lobby}
+    assert adapter.directory.devices[lobby].presence_id == "1098"
+
+
+async def test_a_failed_reload_keeps_the_devices_it_read(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The next try reads only what the failed one did not get."""
+    await setup_entry(hass, kazoo_entry)
+    felix = kazoo_device_id(simulator, "Felix Wagner desk phone")
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    for device_id in (felix, lobby):
+        simulator.kazoo.devices[device_id]["name"] += " (moved)"
+    simulator.faults.add("status", status=500, path_contains=f"/devices/{lobby}")
+    simulator.requests.clear()
+
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    assert not kazoo_entry.runtime_data.last_update_success
+    assert _detail_reads(simulator) == {felix, lobby}
+
+    simulator.requests.clear()
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert kazoo_entry.runtime_data.last_update_success
+    assert _detail_reads(simulator) == {lobby}
+    assert state_of(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
+
+
+async def test_large_43_account_sets_up_inside_the_rate_limit(
+    socket_enabled: None,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every phone of a large account arrives, even when the bucket runs dry midway."""
+    monkeypatch.setattr(kazoo_module, "RATE_LIMIT_BACKOFF", (0.05, 0.1, 0.2, 0.4, 0.8))
+    sim = Simulator.scaled(users=150, devices=200)
+    # A smaller bucket than the client's pace assumes: 429s happen, and are survived.
+    sim.kazoo.rate_limit = RateLimit(capacity=20, refill_per_second=50)
+    await sim.start()
+    try:
+        adapter = KazooAdapter(KazooClient(session, sim.url, ADMIN))
+        await adapter.async_identify()
+        snapshot = await adapter.async_fetch()
+    finally:
+        await sim.stop()
+
+    phones = {p.server_id for p in snapshot.presentities.values() if p.kind is PresentityKind.PHONE}
+    assert phones == set(sim.kazoo.devices)
+    assert sim.kazoo.rate_limited > 0
+    # Read one by one: the phones with a presence_id whose owner has none (or no owner).
+    expected = {
+        device_id
+        for device_id, device in sim.kazoo.devices.items()
+        if device.get("presence_id")
+        and not sim.kazoo.users.get(device.get("owner_id", ""), {}).get("presence_id")
+    }
+    assert _detail_reads(sim) == expected
+    assert 0 < len(expected) < len(sim.kazoo.devices) // 4
+
+
+# --- no answer is not "nothing" ---------------------------------------------------------------
+
+
+async def test_a_kazoo_40_presence_list_still_counts_watchers(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """The seed's (Kazoo 4.0) subscription list gives the same counts as 4.1+."""
+    simulator.kazoo.presence_shape = "legacy"
+    await setup_entry(hass, kazoo_entry)
+
+    assert state_of(hass, PARK_WATCHERS) == "3"
+    assert not kazoo_entry.runtime_data.data.partial
+
+
+async def test_no_presence_answer_keeps_watchers_and_extensions(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """`{"timeout": true}` alone: no Kamailio node answered, so nothing is known."""
+    await setup_entry(hass, kazoo_entry)
+    park = (DOMAIN, f"{simulator.kazoo.account_id}_extension_*3103")
+    assert state_of(hass, PARK_WATCHERS) == "3"
+
+    simulator.kazoo.presence_no_answer = True
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    assert kazoo_entry.runtime_data.last_update_success
+    assert kazoo_entry.runtime_data.data.partial
+    assert state_of(hass, PARK_WATCHERS) == "3"
+    assert dr.async_get(hass).async_get_device({park}) is not None
+
+    simulator.kazoo.presence_no_answer = False
+    simulator.kazoo.watch("*3101", "lobby")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, PARK_WATCHERS) == "4"
+    assert not kazoo_entry.runtime_data.data.partial
+
+
+async def test_a_sudden_empty_registration_list_is_believed_on_the_second_poll(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Kazoo answers [] when it cannot ask the call manager: not every phone went away."""
+    await setup_entry(hass, kazoo_entry)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+    registered = set(simulator.kazoo.registered)
+
+    simulator.kazoo.registered.clear()
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+
+    # Back on the next poll: it was a hiccup, nothing flapped.
+    simulator.kazoo.registered |= registered
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+
+    # Empty twice in a row: believed.
+    simulator.kazoo.registered.clear()
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_OFF
+
+    # A single phone unregistering is shown at once.
+    simulator.kazoo.registered |= registered
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+    simulator.kazoo.unregister(kazoo_device_id(simulator, "Anna Schmidt desk phone"))
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_OFF
+
+
+async def test_a_device_gone_before_its_read_is_left_out(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Deleted between the list and the single read (404): not a failed setup."""
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    simulator.faults.add("status", status=404, path_contains=f"/devices/{lobby}", count=None)
+
+    await setup_entry(hass, kazoo_entry)
+
+    assert kazoo_entry.runtime_data.last_update_success
+    assert hass.states.get("binary_sensor.lobby_phone_registered") is None
+    assert state_of(hass, ANNA_DESK) == STATE_ON
