@@ -164,6 +164,7 @@ async def _failed_polls(
 @pytest.mark.parametrize(
     ("fault", "count", "error"),
     [
+        # A Retry-After the client leaves to the coordinator (it retries short ones itself).
         ("rate_limit", 1, "rate_limited"),
         ("malformed", 1, "server_error"),
         # aiohttp sends a GET again once when a kept-alive connection drops.
@@ -186,7 +187,7 @@ async def test_one_failed_poll_keeps_the_last_known_state(
     coordinator = kazoo_entry.runtime_data
     entity_id = _anna_call_state(hass, simulator)
     changes = _record_states(hass)
-    simulator.faults.add(fault, count=count, path_contains="/channels")
+    simulator.faults.add(fault, count=count, path_contains="/channels", retry_after=60)
     poll_start = dt_util.utcnow() + KAZOO_SCAN_INTERVAL
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -204,7 +205,7 @@ async def test_one_failed_poll_keeps_the_last_known_state(
     assert "Error fetching" not in caplog.text
 
     simulator.kazoo.start_call(user_id=kazoo_user_id(simulator, "anna"))
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, timedelta(seconds=61))  # the one next poll, even after 429
     assert (entity_id, "ringing") in changes
     assert STATE_UNAVAILABLE not in {state for _, state in changes}
     assert not coordinator.shows_stale_data
