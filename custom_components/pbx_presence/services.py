@@ -350,17 +350,17 @@ def _check_return_time(value: datetime) -> datetime:
 
 async def _async_set_user_status(call: ServiceCall) -> None:
     """Set the iSymphony status of the targeted users."""
+    targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
+    if not targets:
+        raise _error("no_target")
     status_type = StatusType(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
     note: str = call.data[ATTR_NOTE]
     _check_length("status_name_too_long", name, STATUS_NAME_MAX_LENGTH)
     _check_length("status_note_too_long", note, STATUS_NOTE_MAX_LENGTH)
-    return_time: datetime | None = call.data.get(ATTR_RETURN_TIME)
+    return_time = call.data.get(ATTR_RETURN_TIME)
     if return_time is not None:
-        return_time = _check_return_time(return_time)
-    targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
-    if not targets:
-        raise _error("no_target")
+        return_time = _check_return_time(return_time)  # naive times are in HA's time zone
 
     def bind(target: _Target) -> Callable[[], Awaitable[None]]:
         return lambda: target.entry.runtime_data.async_set_status(
