@@ -23,6 +23,8 @@ from .phrases import normalize
 
 # What people say when they mean themselves.
 SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine"})
+# Words a sentence's wildcard may take in after a name ("is Anna currently ...").
+_FILLER_WORDS = frozenset({"talking", "currently", "now", "right", "still", "really"})
 # Ambiguous names list at most this many candidates.
 MAX_CANDIDATES = 5
 _PEOPLE_KINDS = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})
@@ -107,6 +109,8 @@ async def async_find_person(hass: HomeAssistant, spoken: str | None, context: Co
 def find_person(people: list[Person], spoken: str) -> Person:
     """The one person a name means among `people`."""
     wanted = normalize(spoken).removeprefix("the ")
+    while (words := wanted.split())[-1:] and words[-1] in _FILLER_WORDS and len(words) > 1:
+        wanted = " ".join(words[:-1])
     exact = [person for person in people if wanted in person.names]
     if not exact and wanted:
         words = wanted.split()

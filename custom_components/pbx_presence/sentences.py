@@ -31,9 +31,12 @@ from .intent import (
     INTENT_LIST_CALLS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
+    SLOT_NAME,
     SLOT_STATE,
 )
+from .phrases import normalize
 
+ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
 _ON_A_CALL = "(on [the] phone|on [a] call|in a call|on the line|talking on the phone|busy)"
 _IDLE = "(free|idle|off the phone|not on [the] phone|not on a call|free to talk)"
 _WHATS = "(what is|what's|whats|tell me)"
@@ -73,7 +76,7 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
         (
             f"who is [currently] {_ON_A_CALL} [right now]",
             f"who's [currently] {_ON_A_CALL} [right now]",
-            "is (anyone|anybody|somebody|someone) on the phone [right now]",
+            f"is (anyone|anybody|somebody|someone) [currently] {_ON_A_CALL} [right now]",
         ),
     ),
     (
@@ -139,6 +142,10 @@ def _answer(hass: HomeAssistant, intent_type: str, implied: Mapping[str, str]) -
         trigger = run_variables["trigger"]
         user_input: dict[str, Any] = trigger["user_input"]
         slots = {**trigger["slots"], **implied}
+        if normalize(slots.get(SLOT_NAME, "")) in ANYONE:
+            # "Is anyone on the phone" also fits "is {name} on the phone": leave it to the
+            # sentence that lists people (a trigger without an answer does not answer).
+            return ScriptRunResult(conversation_response=None, service_response=None, variables={})
         response = await intent.async_handle(
             hass,
             DOMAIN,
