@@ -276,6 +276,11 @@ async def test_set_my_status_through_the_person(hass: HomeAssistant, simulator: 
             '"until 15:30" or "for 30 minutes".',
         ),
         (
+            "set Anna's status to away for a fortnight",
+            'I did not understand the time "a fortnight". Say for example "until 3 pm", '
+            '"until 15:30" or "for 30 minutes".',
+        ),
+        (
             "set Lukas's status to away",
             "Lukas Novak has no iSymphony license, so its status cannot be set.",
         ),
@@ -332,10 +337,9 @@ async def test_server_unreachable(
     """While a server is unreachable nothing stale is told as the truth."""
     simulator.faults.add("status", status=503)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (
-        await ask(hass, "is Ben on the phone")
-        == "I cannot reach the phone system acme right now, so I don't know."
-    )
+    unreachable = "I cannot reach the phone system acme right now, so I don't know."
+    assert await ask(hass, "is Ben on the phone") == unreachable
+    assert await ask(hass, "who is on the phone") == unreachable
 
 
 async def test_ambiguous_first_name(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import voluptuous_openapi
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
@@ -102,6 +103,18 @@ async def test_assist_api_offers_the_intents_as_tools(hass: HomeAssistant) -> No
     assert call_state["properties"]["state"]["enum"] == ["idle", "ringing", "busy"]
 
 
+@pytest.mark.usefixtures("assist")
+async def test_sensors_can_be_exposed(hass: HomeAssistant) -> None:
+    """Call state and status sensors exposed to Assist reach an LLM's view of the home."""
+    for entity_id in ("sensor.anna_schmidt_call_state", "sensor.anna_schmidt_status"):
+        async_expose_entity(hass, "conversation", entity_id, should_expose=True)
+    api = await llm.async_get_api(hass, "assist", llm_context())
+    assert "Anna Schmidt Call state" in api.api_prompt
+    assert "Anna Schmidt Status" in api.api_prompt
+    # Exposing sensors does not hide the intents (they are not limited to any domain).
+    assert INTENTS.keys() <= {tool.name for tool in api.tools}
+
+
 async def call_tool(hass: HomeAssistant, tool: str, **args: Any) -> dict[str, Any]:
     """Call a tool the way an LLM does, and return what the LLM reads back."""
     api = await llm.async_get_api(hass, "assist", llm_context())
@@ -137,6 +150,10 @@ async def test_llm_asks_and_sets(hass: HomeAssistant, simulator: Simulator) -> N
     answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", duration="2 hours")
     assert answer["speech"]["plain"]["speech"] == (
         "Done. Ben Carter is away (Out to lunch) until 12:10 pm."
+    )
+    answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", until="9 am")
+    assert answer["speech"]["plain"]["speech"] == (
+        "Done. Ben Carter is away (Out to lunch) until tomorrow at 9 am."
     )
 
 

@@ -10,6 +10,7 @@ data, so no entity needs to be exposed.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,7 +133,7 @@ class Texts:
         return self.say("voice_date_at", date=date, time=clock)
 
 
-class _PbxIntentHandler(intent.IntentHandler):
+class _PbxIntentHandler(intent.IntentHandler, ABC):
     """Validates slots, speaks the answer or the translated error."""
 
     response_type = intent.IntentResponseType.QUERY_ANSWER
@@ -157,11 +158,11 @@ class _PbxIntentHandler(intent.IntentHandler):
         response.async_set_speech(speech)
         return response
 
+    @abstractmethod
     async def async_answer(
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
     ) -> str:
         """The sentence to speak."""
-        raise NotImplementedError
 
 
 def _current(member: Member) -> Presentity:
