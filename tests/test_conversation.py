@@ -91,6 +91,11 @@ QUESTIONS = [
     ("is ben carter talking on the phone right now", "Yes, Ben Carter is on a call."),
     ("is Ben busy", "Yes, Ben Carter is on a call."),
     ("can I call Ben", "No, Ben Carter is on a call."),
+    ("is Ben not on the phone", "No, Ben Carter is on a call."),
+    (
+        "is Emma currently not on a call",
+        "Yes, Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting).",
+    ),
     ("is Anna on the phone", "No, Anna Schmidt's phone is ringing."),
     ("is Anna's phone ringing", "Yes, Anna Schmidt's phone is ringing."),
     ("what is Anna Schmidt's call state", "Anna Schmidt's phone is ringing."),

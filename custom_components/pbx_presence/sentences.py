@@ -4,8 +4,9 @@ Home Assistant 2026.2 has no way for an integration to add sentences to the buil
 agent's intent recognition: it reads only the `home-assistant-intents` package and files
 in `<config>/custom_sentences/`. What it does offer is the conversation trigger, the same
 mechanism as an automation's "Sentence" trigger: its sentences (with `{wildcards}`) are
-matched first, and the callback's answer is spoken. Each trigger here hands its wildcards
-to one of the integration's intents, so both kinds of assistant share one implementation.
+matched first, and the callback's answer is spoken. The trigger hands the wildcards of the
+sentence that matched to one of the integration's intents, so both kinds of assistant
+share one implementation.
 
 Because trigger sentences win over the built-in ones, every sentence names phones, calls
 or statuses explicitly: none of them takes over a built-in sentence such as "is Anna
@@ -17,9 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hassil import Intents
+from hassil.intents import WildcardSlotList
+from hassil.recognize import recognize_all
 from homeassistant.components.conversation.trigger import async_attach_trigger
 from homeassistant.const import CONF_COMMAND, CONF_PLATFORM
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent
 from homeassistant.helpers.script import ScriptRunResult
 from homeassistant.helpers.trigger import TriggerData, TriggerInfo
@@ -33,7 +38,9 @@ from .intent import (
     INTENT_SET_STATUS,
     SLOT_NAME,
     SLOT_STATE,
+    SLOT_STATUS,
 )
+from .people import SELF_WORDS, async_people, find_person
 from .phrases import normalize
 
 ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
@@ -116,36 +123,82 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
 
 
 async def async_setup_sentences(hass: HomeAssistant) -> None:
-    """Attach the sentences to the built-in agent, for as long as Home Assistant runs."""
-    for index, (intent_type, implied, sentences) in enumerate(SENTENCES):
-        trigger_info = TriggerInfo(
+    """Attach the sentences to the built-in agent, for as long as Home Assistant runs.
+
+    One trigger holds them all, so one callback answers: a sentence that fits two
+    templates ("is Anna not on the phone" also fits "is {name} on the phone") is settled
+    here, by which reading names someone, not by which callback finishes first.
+    """
+    intents = Intents.from_dict(
+        {
+            "language": "en",
+            "intents": {
+                str(index): {"data": [{"sentences": list(sentences)}]}
+                for index, (_, _, sentences) in enumerate(SENTENCES)
+            },
+        }
+    )
+    for wildcard in (SLOT_NAME, SLOT_STATUS):
+        intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
+    await async_attach_trigger(
+        hass,
+        {
+            CONF_PLATFORM: "conversation",
+            CONF_COMMAND: [sentence for _, _, sentences in SENTENCES for sentence in sentences],
+        },
+        _answer(hass, intents),
+        TriggerInfo(
             domain=DOMAIN,
-            name=f"{DOMAIN} {intent_type}",
+            name=f"{DOMAIN} sentences",
             home_assistant_start=False,
             variables=None,
-            trigger_data=TriggerData(id=f"{DOMAIN}_{index}", idx=str(index), alias=None),
-        )
-        await async_attach_trigger(
-            hass,
-            {CONF_PLATFORM: "conversation", CONF_COMMAND: list(sentences)},
-            _answer(hass, intent_type, implied),
-            trigger_info,
-        )
+            trigger_data=TriggerData(id=DOMAIN, idx="0", alias=None),
+        ),
+    )
 
 
-def _answer(hass: HomeAssistant, intent_type: str, implied: Mapping[str, str]) -> Any:
-    """The trigger action: run the intent with the sentence's wildcards, speak its answer."""
+def readings(text: str, intents: Intents) -> list[tuple[str, dict[str, str]]]:
+    """Every way the sentences read `text`: the intent and its slots, in sentence order."""
+    found = []
+    for result in recognize_all(text, intents):
+        intent_type, implied, _ = SENTENCES[int(result.intent.name)]
+        slots = {key: str(entity.value).strip() for key, entity in result.entities.items()}
+        found.append((intent_type, {**slots, **implied}))
+    return found
+
+
+def best_reading(
+    hass: HomeAssistant, found: list[tuple[str, dict[str, str]]]
+) -> tuple[str, dict[str, str]]:
+    """The first reading whose name means someone; else the first one (it says "unknown")."""
+    people = None
+    fallback = None
+    for intent_type, slots in found:
+        name = slots.get(SLOT_NAME)
+        if name is not None and normalize(name) in ANYONE:
+            continue  # "is anyone on the phone" lists people
+        fallback = fallback or (intent_type, slots)
+        if name is None or normalize(name) in SELF_WORDS:
+            return intent_type, slots
+        people = people if people is not None else async_people(hass)
+        try:
+            find_person(people, name)
+        except HomeAssistantError as err:
+            if err.translation_key == "voice_unknown_name":
+                continue
+        return intent_type, slots
+    return fallback or found[0]
+
+
+def _answer(hass: HomeAssistant, intents: Intents) -> Any:
+    """The trigger action: run the best reading's intent, and speak its answer."""
 
     async def action(
         run_variables: dict[str, Any], context: Context | None = None
     ) -> ScriptRunResult:
         trigger = run_variables["trigger"]
         user_input: dict[str, Any] = trigger["user_input"]
-        slots = {**trigger["slots"], **implied}
-        if normalize(slots.get(SLOT_NAME, "")) in ANYONE:
-            # "Is anyone on the phone" also fits "is {name} on the phone": leave it to the
-            # sentence that lists people (a trigger without an answer does not answer).
-            return ScriptRunResult(conversation_response=None, service_response=None, variables={})
+        intent_type, slots = best_reading(hass, readings(trigger["sentence"], intents))
         response = await intent.async_handle(
             hass,
             DOMAIN,
