@@ -103,7 +103,7 @@ QUESTIONS = [
         "is Emma free",
         "Yes, Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting).",
     ),
-    ("is the lobby phone on a call", "No, Lobby phone is not on the phone."),
+    ("is the lobby phone on a call", "No, Lobby phone is not on a call."),
     ("who is on the phone", "Ben Carter is on a call."),
     ("is anyone on a call", "Ben Carter is on a call."),
     ("is somebody on the phone right now", "Ben Carter is on a call."),
@@ -323,8 +323,7 @@ async def test_reset_presence(hass: HomeAssistant, simulator: Simulator) -> None
     """A reset is sent once; a second one within 30 seconds is refused in words."""
     assert (
         await ask(hass, "reset Anna's presence")
-        == "The BLF presence of Anna Schmidt is reset: the lamps watching it show idle "
-        "until the next call."
+        == "The BLF presence of Anna Schmidt is reset; the lamps show idle until the next call."
     )
     action = simulator.kazoo.presence_actions[-1]
     assert (action["target"], action["id"]) == ("user", kazoo_user_id(simulator, "anna"))
@@ -420,5 +419,5 @@ async def test_kazoo_only(
         == "Ben Carter is not an iSymphony user, so there is no status for them."
     )
     assert await ask(hass, "what is the lobby phone's status") == (
-        "Lobby phone has no iSymphony status. Lobby phone is not on the phone."
+        "Lobby phone has no iSymphony status. Lobby phone is not on a call."
     )

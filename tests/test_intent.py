@@ -189,12 +189,11 @@ async def test_intent_api(hass: HomeAssistant, simulator: Simulator) -> None:
         return speech
 
     assert await handle(INTENT_GET_CALL_STATE, name="lobby phone", state="ringing") == (
-        "Yes, Lobby phone's phone is ringing."
+        "Yes, Lobby phone is ringing."
     )
     assert await handle(INTENT_LIST_CALLS, state="busy") == "Ben Carter is on a call."
     assert await handle(INTENT_RESET_PRESENCE, name="lobby phone") == (
-        "The BLF presence of Lobby phone is reset: the lamps watching it show idle until the "
-        "next call."
+        "The BLF presence of Lobby phone is reset; the lamps show idle until the next call."
     )
     assert kazoo.presence_actions[-1]["target"] == "device"
     assert await handle(INTENT_RESET_PRESENCE, name="Conference room") == (

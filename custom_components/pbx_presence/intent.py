@@ -24,7 +24,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .model import CallState, Presentity, PresentityKind
 from .pbx import ISymphonyStatus, StatusType
-from .people import Member, async_find_person, async_people, voice_error
+from .people import Member, Person, async_find_person, async_people, voice_error
 from .phrases import normalize, parse_duration, parse_status, parse_until, split_status_phrase
 
 INTENT_GET_CALL_STATE = "PbxPresenceGetCallState"
@@ -173,8 +173,10 @@ def _current(member: Member) -> Presentity:
     return coordinator.data.presentities.get(member.presentity.key, member.presentity)
 
 
-def _call_sentence(texts: Texts, name: str, state: CallState) -> str:
-    return texts.say(f"voice_call_{state}", name=name)
+def _call_sentence(texts: Texts, person: Person, state: CallState) -> str:
+    """Say a call state: Anna Schmidt is on a call; Lobby phone is ringing."""
+    kind = "phone" if person.is_phone else "call"
+    return texts.say(f"voice_{kind}_{state}", name=person.name)
 
 
 def _status_sentence(texts: Texts, name: str, status: ISymphonyStatus) -> str:
@@ -233,7 +235,7 @@ class GetCallStateHandler(_PbxIntentHandler):
                 name=person.name,
                 status=_status_sentence(texts, person.name, status),
             )
-        answer = _call_sentence(texts, person.name, state)
+        answer = _call_sentence(texts, person, state)
         if (asked := slots.get(SLOT_STATE)) is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
         if status is not None and state is CallState.IDLE:
@@ -309,7 +311,7 @@ class GetStatusHandler(_PbxIntentHandler):
                 return texts.say(
                     "voice_no_status_but_call",
                     name=person.name,
-                    call=_call_sentence(texts, person.name, state),
+                    call=_call_sentence(texts, person, state),
                 )
             raise voice_error("voice_no_status_user", name=person.name)
         presentity = _current(panel)
