@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,7 @@ from custom_components.pbx_presence.intent import (
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
 )
+from custom_components.pbx_presence.model import CallState
 from custom_components.pbx_presence.pbx import StatusType
 from custom_components.pbx_presence.phrases import (
     normalize,
@@ -36,6 +40,7 @@ from simulator import Simulator
 from .conftest import kazoo_device_id
 
 NOW = datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+TRANSLATIONS = "custom_components/pbx_presence/translations/en.json"
 BERLIN = ZoneInfo("Europe/Berlin")
 INTENTS = {
     INTENT_GET_CALL_STATE: {"name", "state"},
@@ -285,3 +290,23 @@ def test_status_phrases() -> None:
     split = split_status_phrase("away until 3 pm and a note back soon", is_status)
     assert (split.status, split.until, split.note) == ("away", "3 pm", "back soon")
     assert normalize("  Hannah MÜLLER's ") == "hannah muller"
+
+
+def test_every_spoken_sentence_is_translated() -> None:
+    """Every sentence key the intents build exists, in the form hassfest accepts."""
+    strings = json.loads((Path(__file__).parent.parent / TRANSLATIONS).read_text(encoding="utf-8"))
+    common: dict[str, str] = strings["common"]
+    keys = {
+        *(f"voice_{kind}_{state}" for kind in ("call", "phone") for state in CallState),
+        *(f"voice_type_{status_type}" for status_type in StatusType),
+        *(
+            f"voice_list_{state}_{count}"
+            for state in ("busy", "ringing")
+            for count in ("none", "one", "many")
+        ),
+    }
+    assert keys <= set(common)
+    for key, text in common.items():
+        assert re.fullmatch(r"[a-z0-9_]+", key), key
+        assert text == text.strip(), key
+        assert not re.search(r"'\{\w+\}'|<\w", text), key
