@@ -346,6 +346,24 @@ async def test_server_unreachable(
     assert await ask(hass, "who is on the phone") == unreachable
 
 
+async def test_assist_set_up_after_the_integration(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+) -> None:
+    """The sentences wait for Assist when it is set up after the integration."""
+    place_calls(simulator)
+    freezer.move_to(NOW)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(hass, "intent", {})
+    await hass.async_block_till_done()
+    assert await ask(hass, "is Ben on a call") == "Yes, Ben Carter is on a call."
+
+
 async def test_ambiguous_first_name(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
