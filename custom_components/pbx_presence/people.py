@@ -133,7 +133,7 @@ async def _async_find_self(hass: HomeAssistant, context: Context) -> Person:
     if user is None:
         raise voice_error("voice_unknown_self")
     names = [
-        str(state.attributes.get("friendly_name") or state.name)
+        state.name
         for state in hass.states.async_all("person")
         if state.attributes.get("user_id") == user.id
     ]
