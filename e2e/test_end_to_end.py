@@ -364,6 +364,68 @@ async def test_dashboard_shows_presence(
         await page.close()
 
 
+async def _ask(hass: HassClient, text: str) -> str:
+    """What Assist's built-in agent answers, through the conversation REST API."""
+    result = await hass.request(
+        "POST", "/api/conversation/process", json={"text": text, "language": "en"}
+    )
+    speech: str = result["response"]["speech"]["plain"]["speech"]
+    return speech
+
+
+async def test_voice_answers(hass: HassClient, entries: Entries, simulator: Simulator) -> None:
+    """Assist understands questions and commands about both servers, and answers in words."""
+    kazoo = simulator.kazoo
+    call = kazoo.start_call(
+        device_id=_device_id(simulator, "user_1001a"), destination="1005", direction="outbound"
+    )
+    kazoo.answer(call)
+    await hass.wait_for_states(
+        {
+            "sensor.anna_schmidt_call_state": "busy",
+            "sensor.david_kim_call_state": "idle",
+            "sensor.david_kim_status": "available",
+            "sensor.ben_carter_status": "dnd",
+        },
+        timeout=KAZOO_DEADLINE,
+    )
+    assert await _ask(hass, "is Anna on the phone") == "Yes, Anna Schmidt is on a call."
+    assert await _ask(hass, "Is David free?") == (
+        "Yes, David Kim is not on the phone. David Kim is available."
+    )
+    assert await _ask(hass, "what is Ben's status") == (
+        "Ben Carter is on do not disturb (In a meeting). Note: Set from Home Assistant."
+    )
+    assert await _ask(hass, "what is Hannah Muller's status") == (
+        "Hannah Müller is on status green (Focus time)."
+    )
+    assert await _ask(hass, "is Zoe on the phone") == (
+        "I don't know anyone called Zoe on the phone system."
+    )
+
+    answer = await _ask(hass, "set Carla's status to away until 3 pm")
+    assert re.fullmatch(
+        r"Done\. Carla Rossi is away \(Out to lunch\) until (tomorrow at )?3 pm\.", answer
+    ), answer
+    status = simulator.isymphony.status_of("carla")
+    assert status["type"] == "away"
+    # The e2e configuration's time zone is UTC.
+    assert status["returnTime"] // 1000 % 86400 == 15 * 3600
+    await hass.wait_for_states({"sensor.carla_rossi_status": "away"}, timeout=5)
+
+    assert await _ask(hass, "set Carla's status to in a meeting with note Quarterly review") == (
+        "Done. Carla Rossi is on do not disturb (In a meeting). Note: Quarterly review."
+    )
+    status = simulator.isymphony.status_of("carla")
+    assert (status["type"], status["name"], status["note"], status["returnTime"]) == (
+        "dnd",
+        "In a meeting",
+        "Quarterly review",
+        -1,
+    )
+    kazoo.hangup(call)
+
+
 async def test_no_errors_from_the_integration(hass_instance: HassInstance) -> None:
     """Nothing above made Home Assistant log an error about the integration."""
     log = hass_instance.log_path.read_text()

@@ -11,6 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
 from .factory import create_adapter
+from .sentences import async_setup_sentences
 from .services import async_setup_services
 
 PLATFORMS = [
@@ -24,8 +25,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's services."""
+    """Register the integration's services and its sentences for the built-in agent."""
     async_setup_services(hass)
+    await async_setup_sentences(hass)
     return True
 
 

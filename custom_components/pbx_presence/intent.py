@@ -1,0 +1,438 @@
+"""Voice intents: call state, who is on the phone, statuses, and presence resets.
+
+This is the integration's intent platform: Home Assistant's `intent` integration calls
+`async_setup_intents` once, as it does for core integrations' intents. LLM assistants
+get them as tools through the Assist API; the built-in agent reaches them through the
+sentences in `sentences.py`. Every answer is a translated sentence (the translations'
+`common` and `exceptions` sections); people are found through the integration's own
+data, so no entity needs to be exposed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import config_validation as cv, intent, translation
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .model import CallState, Presentity, PresentityKind
+from .pbx import ISymphonyStatus, StatusType
+from .people import Member, Person, async_find_person, async_people, voice_error
+from .phrases import normalize, parse_duration, parse_status, parse_until, split_status_phrase
+
+INTENT_GET_CALL_STATE = "PbxPresenceGetCallState"
+INTENT_LIST_CALLS = "PbxPresenceListCalls"
+INTENT_GET_STATUS = "PbxPresenceGetStatus"
+INTENT_SET_STATUS = "PbxPresenceSetStatus"
+INTENT_RESET_PRESENCE = "PbxPresenceResetPresence"
+
+SLOT_NAME = "name"
+SLOT_STATE = "state"
+SLOT_STATUS = "status"
+SLOT_STATUS_NAME = "status_name"
+SLOT_NOTE = "note"
+SLOT_UNTIL = "until"
+SLOT_DURATION = "duration"
+
+_NAME_DESCRIPTION = (
+    "The person as people say it: first name, full name or a phone's name, "
+    "as known to the phone system (Flex UC / Kazoo or iSymphony)"
+)
+# Errors that mean "no such target" rather than "it went wrong".
+_TARGET_ERRORS = frozenset(
+    {
+        "voice_unknown_name",
+        "voice_ambiguous_name",
+        "voice_unknown_self",
+        "voice_no_phone",
+        "voice_no_status_user",
+        "voice_no_presence_user",
+    }
+)
+_CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
+
+
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the intents: Home Assistant's `intent` integration calls this once."""
+    for handler in (
+        GetCallStateHandler(),
+        ListCallsHandler(),
+        GetStatusHandler(),
+        SetStatusHandler(),
+        ResetPresenceHandler(),
+    ):
+        intent.async_register(hass, handler)
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """The integration's translated sentences in one language."""
+
+    common: dict[str, str]
+    exceptions: dict[str, str]
+    entity: dict[str, str]
+
+    @classmethod
+    async def async_load(cls, hass: HomeAssistant, language: str) -> Texts:
+        """Load the sentences of `language` (English where a translation is missing)."""
+
+        async def load(category: str) -> dict[str, str]:
+            return await translation.async_get_translations(hass, language, category, [DOMAIN])
+
+        return cls(await load("common"), await load("exceptions"), await load("entity"))
+
+    def say(self, key: str, **placeholders: str) -> str:
+        """A sentence of the `common` section with its placeholders filled in."""
+        return self.common[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
+
+    def error(self, err: HomeAssistantError) -> str:
+        """What to say for an error: its translated message when it has one."""
+        if err.translation_domain == DOMAIN and err.translation_key:
+            template = self.exceptions.get(
+                f"component.{DOMAIN}.exceptions.{err.translation_key}.message"
+            )
+            if template is not None:
+                return template.format(**(err.translation_placeholders or {}))
+        return str(err)
+
+    def status_label(self, status_type: StatusType) -> str:
+        """The status type as the Status sensor shows it ("Extended away")."""
+        return self.entity[f"component.{DOMAIN}.entity.sensor.status.state.{status_type}"]
+
+    def status_words(self, status_type: StatusType) -> str:
+        """The status type as said after "is" ("extended away", "on do not disturb")."""
+        return self.say(f"voice_type_{status_type}")
+
+    def join(self, names: list[str]) -> str:
+        """Join names: "Anna", "Anna and Ben", "Anna, Ben and Carla"."""
+        if len(names) == 1:
+            return names[0]
+        return self.say("voice_and", first=", ".join(names[:-1]), last=names[-1])
+
+    def moment(self, when: datetime) -> str:
+        """A time of day in the user's time zone, with the day when it is not today."""
+        local = dt_util.as_local(when)
+        today = dt_util.now().date()
+        hour = local.hour % 12 or 12
+        clock = f"{hour}:{local.minute:02d}" if local.minute else str(hour)
+        clock = self.say("voice_pm" if local.hour >= 12 else "voice_am", time=clock)
+        if local.date() == today:
+            return clock
+        if local.date() == today + timedelta(days=1):
+            return self.say("voice_tomorrow_at", time=clock)
+        date = f"{local:%B} {local.day}"
+        if local.year != today.year:
+            date = f"{date}, {local.year}"
+        return self.say("voice_date_at", date=date, time=clock)
+
+
+class _PbxIntentHandler(intent.IntentHandler, ABC):
+    """Validates slots, speaks the answer or the translated error."""
+
+    response_type = intent.IntentResponseType.QUERY_ANSWER
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Answer in words, never in raw keys; errors are answers too."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        values = {key: slot["value"] for key, slot in slots.items() if "value" in slot}
+        texts = await Texts.async_load(intent_obj.hass, intent_obj.language)
+        response = intent_obj.create_response()
+        try:
+            speech = await self.async_answer(intent_obj, values, texts)
+        except HomeAssistantError as err:
+            code = (
+                intent.IntentResponseErrorCode.NO_VALID_TARGETS
+                if err.translation_key in _TARGET_ERRORS
+                else intent.IntentResponseErrorCode.FAILED_TO_HANDLE
+            )
+            response.async_set_error(code, texts.error(err))
+            return response
+        response.response_type = self.response_type
+        response.async_set_speech(speech)
+        return response
+
+    @abstractmethod
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """The sentence to speak."""
+
+
+def _current(member: Member) -> Presentity:
+    """The member's presentity as of now, after checking its server answers."""
+    coordinator = member.entry.runtime_data
+    if not coordinator.last_update_success:
+        raise voice_error("voice_server_unreachable", server=member.entry.title)
+    return coordinator.data.presentities.get(member.presentity.key, member.presentity)
+
+
+def _call_sentence(texts: Texts, person: Person, state: CallState) -> str:
+    """Say a call state: Anna Schmidt is on a call; Lobby phone is ringing."""
+    kind = "phone" if person.is_phone else "call"
+    return texts.say(f"voice_{kind}_{state}", name=person.name)
+
+
+def _status_sentence(texts: Texts, name: str, status: ISymphonyStatus) -> str:
+    """Say a status, like: Ben Carter is away (Out to lunch) until 12:45 pm."""
+    words = texts.status_words(status.type)
+    named = bool(status.name) and normalize(status.name) not in {
+        normalize(words),
+        normalize(texts.status_label(status.type)),
+        status.type.value,
+    }
+    key = "voice_status_named" if named else "voice_status"
+    placeholders = {"name": name, "status": words, "status_name": status.name}
+    if status.return_time is not None:
+        key = f"{key}_until"
+        placeholders["time"] = texts.moment(status.return_time)
+    sentence = texts.say(key, **placeholders)
+    if status.note:
+        sentence = f"{sentence} {texts.say('voice_note', note=status.note)}"
+    return sentence
+
+
+class GetCallStateHandler(_PbxIntentHandler):
+    """Is a person on the phone, is their phone ringing, are they free."""
+
+    intent_type = INTENT_GET_CALL_STATE
+    description = (
+        "Tells whether a person is on the phone (busy), their phone is ringing, or they "
+        "are free (idle), from the phone system. Also answers 'can I call <person>?'"
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """A name, and optionally the state the question asks about."""
+        return {
+            vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Optional(
+                SLOT_STATE,
+                description="The state asked about, to answer yes or no: "
+                "busy (on a call), ringing, or idle (free)",
+            ): vol.In([state.value for state in CallState]),
+        }
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """Answer like: Yes, Anna Schmidt is on a call."""
+        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        member = person.member(*_CALL_KINDS)
+        panel = person.member(PresentityKind.PANEL_USER)
+        status = _current(panel).status if panel is not None else None
+        if member is None or (state := _current(member).call_state) is None:
+            if status is None:
+                raise voice_error("voice_no_phone", name=person.name)
+            return texts.say(
+                "voice_no_phone_but_status",
+                name=person.name,
+                status=_status_sentence(texts, person.name, status),
+            )
+        answer = _call_sentence(texts, person, state)
+        if (asked := slots.get(SLOT_STATE)) is not None:
+            answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
+        if status is not None and state is CallState.IDLE:
+            answer = f"{answer} {_status_sentence(texts, person.name, status)}"
+        return answer
+
+
+class ListCallsHandler(_PbxIntentHandler):
+    """Who is on the phone (or whose phone rings) right now."""
+
+    intent_type = INTENT_LIST_CALLS
+    description = (
+        "Lists the people who are on the phone right now, or, with state 'ringing', "
+        "the people whose phone is ringing"
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """Optionally which state to list."""
+        return {
+            vol.Optional(
+                SLOT_STATE, description="busy (on a call, the default) or ringing"
+            ): vol.In([CallState.BUSY.value, CallState.RINGING.value]),
+        }
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """Answer like: Ben Carter and Carla Rossi are on a call."""
+        wanted = CallState(slots.get(SLOT_STATE, CallState.BUSY))
+        names: list[str] = []
+        unreachable: list[str] = []
+        for person in async_people(intent_obj.hass):
+            if person.is_phone or (member := person.member(PresentityKind.USER)) is None:
+                continue
+            if not member.entry.runtime_data.last_update_success:
+                unreachable.append(member.entry.title)
+            elif _current(member).call_state is wanted:
+                names.append(person.name)
+        if unreachable and not names:
+            raise voice_error("voice_server_unreachable", server=unreachable[0])
+        names.sort()
+        if not names:
+            return texts.say(f"voice_list_{wanted}_none")
+        count = "one" if len(names) == 1 else "many"
+        return texts.say(f"voice_list_{wanted}_{count}", names=texts.join(names))
+
+
+class GetStatusHandler(_PbxIntentHandler):
+    """A person's iSymphony status: type, name, note, return time."""
+
+    intent_type = INTENT_GET_STATUS
+    description = (
+        "Tells a person's presence status from the iSymphony operator panel: the status "
+        "(available, away, extended away, do not disturb, ...), its name, note and when "
+        "they will be back"
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The person."""
+        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
+        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        panel = person.member(PresentityKind.PANEL_USER)
+        if panel is None:
+            member = person.member(*_CALL_KINDS)
+            if member is not None and (state := _current(member).call_state) is not None:
+                return texts.say(
+                    "voice_no_status_but_call",
+                    name=person.name,
+                    call=_call_sentence(texts, person, state),
+                )
+            raise voice_error("voice_no_status_user", name=person.name)
+        presentity = _current(panel)
+        if not presentity.licensed or presentity.status is None:
+            raise voice_error("voice_not_licensed", name=person.name)
+        return _status_sentence(texts, person.name, presentity.status)
+
+
+class SetStatusHandler(_PbxIntentHandler):
+    """Set a person's iSymphony status, optionally with a note and a return time."""
+
+    intent_type = INTENT_SET_STATUS
+    description = (
+        "Sets a person's presence status on the iSymphony operator panel, optionally "
+        "with a note and when they will be back. Leave out the name to set the status of "
+        "the person speaking"
+    )
+    response_type = intent.IntentResponseType.ACTION_DONE
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """Status, and optionally person, status name, note and return time."""
+        return {
+            vol.Optional(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Required(
+                SLOT_STATUS,
+                description="The status: available, unavailable, away, extended away, "
+                "do not disturb, free for chat, blue, green, pink, purple or red, or the "
+                "name of a status the administrator defined (such as 'Out to lunch')",
+            ): cv.string,
+            vol.Optional(
+                SLOT_STATUS_NAME, description="The status name shown in the panel"
+            ): cv.string,
+            vol.Optional(SLOT_NOTE, description="A free-text note"): cv.string,
+            vol.Optional(
+                SLOT_UNTIL,
+                description="When the person will be back: a time of day such as '3 pm' "
+                "or '15:30', or an ISO 8601 date and time",
+            ): cv.string,
+            vol.Optional(
+                SLOT_DURATION,
+                description="For how long, such as '30 minutes' or '2 hours' (instead of until)",
+            ): cv.string,
+        }
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """Answer like: Done. Anna Schmidt is away until 3 pm."""
+        hass = intent_obj.hass
+        person = await async_find_person(hass, slots.get(SLOT_NAME), intent_obj.context)
+        panel = person.member(PresentityKind.PANEL_USER)
+        if panel is None:
+            raise voice_error("voice_no_status_user", name=person.name)
+        presentity = _current(panel)
+        if not presentity.licensed:
+            raise voice_error("user_not_licensed", name=person.name)
+        coordinator = panel.entry.runtime_data
+        predefined = coordinator.isymphony().predefined
+        labels = {
+            status_type: (texts.status_label(status_type), texts.status_words(status_type))
+            for status_type in StatusType
+        }
+        phrase = split_status_phrase(
+            slots[SLOT_STATUS], lambda text: parse_status(text, labels, predefined) is not None
+        )
+        status = parse_status(phrase.status, labels, predefined)
+        if status is None:
+            raise voice_error("voice_unknown_status", status=phrase.status.strip())
+        return_time = _return_time(
+            slots.get(SLOT_UNTIL) or phrase.until, slots.get(SLOT_DURATION) or phrase.duration
+        )
+        await coordinator.async_set_status(
+            presentity,
+            status_type=status.type,
+            name=slots.get(SLOT_STATUS_NAME) or status.name,
+            note=slots.get(SLOT_NOTE) or phrase.note or "",
+            return_time=return_time,
+        )
+        new_status = coordinator.data.presentities[presentity.key].status
+        assert new_status is not None  # just read back  # noqa: S101
+        return texts.say("voice_done", answer=_status_sentence(texts, person.name, new_status))
+
+
+def _return_time(until: str | None, duration: str | None) -> datetime | None:
+    """The return time said as "until 3 pm" or "for 30 minutes", in UTC."""
+    now = dt_util.now()
+    if duration:
+        if (length := parse_duration(duration)) is None:
+            raise voice_error("voice_bad_time", time=duration)
+        return dt_util.as_utc(now + length)
+    if until:
+        if (moment := parse_until(until, now)) is None:
+            raise voice_error("voice_bad_time", time=until)
+        return dt_util.as_utc(moment)
+    return None
+
+
+class ResetPresenceHandler(_PbxIntentHandler):
+    """Reset a Flex UC / Kazoo user's or phone's BLF presence."""
+
+    intent_type = INTENT_RESET_PRESENCE
+    description = (
+        "Resets the BLF (busy lamp) presence of a person or phone on Flex UC / Kazoo: "
+        "the lamps watching them show idle until their next call. Alerts the account's "
+        "administrators; at most once every 30 seconds per person"
+    )
+    response_type = intent.IntentResponseType.ACTION_DONE
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The person or phone."""
+        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+    ) -> str:
+        """Answer like: The BLF presence of Anna Schmidt is reset."""
+        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        member = person.member(*_CALL_KINDS)
+        if member is None:
+            raise voice_error("voice_no_presence_user", name=person.name)
+        await member.entry.runtime_data.async_reset_presence(_current(member))
+        return texts.say("voice_presence_reset", name=person.name)

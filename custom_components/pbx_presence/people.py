@@ -1,0 +1,148 @@
+"""Find the people a voice request names, across every loaded server of both kinds.
+
+A person is what a speaker means by a name: the Kazoo user and the iSymphony user with
+the same name are one person; a phone named on its own ("the lobby phone") is one too.
+Names are compared without case, accents or punctuation, and match a full name, a first
+or last name, a device's name as renamed in Home Assistant, or an alias of one of the
+device's entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .const import DOMAIN
+from .coordinator import PbxConfigEntry, presentity_identifier
+from .model import Presentity, PresentityKind
+from .phrases import normalize
+
+# What people say when they mean themselves.
+SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine"})
+# Words a sentence's wildcard may take in after a name ("is Anna currently ...").
+_FILLER_WORDS = frozenset({"talking", "currently", "now", "right", "still", "really"})
+# Ambiguous names list at most this many candidates.
+MAX_CANDIDATES = 5
+_PEOPLE_KINDS = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One presentity of a person, with the entry it belongs to."""
+
+    entry: PbxConfigEntry
+    presentity: Presentity
+
+
+@dataclass(slots=True)
+class Person:
+    """Everything the servers know under one name."""
+
+    name: str
+    is_phone: bool
+    members: list[Member] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # normalized names it answers to
+
+    def member(self, *kinds: PresentityKind) -> Member | None:
+        """The first presentity of one of these kinds (the order says which first)."""
+        for kind in kinds:
+            for member in self.members:
+                if member.presentity.kind is kind:
+                    return member
+        return None
+
+
+def voice_error(key: str, **placeholders: str) -> HomeAssistantError:
+    """A translated error that the intents speak."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def async_people(hass: HomeAssistant) -> list[Person]:
+    """Every person and phone of every loaded entry."""
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    people: dict[tuple[bool, str], Person] = {}
+    entries: Iterable[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in entries:
+        coordinator = entry.runtime_data
+        for presentity in coordinator.data.presentities.values():
+            if presentity.kind is PresentityKind.EXTENSION:
+                continue  # park slots are nobody
+            is_phone = presentity.kind not in _PEOPLE_KINDS
+            key = (is_phone, normalize(presentity.name))
+            person = people.setdefault(key, Person(presentity.name, is_phone))
+            person.members.append(Member(entry, presentity))
+            person.names.add(key[1])
+            device = devices.async_get_device(
+                identifiers={presentity_identifier(coordinator.server, presentity.key)}
+            )
+            if device is None:
+                continue
+            if device.name_by_user:
+                person.names.add(normalize(device.name_by_user))
+            for entity in er.async_entries_for_device(entities, device.id):
+                person.names.update(normalize(alias) for alias in entity.aliases if alias)
+    return list(people.values())
+
+
+def _contains(words: list[str], name: str) -> bool:
+    """Whether the words appear in the name in this order ("anna" in "anna schmidt")."""
+    remaining = iter(name.split())
+    return all(word in remaining for word in words)
+
+
+async def async_find_person(hass: HomeAssistant, spoken: str | None, context: Context) -> Person:
+    """The one person a name means; a translated error when none or several fit."""
+    if spoken is None or normalize(spoken) in SELF_WORDS:
+        return await _async_find_self(hass, context)
+    return find_person(async_people(hass), spoken)
+
+
+def find_person(people: list[Person], spoken: str) -> Person:
+    """The one person a name means among `people`."""
+    wanted = normalize(spoken).removeprefix("the ")
+    while (words := wanted.split())[-1:] and words[-1] in _FILLER_WORDS and len(words) > 1:
+        wanted = " ".join(words[:-1])
+    exact = [person for person in people if wanted in person.names]
+    if not exact and wanted:
+        words = wanted.split()
+        partial = [
+            person for person in people if any(_contains(words, name) for name in person.names)
+        ]
+        # "Anna" means the person Anna Schmidt, not also her phones.
+        exact = [person for person in partial if not person.is_phone] or partial
+    if len(exact) == 1:
+        return exact[0]
+    if not exact:
+        raise voice_error("voice_unknown_name", name=spoken.strip())
+    names = sorted(person.name for person in exact)[:MAX_CANDIDATES]
+    raise voice_error("voice_ambiguous_name", name=spoken.strip(), candidates=", ".join(names))
+
+
+async def _async_find_self(hass: HomeAssistant, context: Context) -> Person:
+    """The speaker: the person (or user) name of the Home Assistant user who asks."""
+    user = await hass.auth.async_get_user(context.user_id) if context.user_id else None
+    if user is None:
+        raise voice_error("voice_unknown_self")
+    names = [
+        state.name
+        for state in hass.states.async_all("person")
+        if state.attributes.get("user_id") == user.id
+    ]
+    if user.name:
+        names.append(user.name)
+    people = async_people(hass)
+    for name in names:
+        try:
+            return find_person(people, name)
+        except HomeAssistantError:
+            continue
+    raise voice_error("voice_unknown_self")

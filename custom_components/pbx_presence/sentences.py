@@ -1,0 +1,217 @@
+"""English sentences for Home Assistant's built-in Assist agent, wired to the intents.
+
+Home Assistant 2026.2 has no way for an integration to add sentences to the built-in
+agent's intent recognition: it reads only the `home-assistant-intents` package and files
+in `<config>/custom_sentences/`. What it does offer is the conversation trigger, the same
+mechanism as an automation's "Sentence" trigger: its sentences (with `{wildcards}`) are
+matched first, and the callback's answer is spoken. The trigger hands the wildcards of the
+sentence that matched to one of the integration's intents, so both kinds of assistant
+share one implementation.
+
+Because trigger sentences win over the built-in ones, every sentence names phones, calls
+or statuses explicitly: none of them takes over a built-in sentence such as "is Anna
+home" or "turn on the light".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hassil import Intents
+from hassil.intents import WildcardSlotList
+from hassil.recognize import recognize_all
+from homeassistant.components.conversation.trigger import async_attach_trigger
+from homeassistant.const import CONF_COMMAND, CONF_PLATFORM
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import intent
+from homeassistant.helpers.script import ScriptRunResult
+from homeassistant.helpers.trigger import TriggerData, TriggerInfo
+
+from .const import DOMAIN
+from .intent import (
+    INTENT_GET_CALL_STATE,
+    INTENT_GET_STATUS,
+    INTENT_LIST_CALLS,
+    INTENT_RESET_PRESENCE,
+    INTENT_SET_STATUS,
+    SLOT_NAME,
+    SLOT_STATE,
+    SLOT_STATUS,
+)
+from .people import SELF_WORDS, async_people, find_person
+from .phrases import normalize
+
+ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
+_ON_A_CALL = "(on [the] phone|on [a] call|in a call|on the line|talking on the phone|busy)"
+_IDLE = "(free|idle|off the phone|not on [the] phone|not on a call|free to talk)"
+_WHATS = "(what is|what's|whats|tell me)"
+_BLF = "(presence|BLF|BLF presence|busy lamp|busy lamps|lamp|lamps)"
+
+# (intent, slots the sentence itself implies, sentences)
+SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "busy"},
+        (
+            f"is {{name}} [currently] {_ON_A_CALL} [right now]",
+            "is {name} [currently] on the phone with someone",
+        ),
+    ),
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "ringing"},
+        ("is {name}'s phone ringing [right now]", "is the phone of {name} ringing"),
+    ),
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "idle"},
+        (f"is {{name}} [currently] {_IDLE} [right now]", "can I call {name} [now]"),
+    ),
+    (
+        INTENT_GET_CALL_STATE,
+        {},
+        (
+            f"{_WHATS} {{name}}'s call (state|status)",
+            f"{_WHATS} the call (state|status) of {{name}}",
+        ),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "busy"},
+        (
+            f"who is [currently] {_ON_A_CALL} [right now]",
+            f"who's [currently] {_ON_A_CALL} [right now]",
+            f"is (anyone|anybody|somebody|someone) [currently] {_ON_A_CALL} [right now]",
+        ),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "ringing"},
+        ("whose phone is ringing [right now]", "(which|what) phones are ringing [right now]"),
+    ),
+    (
+        INTENT_GET_STATUS,
+        {},
+        (
+            f"{_WHATS} {{name}}'s [presence|panel|phone] status",
+            f"{_WHATS} the (presence|panel|phone|iSymphony) status of {{name}}",
+            "when (is|will) {name} be back",
+            "when is {name} back",
+        ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        {},
+        (
+            "(set|change) {name}'s status to {status}",
+            "(set|change) the status of {name} to {status}",
+            "(set|change) my status to {status}",
+            "(set|mark) me (as|to) {status}",
+        ),
+    ),
+    (
+        INTENT_RESET_PRESENCE,
+        {},
+        (
+            f"(reset|clear) {{name}}'s {_BLF}",
+            f"(reset|clear) the {_BLF} (of|for) {{name}}",
+        ),
+    ),
+)
+
+
+async def async_setup_sentences(hass: HomeAssistant) -> None:
+    """Attach the sentences to the built-in agent, for as long as Home Assistant runs.
+
+    One trigger holds them all, so one callback answers: a sentence that fits two
+    templates ("is Anna not on the phone" also fits "is {name} on the phone") is settled
+    here, by which reading names someone, not by which callback finishes first.
+    """
+    intents = Intents.from_dict(
+        {
+            "language": "en",
+            "intents": {
+                str(index): {"data": [{"sentences": list(sentences)}]}
+                for index, (_, _, sentences) in enumerate(SENTENCES)
+            },
+        }
+    )
+    for wildcard in (SLOT_NAME, SLOT_STATUS):
+        intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
+    await async_attach_trigger(
+        hass,
+        {
+            CONF_PLATFORM: "conversation",
+            CONF_COMMAND: [sentence for _, _, sentences in SENTENCES for sentence in sentences],
+        },
+        _answer(hass, intents),
+        TriggerInfo(
+            domain=DOMAIN,
+            name=f"{DOMAIN} sentences",
+            home_assistant_start=False,
+            variables=None,
+            trigger_data=TriggerData(id=DOMAIN, idx="0", alias=None),
+        ),
+    )
+
+
+def readings(text: str, intents: Intents) -> list[tuple[str, dict[str, str]]]:
+    """Every way the sentences read `text`: the intent and its slots, in sentence order."""
+    found = []
+    for result in recognize_all(text, intents):
+        intent_type, implied, _ = SENTENCES[int(result.intent.name)]
+        slots = {key: str(entity.value).strip() for key, entity in result.entities.items()}
+        found.append((intent_type, {**slots, **implied}))
+    return found
+
+
+def best_reading(
+    hass: HomeAssistant, found: list[tuple[str, dict[str, str]]]
+) -> tuple[str, dict[str, str]]:
+    """The first reading whose name means someone; else the first one (it says "unknown")."""
+    people = None
+    fallback = None
+    for intent_type, slots in found:
+        name = slots.get(SLOT_NAME)
+        if name is not None and normalize(name) in ANYONE:
+            continue  # "is anyone on the phone" lists people
+        fallback = fallback or (intent_type, slots)
+        if name is None or normalize(name) in SELF_WORDS:
+            return intent_type, slots
+        people = people if people is not None else async_people(hass)
+        try:
+            find_person(people, name)
+        except HomeAssistantError as err:
+            if err.translation_key == "voice_unknown_name":
+                continue
+        return intent_type, slots
+    return fallback or found[0]
+
+
+def _answer(hass: HomeAssistant, intents: Intents) -> Any:
+    """The trigger action: run the best reading's intent, and speak its answer."""
+
+    async def action(
+        run_variables: dict[str, Any], context: Context | None = None
+    ) -> ScriptRunResult:
+        trigger = run_variables["trigger"]
+        user_input: dict[str, Any] = trigger["user_input"]
+        intent_type, slots = best_reading(hass, readings(trigger["sentence"], intents))
+        response = await intent.async_handle(
+            hass,
+            DOMAIN,
+            intent_type,
+            {key: {"value": value, "text": value} for key, value in slots.items()},
+            text_input=trigger["sentence"],
+            context=context or Context(**user_input["context"]),
+            language=user_input["language"],
+            device_id=trigger["device_id"],
+            satellite_id=trigger["satellite_id"],
+            conversation_agent_id=user_input["agent_id"],
+        )
+        speech: str = response.speech.get("plain", {}).get("speech", "")
+        return ScriptRunResult(conversation_response=speech, service_response=None, variables={})
+
+    return action

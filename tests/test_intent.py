@@ -1,0 +1,312 @@
+"""Voice intents: as LLM assistants see and call them, through Home Assistant's intent API."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import voluptuous_openapi
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent, llm
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.const import DOMAIN
+from custom_components.pbx_presence.intent import (
+    INTENT_GET_CALL_STATE,
+    INTENT_GET_STATUS,
+    INTENT_LIST_CALLS,
+    INTENT_RESET_PRESENCE,
+    INTENT_SET_STATUS,
+)
+from custom_components.pbx_presence.model import CallState
+from custom_components.pbx_presence.pbx import StatusType
+from custom_components.pbx_presence.phrases import (
+    normalize,
+    parse_duration,
+    parse_status,
+    parse_until,
+    split_status_phrase,
+)
+from simulator import Simulator
+
+from .conftest import kazoo_device_id
+
+NOW = datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+TRANSLATIONS = "custom_components/pbx_presence/translations/en.json"
+BERLIN = ZoneInfo("Europe/Berlin")
+INTENTS = {
+    INTENT_GET_CALL_STATE: {"name", "state"},
+    INTENT_LIST_CALLS: {"state"},
+    INTENT_GET_STATUS: {"name"},
+    INTENT_SET_STATUS: {"name", "status", "status_name", "note", "until", "duration"},
+    INTENT_RESET_PRESENCE: {"name"},
+}
+
+
+@pytest.fixture
+async def assist(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    """Home Assistant with Assist and both demo servers; Ben on a call."""
+    freezer.move_to(NOW)
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    kazoo = simulator.kazoo
+    for uuid in list(kazoo.channels):
+        kazoo.hangup(uuid)
+    kazoo.answer(kazoo.start_call(device_id=kazoo_device_id(simulator, "Ben Carter desk phone")))
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(hass, "intent", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+
+
+def llm_context() -> llm.LLMContext:
+    """An LLM conversation agent's request, as the conversation integration makes it."""
+    return llm.LLMContext(
+        platform="test_llm",
+        context=Context(),
+        language="en",
+        assistant="conversation",
+        device_id=None,
+    )
+
+
+@pytest.mark.usefixtures("assist")
+async def test_assist_api_offers_the_intents_as_tools(hass: HomeAssistant) -> None:
+    """LLM assistants get every intent with a description and a documented slot schema.
+
+    No entity is exposed: the intents find people through the integration's own data.
+    """
+    api = await llm.async_get_api(hass, "assist", llm_context())
+    tools = {tool.name: tool for tool in api.tools}
+    for name, slots in INTENTS.items():
+        tool = tools[name]
+        assert tool.description
+        assert not tool.description.startswith("Execute Home Assistant")
+        schema = voluptuous_openapi.convert(
+            tool.parameters, custom_serializer=api.custom_serializer
+        )
+        assert set(schema["properties"]) == slots
+        for slot, spec in schema["properties"].items():
+            assert spec.get("description"), (name, slot)
+    set_status = voluptuous_openapi.convert(tools[INTENT_SET_STATUS].parameters)
+    assert set_status["required"] == ["status"]
+    call_state = voluptuous_openapi.convert(tools[INTENT_GET_CALL_STATE].parameters)
+    assert call_state["properties"]["state"]["enum"] == ["idle", "ringing", "busy"]
+
+
+@pytest.mark.usefixtures("assist")
+async def test_sensors_can_be_exposed(hass: HomeAssistant) -> None:
+    """Call state and status sensors exposed to Assist reach an LLM's view of the home."""
+    for entity_id in ("sensor.anna_schmidt_call_state", "sensor.anna_schmidt_status"):
+        async_expose_entity(hass, "conversation", entity_id, should_expose=True)
+    api = await llm.async_get_api(hass, "assist", llm_context())
+    assert "Anna Schmidt Call state" in api.api_prompt
+    assert "Anna Schmidt Status" in api.api_prompt
+    # Exposing sensors does not hide the intents (they are not limited to any domain).
+    assert INTENTS.keys() <= {tool.name for tool in api.tools}
+
+
+async def call_tool(hass: HomeAssistant, tool: str, **args: Any) -> dict[str, Any]:
+    """Call a tool the way an LLM does, and return what the LLM reads back."""
+    api = await llm.async_get_api(hass, "assist", llm_context())
+    result = await api.async_call_tool(llm.ToolInput(tool_name=tool, tool_args=args))
+    return dict(result)
+
+
+@pytest.mark.usefixtures("assist")
+async def test_llm_asks_and_sets(hass: HomeAssistant, simulator: Simulator) -> None:
+    """An LLM's tool calls get the same spoken answers, and change the server."""
+    answer = await call_tool(hass, INTENT_GET_CALL_STATE, name="ben")
+    assert answer["response_type"] == "query_answer"
+    assert answer["speech"]["plain"]["speech"] == "Ben Carter is on a call."
+
+    answer = await call_tool(
+        hass,
+        INTENT_SET_STATUS,
+        name="Carla Rossi",
+        status="xa",
+        status_name="Conference",
+        note="In Vienna",
+        until="2026-11-25T09:00:00",
+    )
+    assert answer["response_type"] == "action_done"
+    assert answer["speech"]["plain"]["speech"] == (
+        "Done. Carla Rossi is extended away (Conference) until November 25 at 9 am. "
+        "Note: In Vienna."
+    )
+    status = simulator.isymphony.status_of("carla")
+    assert (status["type"], status["name"], status["note"]) == ("xa", "Conference", "In Vienna")
+    assert status["returnTime"] == int(datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp() * 1000)
+
+    answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", duration="2 hours")
+    assert answer["speech"]["plain"]["speech"] == (
+        "Done. Ben Carter is away (Out to lunch) until 12:10 pm."
+    )
+    answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", until="9 am")
+    assert answer["speech"]["plain"]["speech"] == (
+        "Done. Ben Carter is away (Out to lunch) until tomorrow at 9 am."
+    )
+
+
+@pytest.mark.usefixtures("assist")
+async def test_llm_gets_errors_as_answers(hass: HomeAssistant) -> None:
+    """An unknown name is an error response with words the LLM can pass on."""
+    answer = await call_tool(hass, INTENT_GET_STATUS, name="Zoe")
+    assert answer["response_type"] == "error"
+    assert answer["data"]["code"] == "no_valid_targets"
+    assert answer["speech"]["plain"]["speech"] == (
+        "I don't know anyone called Zoe on the phone system."
+    )
+    answer = await call_tool(hass, INTENT_SET_STATUS, name="Anna", status="away", until="soonish")
+    assert answer["data"]["code"] == "failed_to_handle"
+
+
+@pytest.mark.usefixtures("assist")
+async def test_intent_api(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Through `intent.async_handle`: ringing lists, resets, a phone by its name."""
+    kazoo = simulator.kazoo
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lobby phone"),
+        destination="1001",
+        direction="outbound",
+    )
+    await hass.config_entries.async_entries(DOMAIN)[0].runtime_data.async_refresh()
+
+    async def handle(intent_type: str, **slots: str) -> str:
+        response = await intent.async_handle(
+            hass, "test", intent_type, {key: {"value": value} for key, value in slots.items()}
+        )
+        speech: str = response.speech["plain"]["speech"]
+        return speech
+
+    assert await handle(INTENT_GET_CALL_STATE, name="lobby phone", state="ringing") == (
+        "Yes, Lobby phone is ringing."
+    )
+    assert await handle(INTENT_LIST_CALLS, state="busy") == "Ben Carter is on a call."
+    assert await handle(INTENT_RESET_PRESENCE, name="lobby phone") == (
+        "The BLF presence of Lobby phone is reset; the lamps show idle until the next call."
+    )
+    assert kazoo.presence_actions[-1]["target"] == "device"
+    assert await handle(INTENT_RESET_PRESENCE, name="Conference room") == (
+        "Conference room has no presence ID, so the server ignores presence commands for it. "
+        "Set a presence ID on the phone, or use its user."
+    )
+    with pytest.raises(intent.InvalidSlotInfo):
+        await handle(INTENT_GET_CALL_STATE, name="Ben", state="sleeping")
+
+
+# -- phrases ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("30 minutes", 30),
+        ("an hour", 60),
+        ("for an hour", 60),
+        ("half an hour", 30),
+        ("an hour and a half", 90),
+        ("1 hour 30 minutes", 90),
+        ("1.5 hours", 90),
+        ("forty-five minutes", 45),
+        ("two hours", 120),
+        ("90", 90),
+        ("10 mins", 10),
+    ],
+)
+def test_parse_duration(text: str, minutes: int) -> None:
+    """Durations as people say them."""
+    assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("text", ["hour", "", "blah", "30 parsecs", "2 hours 30", "0 minutes"])
+def test_parse_duration_refuses(text: str) -> None:
+    """Anything else is refused, not guessed."""
+    assert parse_duration(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3", datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)),  # 3 am has passed
+        ("11", datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN)),
+        ("3 pm", datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)),
+        ("3pm", datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)),
+        ("3 p.m.", datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)),
+        ("until 3:30 PM", datetime(2026, 11, 23, 15, 30, tzinfo=BERLIN)),
+        ("15:30", datetime(2026, 11, 23, 15, 30, tzinfo=BERLIN)),
+        ("9 am", datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)),  # tomorrow
+        ("3 o'clock", datetime(2026, 11, 23, 15, 0, tzinfo=BERLIN)),
+        ("noon", datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)),
+        ("midnight", datetime(2026, 11, 24, 0, 0, tzinfo=BERLIN)),
+        ("2026-11-25T09:00", datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)),
+        ("2026-11-25T09:00:00+00:00", datetime(2026, 11, 25, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_parse_until(text: str, expected: datetime) -> None:
+    """Times of day are the next such moment in the user's time zone."""
+    now = datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)
+    assert parse_until(text, now) == expected
+
+
+@pytest.mark.parametrize("text", ["25", "13 pm", "3:75", "teatime", "0 am"])
+def test_parse_until_refuses(text: str) -> None:
+    """Impossible times are refused."""
+    assert parse_until(text, datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)) is None
+
+
+def test_status_phrases() -> None:
+    """Types in words or keys, predefined names; time and note split off."""
+    labels = {StatusType.XA: ["Extended away"]}
+    predefined = {StatusType.AWAY: "Out to lunch"}
+    assert parse_status("extended away", labels, predefined) is not None
+    assert parse_status("DND", labels, predefined) is not None
+    phrase = parse_status("out to lunch", labels, predefined)
+    assert phrase is not None
+    assert (phrase.type, phrase.name) == (StatusType.AWAY, "Out to lunch")
+    assert parse_status("sleeping", labels, predefined) is None
+
+    def is_status(text: str) -> bool:
+        return parse_status(text, labels, predefined) is not None
+
+    # "free for chat" is a status, not "free" for a while.
+    assert split_status_phrase("free for chat", is_status).status == "free for chat"
+    split = split_status_phrase("free for chat for 10 minutes", is_status)
+    assert (split.status, split.duration) == ("free for chat", "10 minutes")
+    split = split_status_phrase("away until 3 pm and a note back soon", is_status)
+    assert (split.status, split.until, split.note) == ("away", "3 pm", "back soon")
+    assert normalize("  Hannah MÜLLER's ") == "hannah muller"
+
+
+def test_every_spoken_sentence_is_translated() -> None:
+    """Every sentence key the intents build exists, in the form hassfest accepts."""
+    strings = json.loads((Path(__file__).parent.parent / TRANSLATIONS).read_text(encoding="utf-8"))
+    common: dict[str, str] = strings["common"]
+    keys = {
+        *(f"voice_{kind}_{state}" for kind in ("call", "phone") for state in CallState),
+        *(f"voice_type_{status_type}" for status_type in StatusType),
+        *(
+            f"voice_list_{state}_{count}"
+            for state in ("busy", "ringing")
+            for count in ("none", "one", "many")
+        ),
+    }
+    assert keys <= set(common)
+    for key, text in common.items():
+        assert re.fullmatch(r"[a-z0-9_]+", key), key
+        assert text == text.strip(), key
+        assert not re.search(r"'\{\w+\}'|<\w", text), key
