@@ -440,7 +440,13 @@ class KazooApi:
     async def _presence_reset(self, call: Call) -> web.Response:
         # Like Kazoo, the body's action is ignored: this is always a reset.
         extension = call.params[1]
-        self.state.apply_presence_action("extension", extension, "reset", None, [extension.lower()])
+        # Kamailio reads `*` as a wildcard: resetting it flushes every lamp of the account.
+        flushed = (
+            sorted(set(self.state.subscriptions) | set(self.state.presence_overrides))
+            if extension == "*"
+            else [extension.lower()]
+        )
+        self.state.apply_presence_action("extension", extension, "reset", None, flushed)
         return self._success(call, f"reset command sent for extension {extension}")
 
     def _presence_action(self, call: Call) -> tuple[str, str | None] | web.Response:

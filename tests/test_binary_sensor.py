@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
 from homeassistant.const import (
@@ -87,11 +89,18 @@ async def test_unavailable_while_the_server_is_unreachable(
     kazoo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """No answer means unknown registration, not "unregistered"."""
+    """No answer means unknown registration, not "unregistered".
+
+    A single failed poll keeps the last known state; an outage of three polls over a
+    minute makes the entities unavailable.
+    """
     await setup_entry(hass, kazoo_entry)
     simulator.faults.add("drop", path_contains="/devices/status", count=None)
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, ANNA_DESK) == STATE_ON
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, timedelta(minutes=1))
     assert state_of(hass, ANNA_DESK) == STATE_UNAVAILABLE
     assert state_of(hass, CONFERENCE_ROOM) == STATE_UNAVAILABLE
 

@@ -185,3 +185,25 @@ async def test_press_refused_by_the_server(
 
     await _press(hass, "button.3103_reset_presence")
     assert simulator.kazoo.presence_actions[-1]["id"] == "*3103"
+
+
+async def test_press_tells_an_unanswered_server_from_an_unreachable_one(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    await setup_entry(hass, kazoo_entry)
+    simulator.faults.add("hang", path_contains="/presence/")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.3103_reset_presence")
+    assert err.value.translation_key == "timeout_connect"
+    assert str(err.value).startswith("The server did not answer in time")
+
+    await simulator.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.3103_reset_presence")
+    assert err.value.translation_key == "cannot_connect"
+    assert "refused" in str(err.value)

@@ -567,6 +567,35 @@ async def test_isymphony_errors_then_recovery(
     assert result["data"][CONF_PASSWORD] == ISYMPHONY_PASSWORD
 
 
+@pytest.mark.parametrize(
+    ("server_type", "make_input"),
+    [(ServerType.FLEX_UC, kazoo_input), (ServerType.ISYMPHONY, isymphony_input)],
+)
+async def test_timeout_and_refused_connection_are_told_apart(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    server_type: ServerType,
+    make_input: Callable[..., dict[str, Any]],
+) -> None:
+    """A server that holds the request is not reported as one that refused it."""
+    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    result = await start(hass, server_type)
+    hang = simulator.faults.add("hang")
+
+    result = await submit(hass, result, make_input(simulator))
+    assert hang.remaining == 0
+    assert result["errors"] == {"base": "timeout_connect"}
+    assert "did not answer in time" in TRANSLATIONS["error"]["timeout_connect"]
+
+    result = await submit(hass, result, make_input(simulator, url=DEAD_URL))
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert "refused" in TRANSLATIONS["error"]["cannot_connect"]
+
+    result = await submit(hass, result, make_input(simulator))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_isymphony_unexpected_error(
     hass: HomeAssistant, simulator: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -338,9 +338,13 @@ async def test_reset_presence(hass: HomeAssistant, simulator: Simulator) -> None
 async def test_server_unreachable(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator
 ) -> None:
-    """While a server is unreachable nothing stale is told as the truth."""
-    simulator.faults.add("status", status=503)
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    """While a server is unreachable nothing stale is told as the truth.
+
+    Unreachable as for the entities: three failed polls over at least a minute.
+    """
+    simulator.faults.add("status", status=503, count=None)
+    for delta in (KAZOO_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL, timedelta(minutes=1)):
+        await async_poll(hass, freezer, delta)
     unreachable = "I cannot reach the phone system acme right now, so I don't know."
     assert await ask(hass, "is Ben on the phone") == unreachable
     assert await ask(hass, "who is on the phone") == unreachable

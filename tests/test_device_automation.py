@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -244,7 +245,8 @@ async def test_call_triggers_fire_on_simulator_calls(
 
     # An outage and recovery without a change fires nothing...
     simulator.faults.add("status", count=None, status=500)
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    for delta in (KAZOO_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL, timedelta(minutes=1)):
+        await async_poll(hass, freezer, delta)
     assert state_of(hass, "event.anna_schmidt_call") == STATE_UNAVAILABLE
     simulator.faults.clear()
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)

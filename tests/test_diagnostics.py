@@ -70,6 +70,12 @@ async def test_kazoo_entry_diagnostics(
     assert data["url"] == simulator.url
     assert diagnostics["coordinator"]["last_update_success"] is True
     assert diagnostics["coordinator"]["update_interval_seconds"] == 5
+    assert diagnostics["coordinator"]["failed_polls"] == {
+        "consecutive": 0,
+        "last_error": None,
+        "since": None,
+        "showing_stale_data": False,
+    }
 
     presentities = diagnostics["snapshot"]["presentities"]
     ben = presentities[f"user_{kazoo_user_id(simulator, 'ben')}"]

@@ -200,7 +200,8 @@ async def test_events_wait_for_the_server_to_come_back(
     assert _event(hass, ANNA_CALL)[0] == "ringing"
 
     simulator.faults.add("status", count=None, status=500)
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    for delta in (KAZOO_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL, timedelta(minutes=1)):
+        await async_poll(hass, freezer, delta)  # down for good: three polls over a minute
     assert _state(hass, ANNA_CALL).state == STATE_UNAVAILABLE
     simulator.kazoo.answer(call)
     simulator.kazoo.hangup(call)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -16,15 +18,22 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pbx_presence.const import (
     DIRECTORY_REFRESH_INTERVAL,
     DOMAIN,
     ISYMPHONY_SCAN_INTERVAL,
     KAZOO_SCAN_INTERVAL,
+    REQUEST_TIMEOUT,
 )
 from simulator import Simulator
+from simulator.faults import FaultKind
 
 from .conftest import (
     KAZOO_PASSWORD,
@@ -129,8 +138,114 @@ async def test_bad_credentials_at_setup_start_reauth(
     assert flow["context"]["source"] == SOURCE_REAUTH
 
 
+def _record_states(hass: HomeAssistant) -> list[tuple[str, str]]:
+    """Every state this integration's entities take from now on, as (entity id, state)."""
+    ours = {entry.entity_id for entry in er.async_get(hass).entities.values()}
+    changes: list[tuple[str, str]] = []
+    hass.bus.async_listen(
+        EVENT_STATE_CHANGED,
+        lambda event: (
+            changes.append((event.data["entity_id"], event.data["new_state"].state))
+            if event.data["entity_id"] in ours
+            else None
+        ),
+    )
+    return changes
+
+
+async def _failed_polls(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> dict[str, Any]:
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    failed: dict[str, Any] = diagnostics["coordinator"]["failed_polls"]
+    return failed
+
+
+@pytest.mark.parametrize(
+    ("fault", "count", "error"),
+    [
+        # A Retry-After the client leaves to the coordinator (it retries short ones itself).
+        ("rate_limit", 1, "rate_limited"),
+        ("malformed", 1, "server_error"),
+        # aiohttp sends a GET again once when a kept-alive connection drops.
+        ("drop", 2, "cannot_connect"),
+    ],
+)
+async def test_one_failed_poll_keeps_the_last_known_state(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    fault: FaultKind,
+    count: int,
+    error: str,
+) -> None:
+    """One 429, one unreadable reply or one dropped connection is no outage."""
+    await setup_entry(hass, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    entity_id = _anna_call_state(hass, simulator)
+    changes = _record_states(hass)
+    simulator.faults.add(fault, count=count, path_contains="/channels", retry_after=60)
+    poll_start = dt_util.utcnow() + KAZOO_SCAN_INTERVAL
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    assert any(r.path.endswith("/channels") for r in simulator.requests[-3:])
+    assert simulator.faults.active[0].remaining == 0  # the fault did hit this poll
+    assert changes == []
+    assert hass.states.get(entity_id).state == "idle"
+    assert await _failed_polls(hass, hass_client, kazoo_entry) == {
+        "consecutive": 1,
+        "last_error": error,
+        "since": poll_start.isoformat(),
+        "showing_stale_data": True,
+    }
+    assert "Error fetching" not in caplog.text
+
+    simulator.kazoo.start_call(user_id=kazoo_user_id(simulator, "anna"))
+    await async_poll(hass, freezer, timedelta(seconds=61))  # the one next poll, even after 429
+    assert (entity_id, "ringing") in changes
+    assert STATE_UNAVAILABLE not in {state for _, state in changes}
+    assert not coordinator.shows_stale_data
+    assert (await _failed_polls(hass, hass_client, kazoo_entry))["consecutive"] == 0
+    assert "Error fetching" not in caplog.text
+    assert "recovered" not in caplog.text
+
+
+async def test_failures_shorter_than_a_minute_keep_the_state(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Many failed polls within a minute, or two failed polls a minute apart: no outage."""
+    await setup_entry(hass, kazoo_entry)
+    entity_id = _anna_call_state(hass, simulator)
+    changes = _record_states(hass)
+    fault = simulator.faults.add("status", status=503, count=None)
+
+    for _ in range(11):  # 11 polls, 50 seconds
+        await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert kazoo_entry.runtime_data.failed_polls.count == 11
+    fault.remaining = 0
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    fault.remaining = None
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, timedelta(seconds=61))  # only one poll in between
+    assert kazoo_entry.runtime_data.failed_polls.count == 2
+    assert hass.states.get(entity_id).state == "idle"
+    assert changes == []
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)  # the third, over a minute
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+
 async def test_server_down_later_is_unavailable_logged_once_and_recovers(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     simulator: Simulator,
     kazoo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -138,18 +253,52 @@ async def test_server_down_later_is_unavailable_logged_once_and_recovers(
 ) -> None:
     await setup_entry(hass, kazoo_entry)
     entity_id = _anna_call_state(hass, simulator)
+    changes = _record_states(hass)
     simulator.faults.add("status", status=500, count=None)
+    first_failure = dt_util.utcnow() + KAZOO_SCAN_INTERVAL
 
-    for _ in range(3):
+    for _ in range(12):  # up to 55 seconds after the first failure
         await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert hass.states.get(entity_id).state == "idle"
+    assert "Error fetching" not in caplog.text
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)  # a minute after the first
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    assert {state for _, state in changes} == {STATE_UNAVAILABLE}
+    for _ in range(5):
+        await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert caplog.text.count("Error fetching") == 1
+    assert await _failed_polls(hass, hass_client, kazoo_entry) == {
+        "consecutive": 18,
+        "last_error": "server_error",
+        "since": first_failure.isoformat(),
+        "showing_stale_data": False,
+    }
 
     simulator.faults.clear()
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert hass.states.get(entity_id).state == "idle"
     assert caplog.text.count("data recovered") == 1
+    assert caplog.text.count("Error fetching") == 1
+
+
+async def test_bad_credentials_later_start_reauth_at_once(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No tolerance for a refused login: it will not get better by waiting."""
+    await setup_entry(hass, kazoo_entry)
+    entity_id = _anna_call_state(hass, simulator)
+    simulator.faults.add("status", status=401, count=None)
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH
 
 
 @pytest.mark.parametrize("fault", ["malformed", "drop"])
@@ -158,16 +307,72 @@ async def test_malformed_or_dropped_replies_never_escape(
     simulator: Simulator,
     kazoo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    fault: str,
+    fault: FaultKind,
 ) -> None:
     await setup_entry(hass, kazoo_entry)
-    simulator.faults.add(fault, count=None, path_contains="/channels")  # type: ignore[arg-type]
+    simulator.faults.add(fault, count=None, path_contains="/channels")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    await async_poll(hass, freezer, timedelta(minutes=1))
 
     assert not kazoo_entry.runtime_data.last_update_success
     assert hass.states.get(_anna_call_state(hass, simulator)).state == STATE_UNAVAILABLE
     assert kazoo_entry.state is ConfigEntryState.LOADED
+
+
+async def _poll_into_a_hang(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: Simulator, delta: timedelta
+) -> None:
+    """Start a poll whose first request the server holds, then let the request time out."""
+    fault = sim.faults.add("hang")
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    for _ in range(100_000):  # loop turns, not time: the clock stands still
+        if fault.remaining == 0:
+            break
+        await asyncio.sleep(0)
+    assert fault.remaining == 0, "the poll never reached the server"
+    freezer.tick(timedelta(seconds=REQUEST_TIMEOUT))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_timeouts_and_refused_connections_are_told_apart(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await setup_entry(hass, isymphony_entry)
+    entity_id = _entity_id(hass, "default_panel_user_anna_status")
+    coordinator = isymphony_entry.runtime_data
+
+    await _poll_into_a_hang(hass, freezer, simulator, ISYMPHONY_SCAN_INTERVAL)
+    assert hass.states.get(entity_id).state == "available"
+    assert (await _failed_polls(hass, hass_client, isymphony_entry))["last_error"] == (
+        "timeout_connect"
+    )
+    for _ in range(2):  # three in a row, over a minute since the first
+        await _poll_into_a_hang(hass, freezer, simulator, timedelta(seconds=30))
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    unavailable = "Error fetching pbx_presence iSymphony default data: The server did not answer"
+    assert caplog.text.count(unavailable) == 1
+    assert coordinator.failed_polls.last_error == "timeout_connect"
+
+    await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
+    assert hass.states.get(entity_id).state == "available"
+    caplog.clear()
+    await simulator.stop()  # nothing listens on the port any more: refused
+    for _ in range(3):
+        await async_poll(hass, freezer, timedelta(seconds=30))
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    assert coordinator.failed_polls.last_error == "cannot_connect"
+    assert caplog.text.count("Error fetching") == 1
+    assert "Cannot connect to the server: it refused" in caplog.text
+    assert "did not answer in time" not in caplog.text
 
 
 async def test_expired_token_is_renewed_without_an_unavailable_blip(
@@ -207,7 +412,7 @@ async def test_rate_limit_waits_as_told(
     simulator.faults.add("rate_limit", retry_after=60, path_contains="/presence")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert not kazoo_entry.runtime_data.last_update_success
+    assert kazoo_entry.runtime_data.shows_stale_data  # one 429 is no outage
     simulator.requests.clear()
 
     await async_poll(hass, freezer, timedelta(seconds=30))
@@ -216,6 +421,7 @@ async def test_rate_limit_waits_as_told(
     await async_poll(hass, freezer, timedelta(seconds=31))
     assert simulator.requests
     assert kazoo_entry.runtime_data.last_update_success
+    assert not kazoo_entry.runtime_data.shows_stale_data
 
 
 async def test_a_poll_with_no_change_writes_no_state(

@@ -17,6 +17,7 @@ from custom_components.pbx_presence.pbx import (
     PbxNotFoundError,
     PbxRateLimitError,
     PbxResponseError,
+    PbxTimeoutError,
     PbxValidationError,
     StatusType,
 )
@@ -264,3 +265,20 @@ def test_base_url_normalization() -> None:
     assert normalize_base_url("http://pbx:58080/").path == "/"
     assert normalize_base_url("http://pbx:58080/communication_manager/rest").path == "/"
     assert normalize_base_url("https://pbx/proxy/communication_manager").path == "/proxy"
+
+
+async def test_timeout_and_refused_connection(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A server that holds the request times out; a closed port is refused at once."""
+    client = ISymphonyClient(
+        session, simulator.url, ISYMPHONY_USERNAME, ISYMPHONY_PASSWORD, request_timeout=0.2
+    )
+    simulator.faults.add("hang")
+    with pytest.raises(PbxTimeoutError):
+        await client.get_users()
+
+    dead = ISymphonyClient(session, "http://127.0.0.1:1", ISYMPHONY_USERNAME, ISYMPHONY_PASSWORD)
+    with pytest.raises(PbxConnectionError) as err:
+        await dead.get_users()
+    assert not isinstance(err.value, PbxTimeoutError)

@@ -383,6 +383,29 @@ async def test_reset_extension(simulator: Simulator, client: KazooClient) -> Non
     assert simulator.kazoo.presence_actions[-1]["target"] == "extension"
 
 
+async def test_reset_extension_refuses_the_wildcard_before_sending(
+    simulator: Simulator, client: KazooClient, session: aiohttp.ClientSession
+) -> None:
+    await client.login()
+    requests_before = len(simulator.requests)
+    for extension in ("*", ".", "..", "31%", "3101'"):
+        with pytest.raises(PbxValidationError):
+            await client.reset_extension(extension)
+    assert len(simulator.requests) == requests_before
+
+    # What it would have done: the simulator, like Kamailio, flushes every lamp for `*`.
+    auth = client.auth
+    assert auth is not None
+    async with session.post(
+        f"{simulator.url}/v2/accounts/{auth.account_id}/presence/%2A",
+        json={"data": {"action": "reset"}},
+        headers={"X-Auth-Token": auth.token},
+    ) as response:
+        assert response.status == 200
+    flushed = simulator.kazoo.presence_actions[-1]["presence_ids"]
+    assert {"*3101", "1001"} <= set(flushed)
+
+
 async def test_set_and_reset_user_presence(simulator: Simulator, client: KazooClient) -> None:
     ben = kazoo_user_id(simulator, "ben")
 

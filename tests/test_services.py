@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import voluptuous as vol
 import yaml
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -18,6 +19,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.helpers.service import async_get_all_descriptions
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.const import DOMAIN
@@ -337,12 +339,81 @@ async def test_reset_extension_needs_entry_and_back(
 async def test_reset_empty_extension_is_invalid(
     hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
 ) -> None:
-    with pytest.raises(vol.Invalid):
-        await reset(hass, extension="  ", config_entry_id=kazoo_ready.entry_id)
+    await assert_reset_refused(
+        hass, simulator, "invalid_extension", extension="  ", config_entry_id=kazoo_ready.entry_id
+    )
     with pytest.raises(ServiceValidationError) as err:
         await reset(hass, extension="*3101", config_entry_id="")
     assert err.value.translation_key == "entry_not_found"
     assert simulator.kazoo.presence_actions == []
+
+
+@pytest.mark.parametrize(
+    "extension",
+    [
+        "*",  # Kamailio's wildcard: every lamp of the account
+        "**",
+        "*#",
+        ".",
+        "..",
+        "../3101",
+        "31/01",
+        "31\\01",
+        "3101'",
+        '"3101"',
+        "31%",
+        "%2A",
+        "31 01",
+        "31\t01",
+        "3101\x00",
+        "31\n01",
+        "\x1b[2J",
+        "3*101",
+        "31+01",
+        "-3101",
+        "3101.",
+        "31..01",
+        "31__01",
+        "#",
+        "x" * 33,
+        "3" * 100_000,
+        "3101;DROP",
+        "３１０１",  # fullwidth digits  # noqa: RUF001
+    ],
+)
+async def test_reset_refuses_what_is_not_an_extension(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, extension: str
+) -> None:
+    """Nothing reaches the server for a wildcard, a dot segment or a non-extension."""
+    requests_before = len(simulator.requests)
+
+    err = await assert_reset_refused(
+        hass,
+        simulator,
+        "invalid_extension",
+        extension=extension,
+        config_entry_id=kazoo_ready.entry_id,
+    )
+
+    assert simulator.requests[requests_before:] == []
+    shown = err.translation_placeholders["extension"]
+    assert len(shown) < 160
+    assert shown.isprintable()
+    assert "every lamp" in str(err)
+
+
+@pytest.mark.parametrize(
+    "extension",
+    ["3101", "*3101", "**7", "+4930123456", "park-1", "lobby_phone", "1.2", "*72#", "x" * 32],
+)
+async def test_reset_accepts_real_extensions(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, extension: str
+) -> None:
+    await reset(hass, extension=extension, config_entry_id=kazoo_ready.entry_id)
+
+    (action,) = simulator.kazoo.presence_actions
+    assert (action["target"], action["id"]) == ("extension", extension)
+    assert action["presence_ids"] == [extension.lower()]
 
 
 async def test_reset_unknown_entry(
@@ -481,6 +552,7 @@ async def test_set_status_by_entity_with_every_field(
     status_sensor = entity_id_for(hass, "sensor", "default_panel_user_anna_status")
     assert hass.states.get(status_sensor).state == "available"
     requests_before = len(simulator.requests)
+    back = (dt_util.now() + timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
 
     await set_status(
         hass,
@@ -488,14 +560,14 @@ async def test_set_status_by_entity_with_every_field(
         type="dnd",
         name="Dentist",
         note="Back at two",
-        return_time="2030-01-02 14:00:00",  # naive: Home Assistant's time zone
+        return_time=back.strftime("%Y-%m-%d %H:%M:%S"),  # naive: Home Assistant's time zone
     )
 
     status = simulator.isymphony.status_of("anna")
     assert status["type"] == "dnd"
     assert status["name"] == "Dentist"
     assert status["note"] == "Back at two"
-    assert status["returnTime"] == int(datetime(2030, 1, 2, 13, 0, tzinfo=UTC).timestamp() * 1000)
+    assert status["returnTime"] == int(back.timestamp() * 1000)
     assert hass.states.get(status_sensor).state == "dnd"
     new_requests = [(r.method, r.path) for r in simulator.requests[requests_before:]]
     # One write and one read-back of this user; no poll of the user list.
@@ -504,7 +576,7 @@ async def test_set_status_by_entity_with_every_field(
     assert new_requests[1][1].endswith("/users/getByName/anna/status")
     presentity = isymphony_ready.runtime_data.data.presentities["panel_user_anna"]
     assert presentity.status is not None
-    assert presentity.status.return_time == datetime(2030, 1, 2, 13, 0, tzinfo=UTC)
+    assert presentity.status.return_time == dt_util.as_utc(back)
 
 
 async def test_set_status_by_device_type_only(
@@ -528,15 +600,16 @@ async def test_set_status_by_device_type_only(
 async def test_set_status_aware_return_time(
     hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
 ) -> None:
+    back = datetime.now(UTC).replace(microsecond=0) + timedelta(days=200)
     await set_status(
         hass,
         device_id=panel_user_device(hass, "ben").id,
         type=StatusType.AWAY,
-        return_time=datetime(2031, 5, 6, 7, 8, tzinfo=UTC),
+        return_time=back,
     )
     status = simulator.isymphony.status_of("ben")
     assert status["type"] == "away"
-    assert status["returnTime"] == int(datetime(2031, 5, 6, 7, 8, tzinfo=UTC).timestamp() * 1000)
+    assert status["returnTime"] == int(back.timestamp() * 1000)
 
 
 async def test_set_status_several_users_and_area(
@@ -630,6 +703,79 @@ async def test_set_status_validation(
     assert simulator.isymphony.status_of("anna")["type"] == "available"
 
 
+# Etc/GMT-14 is UTC+14 and Etc/GMT+12 UTC-12: years 1 and 9999 then leave the calendar in UTC.
+@pytest.mark.parametrize(
+    ("data", "key", "time_zone"),
+    [
+        ({"return_time": "1900-01-01 00:00:00"}, "return_time_in_past", "Europe/Berlin"),
+        ({"return_time": "1970-01-01 00:00:00"}, "return_time_in_past", "UTC"),
+        ({"return_time": "0001-01-01 00:00:00"}, "return_time_in_past", "Etc/GMT-14"),
+        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far", "Etc/GMT+12"),
+        ({"return_time": "9999-12-31 23:59:00"}, "return_time_too_far", "Etc/GMT-14"),
+        (
+            {"return_time": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)},
+            "return_time_too_far",
+            "UTC",
+        ),
+        ({"name": "N" * 65}, "status_name_too_long", "UTC"),
+        ({"note": "n" * 256}, "status_note_too_long", "UTC"),
+        ({"note": "n" * 100_000}, "status_note_too_long", "UTC"),
+    ],
+)
+async def test_set_status_refuses_absurd_values(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+    time_zone: str,
+) -> None:
+    """Nothing reaches the server for a return time long past or far ahead, or a huge text."""
+    await hass.config.async_set_time_zone(time_zone)
+    device = panel_user_device(hass, "anna")
+    requests_before = len(simulator.requests)
+
+    err = await assert_status_refused(hass, simulator, key, device_id=device.id, **data)
+
+    assert simulator.requests[requests_before:] == []
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+    assert len(str(err)) < 200
+
+
+async def test_set_status_return_time_limits(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A minute of grace before now, up to a year ahead; naive times are local."""
+    await hass.config.async_set_time_zone("America/New_York")
+    freezer.move_to("2026-03-01 12:00:00+00:00")  # 07:00 in New York
+    device = panel_user_device(hass, "anna")
+
+    # 06:58 New York is 11:58 UTC: past the grace; a year and a minute is too far.
+    err = await assert_status_refused(
+        hass, simulator, "return_time_in_past", device_id=device.id, return_time="2026-03-01 06:58"
+    )
+    assert err.translation_placeholders == {"return_time": "2026-03-01 06:58"}
+    assert "2026-03-01 06:58 is in the past" in str(err)
+    await assert_status_refused(
+        hass,
+        simulator,
+        "return_time_too_far",
+        device_id=device.id,
+        return_time="2027-03-01 07:01",
+    )
+
+    for accepted in ("2026-03-01 06:59:30", "2027-03-01 07:00:00"):
+        await set_status(hass, device_id=device.id, type="away", return_time=accepted)
+    assert simulator.isymphony.status_of("anna")["returnTime"] == int(
+        datetime(2027, 3, 1, 12, 0, tzinfo=UTC).timestamp() * 1000
+    )
+    await set_status(hass, device_id=device.id, type="away", name="N" * 64, note="n" * 255)
+    assert simulator.isymphony.status_of("anna")["note"] == "n" * 255
+
+
 async def test_set_status_entry_not_loaded(
     hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
 ) -> None:
@@ -681,6 +827,27 @@ async def test_set_status_server_not_found(
     with pytest.raises(HomeAssistantError) as err:
         await set_status(hass, device_id=device.id, type="away")
     assert err.value.translation_key == "not_found"
+
+
+async def test_set_status_says_whether_the_server_did_not_answer_or_was_unreachable(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    await setup_entry(hass, isymphony_entry)
+    device = panel_user_device(hass, "emma")
+    simulator.faults.add("hang", path_contains="/status/set")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await set_status(hass, device_id=device.id, type="away")
+    assert err.value.translation_key == "timeout_connect"
+
+    await simulator.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await set_status(hass, device_id=device.id, type="away")
+    assert err.value.translation_key == "cannot_connect"
 
 
 async def test_set_status_one_failure_does_not_stop_others(

@@ -45,6 +45,7 @@ from .pbx import (
     PbxForbiddenError,
     PbxMultiFactorRequiredError,
     PbxNotFoundError,
+    PbxTimeoutError,
     PbxUnknownApiKeyError,
     PbxValidationError,
     credentials_hash,
@@ -188,7 +189,9 @@ def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) ->
 def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
     """The config flow error for a client error, as specific as the server lets us be."""
     isymphony = data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
-    if isinstance(err, PbxConnectionError):  # timeouts included
+    if isinstance(err, PbxTimeoutError):  # before its base class, PbxConnectionError
+        return "timeout_connect"
+    if isinstance(err, PbxConnectionError):
         return "cannot_connect"
     if isinstance(err, PbxMultiFactorRequiredError):
         return "mfa_required"

@@ -30,6 +30,13 @@ LICENSE_RECHECK_INTERVAL: Final = timedelta(minutes=30)
 RESET_COOLDOWN: Final = timedelta(seconds=30)
 # Bounded concurrency for per-user or per-device requests.
 MAX_CONCURRENT_REQUESTS: Final = 8
+# Seconds a request may take before it counts as unanswered.
+REQUEST_TIMEOUT: Final = 10.0
+# Short blips (one 429, one unreadable reply, one dropped connection, one timeout) keep
+# the last known state: entities go unavailable only once this many polls in a row have
+# failed AND the first of them is this long ago.
+UNAVAILABLE_AFTER_FAILED_POLLS: Final = 3
+UNAVAILABLE_AFTER: Final = timedelta(minutes=1)
 
 
 class ServerType(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
@@ -16,7 +16,13 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .adapter import PbxAdapter
-from .const import DOMAIN, LOGGER, RESET_COOLDOWN
+from .const import (
+    DOMAIN,
+    LOGGER,
+    RESET_COOLDOWN,
+    UNAVAILABLE_AFTER,
+    UNAVAILABLE_AFTER_FAILED_POLLS,
+)
 from .isymphony_adapter import ISymphonyAdapter
 from .kazoo_adapter import NOTHING_TO_SEND, KazooAdapter
 from .model import Presentity, ServerInfo, Snapshot
@@ -28,6 +34,7 @@ from .pbx import (
     PbxLicenseError,
     PbxNotFoundError,
     PbxRateLimitError,
+    PbxTimeoutError,
     PbxValidationError,
     PresenceState,
     StatusType,
@@ -46,6 +53,7 @@ _ACTION_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
     (PbxNotFoundError, "not_found"),
     (PbxValidationError, "rejected"),
     (PbxRateLimitError, "rate_limited"),
+    (PbxTimeoutError, "timeout_connect"),
     (PbxConnectionError, "cannot_connect"),
 )
 
@@ -60,6 +68,15 @@ def action_error(err: PbxError) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
+
+
+@dataclass(slots=True)
+class FailedPolls:
+    """The current streak of failed polls, while the last known state is still shown."""
+
+    count: int = 0
+    since: datetime | None = None  # when the first poll of the streak failed
+    last_error: str | None = None  # the translation key of the latest failure
 
 
 class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
@@ -79,6 +96,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             always_update=False,
         )
         self.adapter = adapter
+        self.failed_polls = FailedPolls()
+        self._polled = False  # no last known state to show before the first good poll
         self._last_reset: dict[str, datetime] = {}
 
     async def _async_setup(self) -> None:
@@ -86,9 +105,51 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self.server = await self._guard(self.adapter.async_identify())
 
     async def _async_update_data(self) -> Snapshot:
-        snapshot = await self._guard(self.adapter.async_fetch())
+        try:
+            snapshot = await self._guard(self.adapter.async_fetch())
+        except UpdateFailed as err:
+            return self._tolerate(err)
+        if self.failed_polls.count:
+            LOGGER.debug(
+                "%s answered again after %d failed polls", self.name, self.failed_polls.count
+            )
+        self.failed_polls = FailedPolls()
+        self._polled = True
         self._update_license_issue(snapshot)
         return snapshot
+
+    def _tolerate(self, err: UpdateFailed) -> Snapshot:
+        """Keep the last known state through a short blip; raise once it lasts.
+
+        Auth failures never get here: they start re-authentication at once.
+        """
+        now = dt_util.utcnow()
+        streak = self.failed_polls
+        streak.count += 1
+        streak.since = streak.since or now
+        streak.last_error = err.translation_key
+        if (
+            not self._polled
+            or not self.last_update_success
+            or (
+                streak.count >= UNAVAILABLE_AFTER_FAILED_POLLS
+                and now - streak.since >= UNAVAILABLE_AFTER
+            )
+        ):
+            raise err
+        LOGGER.debug(
+            "Poll %d of %s failed (%s); showing the last known state", streak.count, self.name, err
+        )
+        if err.retry_after is not None:
+            # The base class waits this long before the next poll after an UpdateFailed;
+            # keep that for a tolerated rate limit too.
+            self._retry_after = err.retry_after
+        return self.data
+
+    @property
+    def shows_stale_data(self) -> bool:
+        """Whether entities show the last known state while the server fails to answer."""
+        return self.last_update_success and self.failed_polls.count > 0
 
     async def _guard[T](self, call: Awaitable[T]) -> T:
         """Map client errors to what the coordinator understands; nothing else escapes."""
@@ -103,6 +164,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 retry_after=err.retry_after,
+            ) from err
+        except PbxTimeoutError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="timeout_connect"
             ) from err
         except PbxConnectionError as err:
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect") from err

@@ -95,12 +95,19 @@ def _presentity(presentity: Presentity) -> dict[str, Any]:
 
 def _coordinator_state(coordinator: PbxCoordinator) -> dict[str, Any]:
     interval = coordinator.update_interval
+    failed = coordinator.failed_polls
     return {
         "last_update_success": coordinator.last_update_success,
         "last_exception": None
         if coordinator.last_exception is None
         else repr(coordinator.last_exception),
         "update_interval_seconds": None if interval is None else interval.total_seconds(),
+        "failed_polls": {
+            "consecutive": failed.count,
+            "last_error": failed.last_error,
+            "since": failed.since,
+            "showing_stale_data": coordinator.shows_stale_data,
+        },
     }
 
 

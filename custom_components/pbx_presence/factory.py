@@ -22,6 +22,7 @@ from .const import (
     CONF_CREDENTIALS_HASH,
     CONF_SERVER_TYPE,
     DEFAULT_CORE_SERVER,
+    REQUEST_TIMEOUT,
     ServerType,
 )
 from .isymphony_adapter import ISymphonyAdapter
@@ -65,6 +66,11 @@ def create_adapter(hass: HomeAssistant, data: Mapping[str, Any]) -> PbxAdapter:
             data[CONF_USERNAME],
             data[CONF_PASSWORD],
             core_server=core_server,
+            request_timeout=REQUEST_TIMEOUT,
         )
         return ISymphonyAdapter(client, core_server)
-    return KazooAdapter(KazooClient(session, data[CONF_URL], kazoo_credentials(data)))
+    return KazooAdapter(
+        KazooClient(
+            session, data[CONF_URL], kazoo_credentials(data), request_timeout=REQUEST_TIMEOUT
+        )
+    )

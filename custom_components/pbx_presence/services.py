@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import voluptuous as vol
@@ -30,6 +31,7 @@ from .coordinator import PbxConfigEntry, presentity_identifier
 from .kazoo_adapter import KazooAdapter
 from .model import Presentity, PresentityKind
 from .pbx import StatusType
+from .pbx.extensions import MAX_EXTENSION_LENGTH, is_resettable_extension
 
 SERVICE_RESET_PRESENCE = "reset_presence"
 SERVICE_SET_USER_STATUS = "set_user_status"
@@ -38,6 +40,15 @@ ATTR_EXTENSION = "extension"
 ATTR_TYPE = "type"
 ATTR_NOTE = "note"
 ATTR_RETURN_TIME = "return_time"
+
+# iSymphony documents no limits. A status name is a label on a panel's user box; a note
+# longer than 255 characters could not even be the state of the Status note sensor.
+STATUS_NAME_MAX_LENGTH = 64
+STATUS_NOTE_MAX_LENGTH = 255
+# A return time is when someone is back: not in the past (a minute of grace for the time
+# it takes to send), and not beyond a year (a typo such as 2062 for 2026).
+RETURN_TIME_GRACE = timedelta(minutes=1)
+RETURN_TIME_HORIZON = timedelta(days=365)
 
 _TARGET_FIELDS: dict[str | vol.Marker, Any] = {
     **cv.ENTITY_SERVICE_FIELDS,
@@ -48,7 +59,8 @@ _TARGET_FIELDS: dict[str | vol.Marker, Any] = {
 RESET_PRESENCE_SCHEMA = vol.Schema(
     {
         **_TARGET_FIELDS,
-        vol.Optional(ATTR_EXTENSION): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
+        # Checked in the handler, for a translated refusal (see pbx/extensions.py).
+        vol.Optional(ATTR_EXTENSION): vol.All(cv.string, vol.Strip),
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     }
 )
@@ -267,6 +279,12 @@ async def _async_reset_presence(call: ServiceCall) -> None:
     hass = call.hass
     extension: str | None = call.data.get(ATTR_EXTENSION)
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if extension is not None and not is_resettable_extension(extension):
+        raise _error(
+            "invalid_extension",
+            extension=_shown(extension),
+            max_length=str(MAX_EXTENSION_LENGTH),
+        )
     if extension is not None and entry_id is None:
         raise _error("extension_without_entry", extension=extension)
     if extension is None and entry_id is not None:
@@ -294,6 +312,12 @@ async def _async_reset_presence(call: ServiceCall) -> None:
     await _run_all(actions)
 
 
+def _shown(text: str) -> str:
+    """User input to quote in an error: short, with control characters made visible."""
+    shown = text if len(text) <= MAX_EXTENSION_LENGTH else f"{text[:MAX_EXTENSION_LENGTH]}…"
+    return shown if shown.isprintable() else ascii(shown)
+
+
 def _current(target: _Target) -> Presentity:
     """The target's presentity as of now: an earlier action may have updated it."""
     presentities = target.entry.runtime_data.data.presentities
@@ -304,6 +328,26 @@ def _bind_reset(target: _Target) -> Callable[[], Awaitable[None]]:
     return lambda: target.entry.runtime_data.async_reset_presence(_current(target))
 
 
+def _check_length(key: str, text: str | None, max_length: int) -> None:
+    if text is not None and len(text) > max_length:
+        raise _error(key, length=str(len(text)), max_length=str(max_length))
+
+
+def _check_return_time(value: datetime) -> datetime:
+    """The return time in UTC, if it lies between now (with grace) and a year ahead."""
+    now = dt_util.utcnow()
+    shown = value.isoformat(sep=" ", timespec="minutes")
+    try:
+        when = dt_util.as_utc(value)  # naive times are in HA's time zone
+    except OverflowError:  # year 1 or 9999, pushed past the calendar by the time zone
+        past = value.year < now.year
+    else:
+        past = when < now - RETURN_TIME_GRACE
+        if not past and when <= now + RETURN_TIME_HORIZON:
+            return when
+    raise _error("return_time_in_past" if past else "return_time_too_far", return_time=shown)
+
+
 async def _async_set_user_status(call: ServiceCall) -> None:
     """Set the iSymphony status of the targeted users."""
     targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
@@ -312,9 +356,11 @@ async def _async_set_user_status(call: ServiceCall) -> None:
     status_type = StatusType(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
     note: str = call.data[ATTR_NOTE]
+    _check_length("status_name_too_long", name, STATUS_NAME_MAX_LENGTH)
+    _check_length("status_note_too_long", note, STATUS_NOTE_MAX_LENGTH)
     return_time = call.data.get(ATTR_RETURN_TIME)
     if return_time is not None:
-        return_time = dt_util.as_utc(return_time)  # naive times are in HA's time zone
+        return_time = _check_return_time(return_time)  # naive times are in HA's time zone
 
     def bind(target: _Target) -> Callable[[], Awaitable[None]]:
         return lambda: target.entry.runtime_data.async_set_status(

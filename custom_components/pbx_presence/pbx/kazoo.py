@@ -30,6 +30,7 @@ from .errors import (
     PbxUnknownApiKeyError,
     PbxValidationError,
 )
+from .extensions import is_resettable_extension
 from .models import (
     AccountIdentifier,
     CredentialsMethod,
@@ -293,7 +294,12 @@ class KazooClient:
         return KazooPresenceDetail.from_api(extension, data)
 
     async def reset_extension(self, extension: str) -> str:
-        """Reset (flush) the presence of any extension, e.g. a park slot like `*3101`."""
+        """Reset (flush) the presence of any extension, e.g. a park slot like `*3101`.
+
+        Refuses, before sending, anything but a real extension (see `extensions`).
+        """
+        if not is_resettable_extension(extension):
+            raise PbxValidationError("Not an extension that can safely be reset")
         return await self._presence_command(("presence", extension), {"action": "reset"})
 
     async def reset_device(self, device_id: str) -> str:
