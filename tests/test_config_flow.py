@@ -1010,3 +1010,21 @@ async def test_reconfigure_unique_id_mismatch(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"
     assert entry.data == data
+
+
+@pytest.mark.parametrize("server_type", [ServerType.FLEX_UC, ServerType.ISYMPHONY])
+async def test_form_placeholders_are_supplied(hass: HomeAssistant, server_type: ServerType) -> None:
+    """Every {placeholder} in a form's texts gets a value (URLs travel as placeholders)."""
+    translations = json.loads(
+        (
+            Path(__file__).parent.parent / "custom_components/pbx_presence/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )
+    step = translations["config"]["step"][server_type]
+    texts = [step.get("description", ""), *step["data_description"].values()]
+    wanted = {name for text in texts for name in re.findall(r"\{(\w+)\}", text)}
+
+    result = await start(hass, server_type)
+
+    assert wanted <= set(result["description_placeholders"] or {})
+    assert all("://" in url for url in (result["description_placeholders"] or {}).values())

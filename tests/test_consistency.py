@@ -110,6 +110,44 @@ def test_translations_have_no_references(translations: dict[str, Any]) -> None:
     assert "[%key:" not in json.dumps(translations)
 
 
+def _strings(node: Any, path: str = "") -> dict[str, str]:
+    """Every text of a translation file by its dotted path."""
+    if isinstance(node, str):
+        return {path: node}
+    return {
+        text_path: text
+        for key, value in node.items()
+        for text_path, text in _strings(value, f"{path}.{key}" if path else key).items()
+    }
+
+
+@pytest.mark.parametrize(
+    "language", sorted(path.stem for path in (INTEGRATION / "translations").glob("*.json"))
+)
+def test_translations_contain_no_urls(language: str) -> None:
+    # hassfest: "the string should not contain URLs, please use description placeholders
+    # instead" (it matches web addresses with or without a scheme).
+    texts = _strings(_json(INTEGRATION / "translations" / f"{language}.json"))
+    url = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)")
+    assert {path: text for path, text in texts.items() if url.search(text)} == {}
+
+
+@pytest.mark.parametrize(
+    "language",
+    sorted(
+        path.stem for path in (INTEGRATION / "translations").glob("*.json") if path.stem != "en"
+    ),
+)
+def test_translations_match_english(translations: dict[str, Any], language: str) -> None:
+    """Each translation has exactly the texts of en.json, with the same placeholders."""
+    english = _strings(translations)
+    other = _strings(_json(INTEGRATION / "translations" / f"{language}.json"))
+    assert set(other) == set(english)
+    placeholders = re.compile(r"\{(\w+)\}")
+    for path, text in english.items():
+        assert set(placeholders.findall(other[path])) == set(placeholders.findall(text)), path
+
+
 def test_services_yaml_matches_translations(translations: dict[str, Any]) -> None:
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
     assert set(services) == set(translations["services"])

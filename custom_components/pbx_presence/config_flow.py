@@ -55,6 +55,10 @@ DEFAULT_ISYMPHONY_USERNAME = "manager"
 # Never shown again in a form, not even after an error.
 SECRETS = (CONF_PASSWORD, CONF_API_KEY)
 KAZOO_LOGIN_KEYS = (CONF_USERNAME, CONF_CREDENTIALS_HASH, CONF_ACCOUNT_NAME, CONF_API_KEY)
+# Example addresses for the forms; hassfest wants URLs in placeholders, not in translations.
+KAZOO_EXAMPLE_URL = "https://pbx.example.com:8443"
+ISYMPHONY_EXAMPLE_URL = "http://pbx.example.com:58080"
+ISYMPHONY_EXAMPLE_SSL_URL = "https://pbx.example.com:55050"
 
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL, autocomplete="url"))
 _TEXT = TextSelector()
@@ -252,6 +256,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=ServerType.FLEX_UC,
             data_schema=self.add_suggested_values_to_schema(FLEX_UC_SCHEMA, _suggested(user_input)),
             errors=errors,
+            description_placeholders={"example_url": KAZOO_EXAMPLE_URL},
         )
 
     async def async_step_isymphony(
@@ -278,6 +283,10 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                 ISYMPHONY_SCHEMA, _suggested(user_input)
             ),
             errors=errors,
+            description_placeholders={
+                "example_url": ISYMPHONY_EXAMPLE_URL,
+                "example_ssl_url": ISYMPHONY_EXAMPLE_SSL_URL,
+            },
         )
 
     async def async_step_reauth(
