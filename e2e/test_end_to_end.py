@@ -140,7 +140,10 @@ async def test_pbx_changes_reach_home_assistant(
 ) -> None:
     """Calls start, are answered and end, and a status changes: each within a poll."""
     kazoo = simulator.kazoo
-    call = kazoo.start_call(device_id=_device_id(simulator, "user_1001a"), destination="1002")
+    # A caller from outside rings Anna's desk phone (the switch's leg to it is `outbound`).
+    call = kazoo.start_call(
+        device_id=_device_id(simulator, "user_1001a"), destination="1001", direction="outbound"
+    )
     await hass.wait_for_states(
         {"sensor.anna_schmidt_call_state": "ringing"}, timeout=KAZOO_DEADLINE
     )
@@ -352,7 +355,7 @@ async def test_dashboard_shows_presence(
 
         # A call rings at Carla's desk: the open dashboard follows within a poll.
         simulator.kazoo.start_call(
-            device_id=_device_id(simulator, "user_1003a"), destination="1001"
+            device_id=_device_id(simulator, "user_1003a"), destination="1003", direction="outbound"
         )
         await expect(page.get_by_text("Ringing", exact=True).first).to_be_visible(
             timeout=KAZOO_DEADLINE * 1000

@@ -14,14 +14,14 @@ NOTES = ("", "", "Back soon", "Customer call", "Ask Anna", "In the warehouse")
 
 def step(kazoo: KazooState, isymphony: ISymphonyState, rng: random.Random) -> None:
     """Make one random change: a call starts, is answered or ends, or a status moves."""
-    ringing = [c.uuid for c in kazoo.channels.values() if not c.answered]
+    unanswered = [c.uuid for c in kazoo.channels.values() if not c.answered]
     answered = [c.uuid for c in kazoo.channels.values() if c.answered]
     idle = sorted(kazoo.registered & set(kazoo.devices))
     max_calls = max(3, len(kazoo.devices) // 10)
     roll = rng.random()
-    if ringing and roll < 0.3:
-        call = rng.choice(ringing)
-        # Most ringing calls get picked up; the rest are missed.
+    if unanswered and roll < 0.3:
+        call = rng.choice(unanswered)
+        # Most calls get picked up; the rest are missed.
         if rng.random() < 0.8:
             kazoo.answer(call)
         else:
@@ -29,13 +29,26 @@ def step(kazoo: KazooState, isymphony: ISymphonyState, rng: random.Random) -> No
     elif answered and roll < 0.5:
         kazoo.hangup(rng.choice(answered))
     elif idle and len(kazoo.channels) < max_calls and roll < 0.8:
+        _start_call(kazoo, idle, rng)
+    else:
+        _change_status(isymphony, rng)
+
+
+def _start_call(kazoo: KazooState, idle: list[str], rng: random.Random) -> None:
+    """A phone calls a colleague, a caller from outside rings a phone, or a phone dials out."""
+    kind = rng.random()
+    if kind < 0.4 and len(idle) >= 2:
+        caller, callee = rng.sample(idle, 2)
+        kazoo.start_internal_call(caller, callee)
+    elif kind < 0.7:
         kazoo.start_call(
             device_id=rng.choice(idle),
             destination=str(rng.randrange(1000, 1100)),
-            direction=rng.choice(("inbound", "outbound")),
+            direction="outbound",
         )
     else:
-        _change_status(isymphony, rng)
+        number = f"+1555{rng.randrange(10**7):07d}"
+        kazoo.start_call(device_id=rng.choice(idle), destination=number, direction="inbound")
 
 
 def _change_status(isymphony: ISymphonyState, rng: random.Random) -> None:

@@ -83,6 +83,9 @@ BLF_KEYS = {
     "user_1003a": ("1001", "1002"),
     "lobby": ("1006",),
 }
+DEMO_BY_USERNAME = {demo.username: demo for demo in DEMO_USERS}
+# voicemail boxes: owner, new messages, saved messages
+VOICEMAIL = (("anna", 2, 1), ("ben", 0, 3), ("carla", 1, 0))
 # voicemail lamps: watcher SIP username -> mailbox
 MWI = {"user_1001a": "1001", "user_1002a": "1002", "user_1003a": "1003"}
 
@@ -126,8 +129,16 @@ def build_demo_kazoo(seed: int = DEMO_SEED) -> KazooState:
             kazoo.watch(extension, watcher)
     for watcher, mailbox in MWI.items():
         kazoo.watch(mailbox, watcher, event="message-summary")
-    kazoo.answer(kazoo.start_call(device_id=desks["ben"], destination="1002"))
-    kazoo.start_call(device_id=desks["carla"], destination="1003")
+    # Calls from outside: the switch's legs to Ben's phone (answered) and Carla's (ringing).
+    kazoo.answer(kazoo.start_call(device_id=desks["ben"], destination="1002", direction="outbound"))
+    kazoo.start_call(device_id=desks["carla"], destination="1003", direction="outbound")
+    users_by_name = {user["username"]: user["id"] for user in kazoo.users.values()}
+    for username, new, saved in VOICEMAIL:
+        box = kazoo.add_vmbox(users_by_name[username], DEMO_BY_USERNAME[username].extension)
+        for index in range(new + saved):
+            kazoo.leave_voicemail(
+                box, f"+1555555{index:04d}", "Caller", folder="new" if index < new else "saved"
+            )
     kazoo.add_api_key()
     return kazoo
 

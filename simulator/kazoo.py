@@ -18,6 +18,7 @@ from typing import Any, Literal
 from .common import gregorian_now, hex_id, uuid4
 
 type PresenceShape = Literal["legacy", "modern"]
+type AccountStatus = Literal["enabled", "disabled", "expired"]
 
 DEFAULT_ACCOUNT_ID = "6e1f0c9a2b7d4e38a5c1f0d29b8e7a61"
 PRESENCE_STATES = ("early", "confirmed", "terminated")
@@ -131,12 +132,17 @@ class KazooState:
         self.rate_limit: RateLimit | None = RateLimit()
         self.rate_limited = 0  # 429s answered by the rate limit
         self._buckets: dict[tuple[str, str], _Bucket] = {}
-        self.locked = False
+        # "disabled" or "expired": user_auth and token requests answer 400 `validation error`.
+        self.account_status: AccountStatus = "enabled"
+        # A presence command that crashes on the server answers the loaded document.
+        self.presence_command_crashes = False
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.api_keys: list[str] = []
         self.mfa_users: set[str] = set()
         self.registered: set[str] = set()
+        # voicemail box id -> box document, with its messages inline (Kazoo keeps them apart)
+        self.vmboxes: dict[str, dict[str, Any]] = {}
         # extension (lowercased) -> call_id -> subscription
         self.subscriptions: dict[str, dict[str, Subscription]] = {}
         self.channels: dict[str, Channel] = {}
@@ -215,6 +221,50 @@ class KazooState:
         self.devices[device_id] = device
         return device
 
+    def add_vmbox(self, owner_id: str | None, mailbox: str, name: str | None = None) -> str:
+        """Add a voicemail box; return its id."""
+        box_id = hex_id(self._rng)
+        self.vmboxes[box_id] = {
+            "id": box_id,
+            "name": name or f"{mailbox} voicemail",
+            "mailbox": mailbox,
+            "owner_id": owner_id,
+            "messages": [],
+        }
+        return box_id
+
+    def leave_voicemail(
+        self,
+        box_id: str,
+        caller_id_number: str,
+        caller_id_name: str = "",
+        *,
+        folder: str = "new",
+        length: int = 12000,
+    ) -> str:
+        """Leave a message in a box (`folder` new or saved); return its media id."""
+        box = self.vmboxes[box_id]
+        media_id = f"{time.strftime('%Y%m')}-{self._rng.getrandbits(64):016x}"
+        box["messages"].append(
+            {
+                "media_id": media_id,
+                "folder": folder,
+                "timestamp": gregorian_now(),
+                "from": f"{caller_id_number}@{self.realm}",
+                "to": f"{box['mailbox']}@{self.realm}",
+                "caller_id_number": caller_id_number,
+                "caller_id_name": caller_id_name,
+                "length": length,
+            }
+        )
+        return media_id
+
+    def owns_documents(self, user_id: str) -> bool:
+        """Whether a user owns any document (a device or a voicemail box)."""
+        return bool(self.owned_devices(user_id)) or any(
+            box.get("owner_id") == user_id for box in self.vmboxes.values()
+        )
+
     def add_api_key(self) -> str:
         """Create an API key (64 hex digits) for this account and return it."""
         key = f"{self._rng.getrandbits(256):064x}"
@@ -271,7 +321,11 @@ class KazooState:
         destination: str = "1000",
         direction: str = "inbound",
     ) -> str:
-        """Start a ringing call leg on a device or a user's first device; return its uuid."""
+        """Start an unanswered call leg on a device or a user's first device; return its uuid.
+
+        `direction` is the switch's view: `inbound` is a leg the phone created (it calls
+        out), `outbound` a leg the switch places to the phone (it rings).
+        """
         if device_id is not None:
             device: dict[str, Any] | None = self._device(device_id)
         elif user_id is not None:
@@ -293,7 +347,7 @@ class KazooState:
         channel = Channel(
             uuid=uuid4(self._rng),
             direction=direction,
-            presence_id=f"{presence}@{self.realm}",
+            presence_id=f"{str(presence).split('@', 1)[0]}@{self.realm}",
             owner_id=owner_id,
             authorizing_id=device.get("id"),
             username=sip_username,
@@ -304,13 +358,38 @@ class KazooState:
         self.channels[channel.uuid] = channel
         return channel.uuid
 
+    def start_internal_call(self, caller_device_id: str, callee_device_id: str) -> tuple[str, str]:
+        """One phone calls another; return the caller's and the callee's leg.
+
+        As Kazoo's switch sees it: the caller's phone created its leg (`inbound`), and the
+        switch places a leg to the phone it rings (`outbound`).
+        """
+        callee = self._device(callee_device_id)
+        owner = self.users.get(callee.get("owner_id") or "", {})
+        extension = (
+            owner.get("presence_id") or callee.get("presence_id") or callee["sip"]["username"]
+        )
+        caller_leg = self.start_call(
+            device_id=caller_device_id, destination=extension, direction="inbound"
+        )
+        callee_leg = self.start_call(
+            device_id=callee_device_id, destination=extension, direction="outbound"
+        )
+        self.channels[caller_leg].other_leg = callee_leg
+        self.channels[callee_leg].other_leg = caller_leg
+        return caller_leg, callee_leg
+
     def answer(self, call_uuid: str) -> None:
-        """Answer a ringing call leg."""
+        """Answer a call leg; a call between two phones of the account is bridged."""
         self.channels[call_uuid].answered = True
+        if (other := self.channels.get(self.channels[call_uuid].other_leg)) is not None:
+            other.answered = True
 
     def hangup(self, call_uuid: str) -> None:
-        """End a call leg (no-op when it is already gone)."""
-        self.channels.pop(call_uuid, None)
+        """End a call leg and the leg bridged to it (no-op when it is already gone)."""
+        channel = self.channels.pop(call_uuid, None)
+        if channel is not None:
+            self.channels.pop(channel.other_leg, None)
 
     # -- authentication --------------------------------------------------------
 

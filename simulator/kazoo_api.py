@@ -120,6 +120,8 @@ class KazooApi:
                 {"POST": self._device_presence},
             ),
             (("accounts", "*", "channels"), {"GET": self._channels}),
+            (("accounts", "*", "vmboxes"), {"GET": self._vmboxes}),
+            (("accounts", "*", "vmboxes", "*", "messages"), {"GET": self._vmbox_messages}),
             (("accounts", "*", "presence"), {"GET": self._presence}),
             (
                 ("accounts", "*", "presence", "*"),
@@ -163,17 +165,23 @@ class KazooApi:
             if not auth_token:
                 bearer = request.headers.get("Authorization", "")
                 auth_token = bearer.removeprefix("Bearer ").strip()
-            token = self.state.valid_token(auth_token)
-            if token is None:
-                return kazoo_error(request, 401, "invalid_credentials")
-            if not self.state.take_request_token(request.remote or "", token.account_id):
-                # Kazoo 4.3 sends no Retry-After: the client has to pace itself.
-                return kazoo_error(
-                    request, 429, "too_many_requests", {"message": "too many requests"}
-                )
-            if params[0] != token.account_id:
-                return kazoo_error(request, 403, "forbidden", auth_token=auth_token)
+            if (refused := self._token_auth(request, auth_token, params[0])) is not None:
+                return refused
         return await handler(Call(request, params, data, auth_token))
+
+    def _token_auth(
+        self, request: web.Request, auth_token: str, account_id: str
+    ) -> web.Response | None:
+        """Crossbar's checks of a token request, in its order; None when it may go on."""
+        token = self.state.valid_token(auth_token)
+        if token is None:
+            return kazoo_error(request, 401, "invalid_credentials")
+        if not self.state.take_request_token(request.remote or "", token.account_id):
+            # Kazoo 4.3 sends no Retry-After: the client has to pace itself.
+            return kazoo_error(request, 429, "too_many_requests", {"message": "too many requests"})
+        if account_id != token.account_id:
+            return kazoo_error(request, 403, "forbidden", auth_token=auth_token)
+        return self._account_disabled(request, auth_token)
 
     async def _body_data(self, request: web.Request) -> dict[str, Any] | web.Response:
         raw = await request.read()
@@ -256,8 +264,8 @@ class KazooApi:
                 "invalid_credentials",
                 {"message": "invalid credentials"},
             )
-        if self.state.locked:
-            return kazoo_error(call.request, 423, "locked", {"message": "account is disabled"})
+        if (disabled := self._account_disabled(call.request)) is not None:
+            return disabled
         if user_id in self.state.mfa_users:
             return kazoo_error(
                 call.request,
@@ -289,9 +297,21 @@ class KazooApi:
             )
         if api_key not in self.state.api_keys:
             return self._bad_identifier(call, api_key)
-        if self.state.locked:
-            return kazoo_error(call.request, 423, "locked", {"message": "account is disabled"})
+        # api_auth does not look at the account's status; the next request does.
         return self._login_reply(call, None)
+
+    def _account_disabled(self, request: web.Request, auth_token: str = "") -> web.Response | None:
+        """Kazoo's answer for a disabled or expired account: 400, never 423."""
+        status = self.state.account_status
+        if status == "enabled":
+            return None
+        return kazoo_error(
+            request,
+            400,
+            "validation error",
+            {"account": {status: {"message": f"account {status}"}}},
+            auth_token=auth_token,
+        )
 
     # -- account, users, devices -------------------------------------------------
 
@@ -486,11 +506,37 @@ class KazooApi:
         parsed = self._presence_action(call)
         if isinstance(parsed, web.Response):
             return parsed
+        if self.state.presence_command_crashes:
+            return self._success(call, dict(self.state.users[user_id]))
         presence_ids = self.state.user_presence_ids(user_id)
         self.state.apply_presence_action("user", user_id, *parsed, presence_ids)
-        if not presence_ids:
+        # Kazoo walks every document the user owns and skips those without a presence
+        # id: it says "command sent" even when that left nothing to send to.
+        if not presence_ids and not self.state.owns_documents(user_id):
             return self._success(call, "nothing to send command to")
         return self._success(call, "command sent")
+
+    async def _vmboxes(self, call: Call) -> web.Response:
+        # The list view counts messages; which folders it counts is assumed: all of them.
+        return self._success(
+            call,
+            [
+                {
+                    "id": box["id"],
+                    "name": box["name"],
+                    "mailbox": box["mailbox"],
+                    "owner_id": box["owner_id"],
+                    "messages": len(box["messages"]),
+                }
+                for _, box in sorted(self.state.vmboxes.items())
+            ],
+        )
+
+    async def _vmbox_messages(self, call: Call) -> web.Response:
+        box = self.state.vmboxes.get(call.params[1])
+        if box is None:
+            return self._bad_identifier(call, call.params[1])
+        return self._success(call, [dict(message) for message in box["messages"]])
 
 
 type ItemFn = Callable[[dict[str, Any]], dict[str, Any]]

@@ -32,7 +32,7 @@ async def test_reset_buttons_exist_for_kazoo_presentities_only(
     kazoo_entry: MockConfigEntry,
     isymphony_entry: MockConfigEntry,
 ) -> None:
-    """Users, phones and watched extensions have one; iSymphony users do not."""
+    """Users, phones and watched extensions that a reset reaches have one; nothing else."""
     await setup_entry(hass, kazoo_entry)
     entities = er.async_get(hass)
 
@@ -41,10 +41,22 @@ async def test_reset_buttons_exist_for_kazoo_presentities_only(
         for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
         if e.domain == BUTTON_DOMAIN
     ]
+    kazoo = simulator.kazoo
+    # Kazoo acts on a phone's own presence id, and on a user's, else its phones' own.
+    phones = {i for i, device in kazoo.devices.items() if device.get("presence_id")}
+    users = {
+        i
+        for i, user in kazoo.users.items()
+        if user.get("presence_id") or any(d["id"] in phones for d in kazoo.owned_devices(i))
+    }
     extensions = {"*3101", "*3102", "*3103", "1009", "1011"}
-    assert len(kazoo_buttons) == (
-        len(simulator.kazoo.users) + len(simulator.kazoo.devices) + len(extensions)
-    )
+    assert len(kazoo_buttons) == len(users) + len(phones) + len(extensions)
+    for entity_id in (
+        "button.anna_schmidt_softphone_reset_presence",  # no presence id of its own
+        "button.ben_carter_desk_phone_reset_presence",  # only its owner's
+        "button.lukas_novak_reset_presence",  # no presence id anywhere
+    ):
+        assert hass.states.get(entity_id) is None, entity_id
     assert {e.translation_key for e in kazoo_buttons} == {"reset_presence"}
     assert not [
         e
@@ -129,37 +141,34 @@ async def test_reset_cooldown(
     assert state_of(hass, entity_id) != first_press
 
 
-async def test_press_on_a_phone_without_presence_id(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
-) -> None:
-    """The server would ignore it: say why instead of sending it."""
-    await setup_entry(hass, kazoo_entry)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await _press(hass, "button.anna_schmidt_softphone_reset_presence")
-
-    assert err.value.translation_key == "no_presence_id"
-    assert err.value.translation_placeholders == {"name": "Anna Schmidt softphone"}
-    # Home Assistant drops the message's final full stop.
-    assert str(err.value) == (
-        "Anna Schmidt softphone has no presence ID, so the server ignores presence commands "
-        "for it. Set a presence ID on the phone, or use its user"
-    )
-    assert simulator.kazoo.presence_actions == []
-
-
 async def test_press_with_nothing_to_send_to(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
 ) -> None:
-    """The user endpoint's "nothing to send command to" becomes a translated error."""
+    """A user whose phones went since the directory was read: the server's answer says so."""
     await setup_entry(hass, kazoo_entry)
+    felix = kazoo_user_id(simulator, "felix")  # his desk phone has the presence id
+    for device in simulator.kazoo.owned_devices(felix):
+        del simulator.kazoo.devices[device["id"]]
 
     with pytest.raises(HomeAssistantError) as err:
-        await _press(hass, "button.lukas_novak_reset_presence")
+        await _press(hass, "button.felix_wagner_reset_presence")
 
     assert err.value.translation_key == "nothing_to_send"
-    assert err.value.translation_placeholders == {"name": "Lukas Novak"}
+    assert err.value.translation_placeholders == {"name": "Felix Wagner"}
     assert simulator.kazoo.presence_actions[-1]["presence_ids"] == []
+
+
+async def test_press_when_the_command_crashes_on_the_server(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """A reply that is not Kazoo's message is a failure, not "command sent"."""
+    await setup_entry(hass, kazoo_entry)
+    simulator.kazoo.presence_command_crashes = True
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _press(hass, "button.anna_schmidt_reset_presence")
+
+    assert err.value.translation_key == "server_error"
 
 
 @pytest.mark.parametrize(

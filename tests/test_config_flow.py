@@ -291,9 +291,19 @@ def _no_fault(sim: Simulator) -> dict[str, Any]:
     return {}
 
 
-def _locked(sim: Simulator) -> dict[str, Any]:
-    sim.kazoo.locked = True
+def _disabled(sim: Simulator) -> dict[str, Any]:
+    sim.kazoo.account_status = "disabled"
     return {}
+
+
+def _expired(sim: Simulator) -> dict[str, Any]:
+    sim.kazoo.account_status = "expired"
+    return {}
+
+
+def _expired_api_key(sim: Simulator) -> dict[str, Any]:
+    sim.kazoo.account_status = "expired"
+    return {CONF_USERNAME: "", CONF_PASSWORD: "", CONF_API_KEY: sim.kazoo.api_keys[0]}
 
 
 def _mfa(sim: Simulator) -> dict[str, Any]:
@@ -317,7 +327,9 @@ def _fault(kind: str, status: int = 500, path: str | None = None) -> Callable[[S
         (_no_fault, {CONF_ACCOUNT_NAME: "globex"}, {"base": "invalid_auth"}),
         (_no_fault, {CONF_ACCOUNT_NAME: "globex.pbx.example"}, {"base": "invalid_auth"}),
         (_no_fault, {CONF_ACCOUNT_NAME: "+15555550199"}, {"base": "invalid_auth"}),
-        (_locked, {}, {"base": "account_locked"}),
+        (_disabled, {}, {"base": "account_disabled"}),
+        (_expired, {}, {"base": "account_expired"}),
+        (_expired_api_key, {}, {"base": "account_expired"}),
         (_mfa, {}, {"base": "mfa_required"}),
         (_no_fault, {CONF_API_KEY: "0" * 64}, {"base": "unknown_api_key"}),
         (_no_fault, {CONF_API_KEY: "too-short"}, {"base": "unknown_api_key"}),
@@ -365,7 +377,7 @@ async def test_flex_uc_errors_then_recovery(
     assert suggested(result) == without(user_input, *SECRETS)
 
     simulator.faults.clear()
-    simulator.kazoo.locked = False
+    simulator.kazoo.account_status = "enabled"
     result = await submit(hass, result, kazoo_input(simulator))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_CREDENTIALS_HASH] == ADMIN_HASH

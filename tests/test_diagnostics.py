@@ -188,7 +188,7 @@ async def test_device_diagnostics(
     assert diagnostics["presentity"]["key"] == f"user_{anna_id}"
     assert diagnostics["directory_record"]["presence_id"] == "1001"
     assert diagnostics["directory_record"]["email"] == REDACTED
-    assert diagnostics["has_presence_target"] is True
+    assert diagnostics["presentity"]["presence_target"] is True
     assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
 
     softphone_id = kazoo_device_id(simulator, "Anna Schmidt softphone")
@@ -200,7 +200,7 @@ async def test_device_diagnostics(
     assert diagnostics["presentity"]["kind"] == "phone"
     assert diagnostics["directory_record"]["username"] == "user_1001b"  # SIP user name
     assert diagnostics["directory_record"]["presence_id"] is None
-    assert diagnostics["has_presence_target"] is False
+    assert diagnostics["presentity"]["presence_target"] is False
     assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
 
     server = registry.async_get_device(identifiers={(DOMAIN, "default")})

@@ -204,7 +204,7 @@ async def test_one_failed_poll_keeps_the_last_known_state(
     }
     assert "Error fetching" not in caplog.text
 
-    simulator.kazoo.start_call(user_id=kazoo_user_id(simulator, "anna"))
+    simulator.kazoo.start_call(user_id=kazoo_user_id(simulator, "anna"), direction="outbound")
     await async_poll(hass, freezer, timedelta(seconds=61))  # the one next poll, even after 429
     assert (entity_id, "ringing") in changes
     assert STATE_UNAVAILABLE not in {state for _, state in changes}
@@ -493,7 +493,7 @@ async def test_unknown_owner_in_a_call_reloads_the_directory(
     await setup_entry(hass, kazoo_entry)
     new_user = simulator.kazoo.add_user("nina", "nina-pass", "Nina", "Park", "1013")
     phone = simulator.kazoo.add_device("Nina desk phone", new_user["id"], sip_username="user_1013a")
-    simulator.kazoo.start_call(device_id=phone["id"])
+    simulator.kazoo.start_call(device_id=phone["id"], direction="outbound")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 

@@ -202,8 +202,8 @@ async def test_intent_api(hass: HomeAssistant, simulator: Simulator) -> None:
     )
     assert kazoo.presence_actions[-1]["target"] == "device"
     assert await handle(INTENT_RESET_PRESENCE, name="Conference room") == (
-        "Conference room has no presence ID, so the server ignores presence commands for it. "
-        "Set a presence ID on the phone, or use its user."
+        "Conference room has no presence ID that a presence command could reach, so nothing "
+        "was sent. Set a presence ID on it in Kazoo, or use the user a phone belongs to."
     )
     with pytest.raises(intent.InvalidSlotInfo):
         await handle(INTENT_GET_CALL_STATE, name="Ben", state="sleeping")

@@ -17,7 +17,7 @@ from custom_components.pbx_presence.pbx import (
     ApiKeyCredentials,
     CredentialsMethod,
     KazooClient,
-    PbxAccountLockedError,
+    PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxForbiddenError,
@@ -158,10 +158,27 @@ async def test_wrong_password(simulator: Simulator, session: aiohttp.ClientSessi
     assert "s3cr3t-guess" not in str(err.value)
 
 
-async def test_locked_account(simulator: Simulator, client: KazooClient) -> None:
-    simulator.kazoo.locked = True
-    with pytest.raises(PbxAccountLockedError):
+@pytest.mark.parametrize("status", ["disabled", "expired"])
+async def test_disabled_account(simulator: Simulator, client: KazooClient, status: str) -> None:
+    """Kazoo refuses a disabled or expired account with 400 `validation error`, not 423."""
+    simulator.kazoo.account_status = status  # type: ignore[assignment]
+    with pytest.raises(PbxAccountDisabledError) as err:
         await client.login()
+    assert err.value.reason == status
+    assert not isinstance(err.value, PbxAuthenticationError)  # new credentials won't help
+
+
+async def test_disabled_account_with_api_key(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """api_auth does not look at the account: its first request does."""
+    client = KazooClient(session, simulator.url, ApiKeyCredentials(simulator.kazoo.api_keys[0]))
+    simulator.kazoo.account_status = "expired"
+    await client.login()
+    with pytest.raises(PbxAccountDisabledError) as err:
+        await client.get_account()
+    assert err.value.reason == "expired"
+    assert simulator.requests[-1].path.endswith(simulator.kazoo.account_id)
 
 
 async def test_multi_factor_user(simulator: Simulator, session: aiohttp.ClientSession) -> None:
@@ -421,8 +438,24 @@ async def test_set_and_reset_user_presence(simulator: Simulator, client: KazooCl
 
 
 async def test_user_without_any_presence_id(simulator: Simulator, client: KazooClient) -> None:
-    lukas = kazoo_user_id(simulator, "lukas")
-    assert await client.reset_user(lukas) == "nothing to send command to"
+    """Kazoo says "command sent" while the user owns anything, even when nothing was sent."""
+    lukas = kazoo_user_id(simulator, "lukas")  # owns a phone without a presence id
+    assert await client.reset_user(lukas) == "command sent"
+    assert simulator.kazoo.presence_actions[-1]["presence_ids"] == []
+
+    loner = simulator.kazoo.add_user("loner", "loner-secret", "Lone", "Ranger")
+    assert await client.reset_user(loner["id"]) == "nothing to send command to"
+    simulator.kazoo.add_vmbox(loner["id"], "1099")
+    assert await client.reset_user(loner["id"]) == "command sent"
+
+
+async def test_presence_command_reply_that_is_not_a_message(
+    simulator: Simulator, client: KazooClient
+) -> None:
+    """A reply whose data is not a string means the command crashed on the server."""
+    simulator.kazoo.presence_command_crashes = True
+    with pytest.raises(PbxResponseError):
+        await client.reset_user(kazoo_user_id(simulator, "ben"))
 
 
 async def test_set_and_reset_device_presence(simulator: Simulator, client: KazooClient) -> None:

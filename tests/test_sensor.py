@@ -16,6 +16,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.const import (
@@ -121,28 +122,61 @@ async def test_call_state_follows_a_call(
     kazoo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Ringing, answered and hung up calls show on the next poll, on user and phone."""
+    """A call between two phones as Kazoo's lamps show it, on user and phone, poll by poll.
+
+    The caller is busy from the first moment (never ringing: an automation on "ringing"
+    must not fire for an outgoing call); only the callee rings until it answers.
+    """
     await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    felix_desk = kazoo_device_id(simulator, "Felix Wagner desk phone")
     user = "sensor.anna_schmidt_call_state"
     phone = "sensor.anna_schmidt_desk_phone_call_state"
     softphone = "sensor.anna_schmidt_softphone_call_state"
-
-    call = simulator.kazoo.start_call(device_id=desk, destination="1002")
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (state_of(hass, user), state_of(hass, phone), state_of(hass, softphone)) == (
-        "ringing",
-        "ringing",
-        "idle",
+    callee = "sensor.felix_wagner_call_state"
+    seen: list[tuple[str, str]] = []
+    async_track_state_change_event(
+        hass,
+        [user, phone, callee],
+        lambda event: seen.append((event.data["entity_id"], event.data["new_state"].state)),
     )
 
-    simulator.kazoo.answer(call)
+    caller_leg, callee_leg = simulator.kazoo.start_internal_call(desk, felix_desk)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (state_of(hass, user), state_of(hass, phone)) == ("busy", "busy")
+    assert (state_of(hass, user), state_of(hass, phone), state_of(hass, softphone)) == (
+        "busy",
+        "busy",
+        "idle",
+    )
+    assert state_of(hass, callee) == "ringing"
 
-    simulator.kazoo.hangup(call)
+    simulator.kazoo.answer(callee_leg)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert (state_of(hass, user), state_of(hass, phone)) == ("idle", "idle")
+    assert (state_of(hass, user), state_of(hass, phone), state_of(hass, callee)) == (
+        "busy",
+        "busy",
+        "busy",
+    )
+
+    simulator.kazoo.hangup(caller_leg)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert (state_of(hass, user), state_of(hass, phone), state_of(hass, callee)) == (
+        "idle",
+        "idle",
+        "idle",
+    )
+    assert (user, "ringing") not in seen
+    assert (phone, "ringing") not in seen
+    assert [state for entity_id, state in seen if entity_id == callee] == [
+        "ringing",
+        "busy",
+        "idle",
+    ]
+
+    # A call to a number outside the account: the caller is busy while it rings there.
+    simulator.kazoo.start_call(device_id=desk, destination="+15555550199", direction="inbound")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, user) == "busy"
 
     # Ben's answered demo call ends too.
     for uuid in list(simulator.kazoo.channels):

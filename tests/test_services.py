@@ -293,14 +293,25 @@ async def test_reset_server_not_found(
 async def test_reset_server_nothing_to_send(
     hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
 ) -> None:
-    """A user with no presence ID anywhere: the server's no-op is surfaced."""
-    lukas = kazoo_user_id(simulator, "lukas")
-    device = kazoo_device(hass, simulator, f"user_{lukas}")
+    """A user whose phones went since the directory was read: the server's no-op is surfaced."""
+    felix = kazoo_user_id(simulator, "felix")
+    device = kazoo_device(hass, simulator, f"user_{felix}")
+    for phone in simulator.kazoo.owned_devices(felix):
+        del simulator.kazoo.devices[phone["id"]]
 
     with pytest.raises(HomeAssistantError) as err:
         await reset(hass, device_id=device.id)
     assert err.value.translation_key == "nothing_to_send"
     assert simulator.kazoo.presence_actions[-1]["presence_ids"] == []
+
+
+async def test_reset_user_without_any_presence_id_refused(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
+) -> None:
+    """Kazoo would answer "command sent" and do nothing: refused before anything is sent."""
+    lukas = kazoo_device(hass, simulator, f"user_{kazoo_user_id(simulator, 'lukas')}")
+    err = await assert_reset_refused(hass, simulator, "no_presence_id", device_id=lukas.id)
+    assert err.translation_placeholders == {"name": "Lukas Novak"}
 
 
 # --- reset_presence: validation before any request ------------------------------------------

@@ -28,8 +28,10 @@ BUTTONS: tuple[PbxButtonEntityDescription, ...] = (
     PbxButtonEntityDescription(
         key="reset_presence",
         translation_key="reset_presence",
+        # Only where a reset reaches something: Kazoo would accept it and do nothing.
         exists_fn=lambda presentity: (
             presentity.kind in {PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION}
+            and presentity.presence_target
         ),
         press_fn=lambda coordinator, presentity: coordinator.async_reset_presence(presentity),
     ),

@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
 from yarl import URL
 
 from .const import (
+    ACCOUNT_REFUSALS,
     CONF_ACCOUNT_NAME,
     CONF_CORE_SERVER,
     CONF_CREDENTIALS_HASH,
@@ -38,7 +39,7 @@ from .const import (
 from .factory import create_adapter
 from .isymphony_adapter import ISymphonyAdapter
 from .pbx import (
-    PbxAccountLockedError,
+    PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxError,
@@ -199,8 +200,8 @@ def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
         return "cannot_connect"
     if isinstance(err, PbxMultiFactorRequiredError):
         return "mfa_required"
-    if isinstance(err, PbxAccountLockedError):
-        return "account_locked"
+    if isinstance(err, PbxAccountDisabledError):
+        return ACCOUNT_REFUSALS[err.reason]
     if isinstance(err, PbxUnknownApiKeyError):
         return "unknown_api_key"
     if isinstance(err, PbxAuthenticationError):

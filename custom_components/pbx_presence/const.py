@@ -39,6 +39,11 @@ UNAVAILABLE_AFTER_FAILED_POLLS: Final = 3
 UNAVAILABLE_AFTER: Final = timedelta(minutes=1)
 
 
+# Why Kazoo refuses a whole account (PbxAccountDisabledError.reason) -> the translation key
+# (error, exception and repair issue) that says so.
+ACCOUNT_REFUSALS: Final = {"disabled": "account_disabled", "expired": "account_expired"}
+
+
 class ServerType(StrEnum):
     """The kinds of server an entry can talk to (also the config flow's menu options)."""
 

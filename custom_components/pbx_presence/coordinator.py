@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from .adapter import PbxAdapter
 from .const import (
+    ACCOUNT_REFUSALS,
     DOMAIN,
     LOGGER,
     RESET_COOLDOWN,
@@ -27,6 +28,7 @@ from .isymphony_adapter import ISymphonyAdapter
 from .kazoo_adapter import NOTHING_TO_SEND, KazooAdapter
 from .model import Presentity, ServerInfo, Snapshot
 from .pbx import (
+    PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxError,
@@ -61,6 +63,8 @@ _ACTION_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
 def action_error(err: PbxError) -> HomeAssistantError:
     """Turn a client error from a write into a translated error that names the cause."""
     key = next((key for kind, key in _ACTION_ERRORS if isinstance(err, kind)), "server_error")
+    if isinstance(err, PbxAccountDisabledError):
+        key = ACCOUNT_REFUSALS[err.reason]
     # `reason` is the server's own words; `error` our description of an odd reply.
     placeholders = (
         {"reason": err.reason} if isinstance(err, PbxValidationError) else {"error": str(err)}
@@ -154,7 +158,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     async def _guard[T](self, call: Awaitable[T]) -> T:
         """Map client errors to what the coordinator understands; nothing else escapes."""
         try:
-            return await call
+            result = await call
+        except PbxAccountDisabledError as err:
+            key = ACCOUNT_REFUSALS[err.reason]
+            self._raise_account_issue(key)
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key=key) from err
         except PbxAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -177,6 +185,21 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_key="server_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        for key in ACCOUNT_REFUSALS.values():
+            ir.async_delete_issue(self.hass, DOMAIN, f"{key}_{self.config_entry.entry_id}")
+        return result
+
+    def _raise_account_issue(self, key: str) -> None:
+        """Say in Repairs that the provider disabled the account: no re-login helps."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{key}_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=key,
+            translation_placeholders={"server": self.config_entry.title},
+        )
 
     def _update_license_issue(self, snapshot: Snapshot) -> None:
         issue_id = f"no_license_{self.config_entry.entry_id}"
@@ -242,7 +265,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     async def async_reset_presence(self, presentity: Presentity) -> None:
         """Reset a presentity's BLF state, at most once per cooldown (it alerts admins)."""
         adapter = self.kazoo()
-        self._check_presence_target(adapter, presentity)
+        self._check_presence_target(presentity)
         with self._reset_guard(presentity.key, presentity.name):
             try:
                 message = await adapter.async_reset(presentity)
@@ -257,7 +280,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     async def async_set_presence(self, presentity: Presentity, state: PresenceState) -> None:
         """Override the BLF state of a user or phone."""
         adapter = self.kazoo()
-        self._check_presence_target(adapter, presentity)
+        self._check_presence_target(presentity)
         try:
             message = await adapter.async_set_state(presentity, state)
         except PbxError as err:
@@ -265,8 +288,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self._check_reply(presentity, message)
 
     @staticmethod
-    def _check_presence_target(adapter: KazooAdapter, presentity: Presentity) -> None:
-        if not adapter.has_presence_target(presentity):
+    def _check_presence_target(presentity: Presentity) -> None:
+        if not presentity.presence_target:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="no_presence_id",

@@ -85,7 +85,6 @@ async def async_get_device_diagnostics(
             result["directory_record"] = async_redact_data(asdict(user), USER_REDACT)
         elif (phone := directory.devices.get(presentity.server_id)) is not None:
             result["directory_record"] = async_redact_data(asdict(phone), DEVICE_REDACT)
-        result["has_presence_target"] = adapter.has_presence_target(presentity)
     return result
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from homeassistant.util import dt as dt_util
 
@@ -33,6 +33,8 @@ from .pbx import (
     KazooDeviceStatus,
     KazooPresenceList,
     KazooUser,
+    KazooVoicemailBox,
+    PbxForbiddenError,
     PbxNotFoundError,
     PresenceState,
 )
@@ -46,6 +48,11 @@ NOTHING_TO_SEND = "nothing to send command to"
 # Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
 # list after more registrations than this is believed only when the next poll agrees.
 _DOUBTFUL_EMPTY_AFTER = 2
+# Voicemail counts cost one request per box: each is read this seldom, and a poll reads at
+# most this many, so a large account stays far below Kazoo 4.3's 10 requests per second.
+VOICEMAIL_INTERVAL = timedelta(minutes=5)
+VOICEMAIL_READS_PER_POLL = 3
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -72,13 +79,22 @@ def extension_key(extension: str) -> str:
     return f"extension_{extension}"
 
 
+def presence_key(presence_id: str) -> str:
+    """How Kazoo names a presentity: the user part of a presence id, lowercased.
+
+    A presence_id may carry `@realm`; watchers subscribe to the user part.
+    """
+    return presence_id.split("@", 1)[0].lower()
+
+
 def device_presence_key(device: KazooDevice, owner: KazooUser | None = None) -> str | None:
     """The presentity a device's calls and BLF lamps go by.
 
-    Kazoo's order: the owner's presence_id, the device's own, its SIP username.
+    Kazoo's order: the owner's presence_id, a hotdesked user's (not in the device list, so
+    not known here), the device's own, its SIP username.
     """
     value = (owner and owner.presence_id) or device.presence_id or device.username
-    return value.lower() if value else None
+    return presence_key(value) if value else None
 
 
 @dataclass(slots=True)
@@ -103,8 +119,8 @@ class _ChannelIndex:
             if channel.authorizing_id:
                 index.by_device.setdefault(channel.authorizing_id, []).append(channel)
             if channel.presence_id:
-                local = channel.presence_id.split("@", 1)[0].lower()
-                index.by_presence.setdefault(local, []).append(channel)
+                key = presence_key(channel.presence_id)
+                index.by_presence.setdefault(key, []).append(channel)
         return index
 
     def of_user(self, user_id: str, presence_keys: Iterable[str]) -> list[KazooChannel]:
@@ -116,9 +132,14 @@ class _ChannelIndex:
 
 
 def _call_state(channels: Iterable[KazooChannel]) -> CallState:
+    """As Kazoo's own lamps show it: only a phone being called rings.
+
+    The switch places an `outbound` leg to the phone it rings; an `inbound` leg is one the
+    phone created, so its caller is busy from the first moment.
+    """
     state = CallState.IDLE
     for channel in channels:
-        if channel.answered:
+        if channel.answered or channel.direction == "inbound":
             return CallState.BUSY
         state = CallState.RINGING
     return state
@@ -166,8 +187,13 @@ def build_snapshot(
     presence: KazooPresenceList,
     channels: list[KazooChannel],
     statuses: list[KazooDeviceStatus],
+    voicemail: Mapping[str, int] | None = None,
 ) -> Snapshot:
-    """Combine the directory with one poll's presence, channels and registrations."""
+    """Combine the directory with one poll's presence, channels and registrations.
+
+    `voicemail` is the number of new messages per owning user, where known.
+    """
+    voicemail = voicemail or {}
     registered = {status.device_id for status in statuses if status.registered}
     calls = _ChannelIndex.of(channels)
     watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
@@ -180,14 +206,11 @@ def build_snapshot(
             devices_by_owner.setdefault(device.owner_id, []).append(device)
 
     for user in directory.users.values():
+        owned = devices_by_owner.get(user.id, [])
         if user.presence_id:
-            keys = {user.presence_id.lower()}
+            keys = {presence_key(user.presence_id)}
         else:
-            keys = {
-                key
-                for device in devices_by_owner.get(user.id, [])
-                if (key := device_presence_key(device))
-            }
+            keys = {key for device in owned if (key := device_presence_key(device))}
         claimed |= keys
         user_calls = calls.of_user(user.id, keys)
         presentities[user_key(user.id)] = Presentity(
@@ -198,12 +221,18 @@ def build_snapshot(
             call_state=_call_state(user_calls),
             call=_call_info(user_calls, calls, directory),
             blf_watchers=sum(watchers.get(key, 0) for key in keys),
+            # Kazoo acts on the user's presence_id, else on each owned device's own.
+            presence_target=bool(user.presence_id)
+            or any(device.has_presence_id for device in owned),
+            voicemail=voicemail.get(user.id),
         )
 
     for device in directory.devices.values():
         key = device_presence_key(device, directory.users.get(device.owner_id or ""))
-        if key:
-            claimed.add(key)
+        # Watchers of any name the phone goes by watch the phone, not an extension.
+        claimed.update(
+            presence_key(name) for name in (key, device.presence_id, device.username) if name
+        )
         presentities[phone_key(device.id)] = Presentity(
             key=phone_key(device.id),
             kind=PresentityKind.PHONE,
@@ -214,6 +243,8 @@ def build_snapshot(
             call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
             blf_watchers=watchers.get(key, 0) if key else 0,
             registered=device.id in registered,
+            # The device endpoint acts on the device's own presence_id only.
+            presence_target=device.has_presence_id,
         )
 
     for extension, count in watchers.items():
@@ -224,6 +255,7 @@ def build_snapshot(
                 name=extension,
                 server_id=extension,
                 blf_watchers=count,
+                presence_target=True,
             )
     return Snapshot(presentities, partial=presence.partial)
 
@@ -244,6 +276,9 @@ class KazooAdapter(PbxAdapter):
         self._presence = KazooPresenceList({})
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
+        self._voicemail_boxes: list[KazooVoicemailBox] = []
+        # box id -> (new messages, when read)
+        self._new_messages: dict[str, tuple[int, datetime]] = {}
 
     async def async_identify(self) -> ServerInfo:
         """Log in and read the account."""
@@ -267,7 +302,37 @@ class KazooAdapter(PbxAdapter):
         statuses = self._steady_statuses(statuses)
         if self._directory_due(channels, statuses):
             await self.async_load_directory()
-        return build_snapshot(self.directory, presence, channels, statuses)
+        await self._read_voicemail()
+        return build_snapshot(
+            self.directory, presence, channels, statuses, self._voicemail_by_owner()
+        )
+
+    async def _read_voicemail(self) -> None:
+        """Read a few boxes whose count is due, so the request budget is never strained."""
+        now = dt_util.utcnow()
+
+        def read_at(box: KazooVoicemailBox) -> datetime:
+            return self._new_messages[box.id][1] if box.id in self._new_messages else _NEVER
+
+        due = sorted(
+            (box for box in self._voicemail_boxes if now - read_at(box) >= VOICEMAIL_INTERVAL),
+            key=read_at,
+        )[:VOICEMAIL_READS_PER_POLL]
+        for box in due:
+            try:
+                count = await self.client.get_new_voicemail_count(box.id)
+            except PbxNotFoundError:  # deleted since the box list was read
+                self._new_messages.pop(box.id, None)
+                continue
+            self._new_messages[box.id] = (count, now)
+
+    def _voicemail_by_owner(self) -> dict[str, int]:
+        """New messages per user, over the boxes read so far."""
+        totals: dict[str, int] = {}
+        for box in self._voicemail_boxes:
+            if box.owner_id and box.id in self._new_messages:
+                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id][0]
+        return totals
 
     def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
         """Keep the last watcher counts when no presence server answered at all."""
@@ -321,10 +386,11 @@ class KazooAdapter(PbxAdapter):
         a presence_id (`?has_key=presence_id`) that its lamps go by (no owner, or an
         owner without one), and again only when its list entry changed.
         """
-        users, devices, having_presence_id = await asyncio.gather(
+        users, devices, having_presence_id, boxes = await asyncio.gather(
             self.client.get_users(),
             self.client.get_devices(),
             self.client.get_device_ids_with_presence_id(),
+            self._list_voicemail_boxes(),
         )
         users_by_id = {user.id: user for user in users}
         # Filled as reads come in, so a load that fails midway loses none of them.
@@ -351,18 +417,18 @@ class KazooAdapter(PbxAdapter):
 
         detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
         current = {device.id: device for device in detailed if device is not None}
+        self._voicemail_boxes = boxes
+        box_ids = {box.id for box in boxes}
+        self._new_messages = {i: read for i, read in self._new_messages.items() if i in box_ids}
         self._presence_ids = {i: entry for i, entry in known.items() if i in current}
         self.directory = Directory(users=users_by_id, devices=current, loaded_at=dt_util.utcnow())
 
-    def has_presence_target(self, presentity: Presentity) -> bool:
-        """Whether a presence command for this presentity reaches anything on the server.
-
-        The device endpoint acts on the device's own presence_id only.
-        """
-        if presentity.kind is PresentityKind.PHONE:
-            device = self.directory.devices.get(presentity.server_id)
-            return device is not None and device.has_presence_id
-        return True
+    async def _list_voicemail_boxes(self) -> list[KazooVoicemailBox]:
+        """The account's voicemail boxes; none where the login may not list them."""
+        try:
+            return await self.client.get_voicemail_boxes()
+        except (PbxForbiddenError, PbxNotFoundError):
+            return []
 
     async def async_reset(self, presentity: Presentity) -> str:
         """Send the seed's `reset` action to the endpoint that fits the presentity."""

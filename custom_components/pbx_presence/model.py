@@ -71,6 +71,10 @@ class Presentity:
     call: CallInfo | None = None  # None while idle
     blf_watchers: int | None = None
     registered: bool | None = None
+    # Whether a presence command (reset, set) reaches anything on the server.
+    presence_target: bool = False
+    # New voicemail messages of the presentity's boxes; None when it has none (or not read).
+    voicemail: int | None = None
     # iSymphony
     licensed: bool | None = None
     status: ISymphonyStatus | None = None

@@ -31,11 +31,13 @@ BLF_OVERRIDE_STATES = {
 async def _set_blf_override(
     coordinator: PbxCoordinator, presentity: Presentity, option: str
 ) -> None:
-    """`automatic` ends any override with a reset; a state overrides the lamp with `set`."""
-    if option == AUTOMATIC:
-        await coordinator.async_reset_presence(presentity)
-    else:
-        await coordinator.async_set_presence(presentity, BLF_OVERRIDE_STATES[option])
+    """A state overrides the lamp with `set`; `automatic` ends the override.
+
+    Ending it with `set terminated` clears just that override (one pseudo-dialog); a
+    `reset` would alert the provider and dark the lamps of calls in progress.
+    """
+    state = PresenceState.TERMINATED if option == AUTOMATIC else BLF_OVERRIDE_STATES[option]
+    await coordinator.async_set_presence(presentity, state)
 
 
 async def _set_status(coordinator: PbxCoordinator, presentity: Presentity, option: str) -> None:
@@ -60,7 +62,10 @@ SELECTS: tuple[PbxSelectEntityDescription, ...] = (
         key="blf_override",
         translation_key="blf_override",
         options=[AUTOMATIC, *BLF_OVERRIDE_STATES],
-        exists_fn=lambda presentity: presentity.kind in {PresentityKind.USER, PresentityKind.PHONE},
+        exists_fn=lambda presentity: (
+            presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
+            and presentity.presence_target
+        ),
         current_fn=None,
         select_fn=_set_blf_override,
     ),

@@ -64,6 +64,16 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         exists_fn=is_call_party,
         value_fn=lambda presentity: presentity.call_state,
     ),
+    PbxSensorEntityDescription(
+        key="voicemail",
+        translation_key="voicemail",
+        native_unit_of_measurement="messages",
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=lambda presentity: (
+            presentity.kind is PresentityKind.USER and presentity.voicemail is not None
+        ),
+        value_fn=lambda presentity: presentity.voicemail,
+    ),
     # On a user or phone the watcher count is a detail; on a park slot it is all there is.
     PbxSensorEntityDescription(
         key="blf_watchers",

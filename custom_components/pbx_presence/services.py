@@ -28,7 +28,6 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_SERVER_TYPE, DOMAIN, LOGGER, ServerType
 from .coordinator import PbxConfigEntry, presentity_identifier
-from .kazoo_adapter import KazooAdapter
 from .model import Presentity, PresentityKind
 from .pbx import StatusType
 from .pbx.extensions import MAX_EXTENSION_LENGTH, is_resettable_extension
@@ -246,8 +245,7 @@ def _check_presence_target(
     entry: PbxConfigEntry, presentity: Presentity
 ) -> ServiceValidationError | None:
     """A phone without a presence ID: the server would ignore the reset."""
-    adapter = entry.runtime_data.adapter
-    if isinstance(adapter, KazooAdapter) and not adapter.has_presence_target(presentity):
+    if not presentity.presence_target:
         return _error("no_presence_id", name=presentity.name)
     return None
 

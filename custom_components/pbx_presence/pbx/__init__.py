@@ -4,7 +4,7 @@ It knows nothing of Home Assistant and could ship on its own.
 """
 
 from .errors import (
-    PbxAccountLockedError,
+    PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxError,
@@ -43,6 +43,7 @@ from .models import (
     KazooPresentity,
     KazooSubscription,
     KazooUser,
+    KazooVoicemailBox,
     KazooWatcher,
     PresenceState,
     StatusType,
@@ -69,8 +70,9 @@ __all__ = [
     "KazooPresentity",
     "KazooSubscription",
     "KazooUser",
+    "KazooVoicemailBox",
     "KazooWatcher",
-    "PbxAccountLockedError",
+    "PbxAccountDisabledError",
     "PbxAuthenticationError",
     "PbxConnectionError",
     "PbxError",

@@ -19,8 +19,16 @@ class PbxAuthenticationError(PbxError):
     """The server refused the credentials (bad login, API key or token)."""
 
 
-class PbxAccountLockedError(PbxAuthenticationError):
-    """The Kazoo account is disabled or expired (HTTP 423)."""
+class PbxAccountDisabledError(PbxError):
+    """The Kazoo account is disabled or expired: new credentials would not help.
+
+    Kazoo answers 400 `validation error` with `data.account.disabled` or `.expired`.
+    """
+
+    def __init__(self, reason: str) -> None:
+        """Keep why: `disabled` or `expired`."""
+        super().__init__(f"The account is {reason}")
+        self.reason = reason
 
 
 class PbxMultiFactorRequiredError(PbxAuthenticationError):

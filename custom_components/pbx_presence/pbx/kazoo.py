@@ -19,7 +19,7 @@ from yarl import URL
 from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
 from ._parse import as_object
 from .errors import (
-    PbxAccountLockedError,
+    PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxError,
     PbxForbiddenError,
@@ -42,7 +42,9 @@ from .models import (
     KazooPresenceDetail,
     KazooPresenceList,
     KazooUser,
+    KazooVoicemailBox,
     PresenceState,
+    count_new_messages,
     parse_list,
 )
 
@@ -275,6 +277,15 @@ class KazooClient:
         """List the live calls of the account."""
         return parse_list(await self._account_get("channels"), "channels", KazooChannel.from_api)
 
+    async def get_voicemail_boxes(self) -> list[KazooVoicemailBox]:
+        """List the account's voicemail boxes."""
+        data = await self._account_get("vmboxes")
+        return parse_list(data, "voicemail boxes", KazooVoicemailBox.from_api)
+
+    async def get_new_voicemail_count(self, box_id: str) -> int:
+        """Count a box's new (unheard) messages: what lights a message-waiting lamp."""
+        return count_new_messages(await self._account_get("vmboxes", box_id, "messages"))
+
     # --- presence -------------------------------------------------------------------------
 
     async def get_presence(
@@ -325,7 +336,11 @@ class KazooClient:
     async def _presence_command(self, path: tuple[str, ...], command: dict[str, str]) -> str:
         """Send a presence action; the reply's data is a message such as "command sent"."""
         data = await self._account_request("POST", path, body={"data": command})
-        return data if isinstance(data, str) else "command sent"
+        if not isinstance(data, str):
+            # Kazoo answers a message; anything else (e.g. the loaded document) means the
+            # command crashed on the server.
+            raise PbxResponseError("The presence command was not carried out")
+        return data
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -467,8 +482,6 @@ def _error_from(reply: Reply) -> PbxError:
         if "multi_factor_request" in data:
             return PbxMultiFactorRequiredError("The user has multi-factor login enabled")
         return PbxAuthenticationError(f"Authentication refused ({message})")
-    if status == 423:
-        return PbxAccountLockedError("The account is disabled or expired")
     if status == 403:
         return PbxForbiddenError(f"Forbidden ({message})")
     if status == 404:
@@ -477,8 +490,17 @@ def _error_from(reply: Reply) -> PbxError:
     if status == 429:
         return PbxRateLimitError(reply.retry_after())
     if status in (400, 422):
-        return PbxValidationError(_validation_reason(message, data))
+        return _validation_error(message, data)
     return PbxResponseError(f"The server answered HTTP {status} ({message})")
+
+
+def _validation_error(message: str, data: Mapping[str, Any]) -> PbxError:
+    """A 400: a field the server refused, or (`data.account`) a disabled or expired account."""
+    account = data.get("account")
+    for reason in ("disabled", "expired"):
+        if isinstance(account, dict) and reason in account:
+            return PbxAccountDisabledError(reason)
+    return PbxValidationError(_validation_reason(message, data))
 
 
 def _validation_reason(message: str, data: Mapping[str, Any]) -> str:

@@ -183,6 +183,31 @@ class KazooDeviceStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class KazooVoicemailBox:
+    """One item of `vmboxes`: a voicemail box and its owner."""
+
+    id: str
+    mailbox: str | None
+    owner_id: str | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one `vmboxes` item."""
+        obj = as_object(data, "voicemail box")
+        return cls(
+            id=get_str(obj, "id"),
+            mailbox=_opt_text(obj, "mailbox"),
+            owner_id=get_opt_str(obj, "owner_id"),
+        )
+
+
+def count_new_messages(data: Any) -> int:
+    """Count the messages of `vmboxes/{id}/messages` still in the `new` folder."""
+    messages = parse_list(data, "voicemail messages", lambda item: as_object(item, "message"))
+    return sum(1 for message in messages if message.get("folder") == "new")
+
+
+@dataclass(frozen=True, slots=True)
 class KazooChannel:
     """A live call leg from `channels`. Answered means busy, unanswered ringing."""
 
