@@ -139,6 +139,9 @@ STATUS_TYPES = [
     "altpurple",
     "altred",
 ]
+# ... as the Status sensor and the Set status select show them: Home Assistant reserves the
+# state "unavailable", so that type has a key of its own.
+STATUS_STATES = ["not_available" if t == "unavailable" else t for t in STATUS_TYPES]
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:

@@ -19,7 +19,7 @@ from homeassistant.const import __version__ as ha_version
 from custom_components.pbx_presence.device_condition import CONDITIONS
 from custom_components.pbx_presence.device_trigger import CONF_STATUS_TYPE, TRIGGERS
 from custom_components.pbx_presence.event import EVENTS
-from custom_components.pbx_presence.model import CallState
+from custom_components.pbx_presence.model import CallState, status_state
 from custom_components.pbx_presence.pbx import StatusType
 
 ROOT = Path(__file__).parent.parent
@@ -204,8 +204,10 @@ def test_enum_states_are_translated(translations: dict[str, Any]) -> None:
     sensors = translations["entity"]["sensor"]
     selects = translations["entity"]["select"]
     assert set(sensors["call_state"]["state"]) == {s.value for s in CallState}
-    assert set(sensors["status"]["state"]) == {s.value for s in StatusType}
-    assert set(selects["status"]["state"]) == {s.value for s in StatusType}
+    assert set(sensors["status"]["state"]) == {status_state(s) for s in StatusType}
+    assert set(selects["status"]["state"]) == {status_state(s) for s in StatusType}
+    # Home Assistant reserves the state "unavailable".
+    assert "unavailable" not in sensors["status"]["state"]
     assert set(selects["blf_override"]["state"]) == {"automatic", "idle", "ringing", "busy"}
 
 

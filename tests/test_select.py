@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_r
 from custom_components.pbx_presence.const import ISYMPHONY_SCAN_INTERVAL
 from simulator import Simulator
 
-from .conftest import STATUS_TYPES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import STATUS_STATES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
 
 ANNA = "select.anna_schmidt_blf_override"
 ANNA_DESK = "select.anna_schmidt_desk_phone_blf_override"
@@ -246,7 +246,7 @@ async def test_status_select_reads_and_sets_the_status(
     entity_id = "select.anna_schmidt_set_status"
     state = _state(hass, entity_id)
     assert state.state == "available"
-    assert state.attributes[ATTR_OPTIONS] == STATUS_TYPES
+    assert state.attributes[ATTR_OPTIONS] == STATUS_STATES
     assert ATTR_ASSUMED_STATE not in state.attributes
     assert _state(hass, "select.david_kim_set_status").state == "xa"
     assert hass.states.get("select.lukas_novak_set_status") is None  # not licensed
@@ -298,3 +298,22 @@ async def test_status_select_unlicensed_user(
     assert err.value.translation_key == "not_licensed"
     assert simulator.isymphony.status_of("anna")["type"] == "available"
     assert _state(hass, "select.anna_schmidt_set_status").state == "available"
+
+
+async def test_status_unavailable_is_a_state_not_a_dead_entity(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """iSymphony's type "unavailable" shows as its own state; choosing it sets that type."""
+    await setup_entry(hass, isymphony_entry)
+    # The demo has Jonas on "unavailable".
+    assert simulator.isymphony.status_of("jonas")["type"] == "unavailable"
+    assert _state(hass, "sensor.jonas_becker_status").state == "not_available"
+    assert _state(hass, "select.jonas_becker_set_status").state == "not_available"
+
+    await _select(hass, "select.anna_schmidt_set_status", "not_available")
+
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+    assert _state(hass, "sensor.anna_schmidt_status").state == "not_available"
+    entity = er.async_get(hass).async_get("sensor.anna_schmidt_status")
+    assert entity is not None
+    assert entity.unique_id.endswith("_panel_user_anna_status")  # ids unchanged

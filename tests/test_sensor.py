@@ -30,7 +30,7 @@ from custom_components.pbx_presence.sensor import MAX_STATE_LENGTH
 from simulator import Simulator
 
 from .conftest import (
-    STATUS_TYPES,
+    STATUS_STATES,
     async_poll,
     kazoo_device_id,
     kazoo_user_id,
@@ -258,7 +258,7 @@ async def test_isymphony_status_sensors(
     assert state is not None
     assert state.state == "xa"
     assert state.attributes[ATTR_DEVICE_CLASS] == "enum"
-    assert state.attributes[ATTR_OPTIONS] == STATUS_TYPES
+    assert state.attributes[ATTR_OPTIONS] == STATUS_STATES
     assert state_of(hass, "sensor.david_kim_status_name") == "On vacation"
     assert state_of(hass, "sensor.david_kim_status_note") == "Back on Monday"
     return_time = hass.states.get("sensor.david_kim_return_time")

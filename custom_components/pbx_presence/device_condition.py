@@ -23,7 +23,7 @@ from homeassistant.helpers.typing import ConfigType, TemplateVarsType
 
 from .const import DOMAIN
 from .entity import async_device_entities, status_type_selector
-from .model import CallState
+from .model import CallState, status_state
 from .pbx import StatusType
 
 CONF_STATUS_TYPE: Final = "status_type"
@@ -87,7 +87,7 @@ def async_condition_from_config(
 ) -> condition.ConditionCheckerType:
     """Compare the sensor's state with the state the condition asks for."""
     entity_id = er.async_validate_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
-    state = CONDITIONS[config[CONF_TYPE]][1] or config[CONF_STATUS_TYPE]
+    state = CONDITIONS[config[CONF_TYPE]][1] or status_state(config[CONF_STATUS_TYPE])
 
     def test_is_state(hass: HomeAssistant, variables: TemplateVarsType) -> bool:
         return condition.state(hass, entity_id, state)

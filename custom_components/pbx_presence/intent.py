@@ -22,7 +22,7 @@ from homeassistant.helpers import config_validation as cv, intent, translation
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .model import CallState, Presentity, PresentityKind
+from .model import CallState, Presentity, PresentityKind, status_state
 from .pbx import ISymphonyStatus, StatusType
 from .people import Member, Person, async_find_person, async_people, voice_error
 from .phrases import normalize, parse_duration, parse_status, parse_until, split_status_phrase
@@ -104,7 +104,8 @@ class Texts:
 
     def status_label(self, status_type: StatusType) -> str:
         """The status type as the Status sensor shows it ("Extended away")."""
-        return self.entity[f"component.{DOMAIN}.entity.sensor.status.state.{status_type}"]
+        state = status_state(status_type)
+        return self.entity[f"component.{DOMAIN}.entity.sensor.status.state.{state}"]
 
     def status_words(self, status_type: StatusType) -> str:
         """The status type as said after "is" ("extended away", "on do not disturb")."""

@@ -11,7 +11,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .pbx import ISymphonyStatus
+from .pbx import ISymphonyStatus, StatusType
+
+# Home Assistant reserves the state `unavailable` (an entity that cannot be read): iSymphony's
+# status type of that name is shown as this state instead.
+NOT_AVAILABLE = "not_available"
+
+
+def status_state(status_type: StatusType) -> str:
+    """The state (and select option) that shows a status type."""
+    return NOT_AVAILABLE if status_type is StatusType.UNAVAILABLE else status_type.value
+
+
+def status_type_of(state: str) -> StatusType:
+    """The status type a state (or select option) shows."""
+    return StatusType.UNAVAILABLE if state == NOT_AVAILABLE else StatusType(state)
+
+
+STATUS_STATES = [status_state(status_type) for status_type in StatusType]
 
 
 class PresentityKind(StrEnum):

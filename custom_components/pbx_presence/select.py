@@ -13,8 +13,8 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import PbxConfigEntry, PbxCoordinator, presence_reset_signal
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import Presentity, PresentityKind
-from .pbx import PresenceState, StatusType
+from .model import STATUS_STATES, Presentity, PresentityKind, status_state, status_type_of
+from .pbx import PresenceState
 
 # Each choice is one request to the server; send them one at a time.
 PARALLEL_UPDATES = 1
@@ -42,7 +42,7 @@ async def _set_blf_override(
 
 async def _set_status(coordinator: PbxCoordinator, presentity: Presentity, option: str) -> None:
     """Set the status type; the adapter picks an admin-defined name of that type."""
-    await coordinator.async_set_status(presentity, status_type=StatusType(option))
+    await coordinator.async_set_status(presentity, status_type=status_type_of(option))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,11 +72,13 @@ SELECTS: tuple[PbxSelectEntityDescription, ...] = (
     PbxSelectEntityDescription(
         key="status",
         translation_key="status",
-        options=[status_type.value for status_type in StatusType],
+        options=STATUS_STATES,
         exists_fn=lambda presentity: (
             presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
         ),
-        current_fn=lambda presentity: presentity.status.type if presentity.status else None,
+        current_fn=lambda presentity: (
+            status_state(presentity.status.type) if presentity.status else None
+        ),
         select_fn=_set_status,
     ),
 )

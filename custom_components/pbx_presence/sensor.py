@@ -19,8 +19,7 @@ from homeassistant.helpers.typing import StateType
 
 from .coordinator import PbxConfigEntry
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import CallState, Presentity, PresentityKind
-from .pbx import StatusType
+from .model import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
@@ -95,9 +94,11 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         key="status",
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
-        options=[status_type.value for status_type in StatusType],
+        options=STATUS_STATES,
         exists_fn=has_status,
-        value_fn=lambda presentity: presentity.status.type if presentity.status else None,
+        value_fn=lambda presentity: (
+            status_state(presentity.status.type) if presentity.status else None
+        ),
     ),
     PbxSensorEntityDescription(
         key="status_name",
