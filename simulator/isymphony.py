@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .common import uuid4
 
@@ -40,6 +40,12 @@ STATUS_LABELS = {
     "altred": "Red",
 }
 USER_FIELDS = ("id", "configurationId", "userName", "displayedName", "permissionId")
+# A licensed user's odd status reply: no status yet (`null`, `{}` or an empty body), an
+# unknown or null type, or an error for that user alone.
+type OddStatus = Literal[
+    "null", "empty_object", "empty_body", "unknown_type", "null_type", "http_400", "http_500"
+]
+
 STATUS_FIELDS = (
     "id",
     "configurationId",
@@ -62,6 +68,12 @@ class ISymphonyState:
         self.allowed_ips: set[str] = {"127.0.0.1"}
         self.license_installed = True
         self.return_time_in_seconds = False
+        # A wrong password gets 401 on most versions, 403 on some.
+        self.wrong_password_status = 401
+        # The servlet is SSL-secured: the plain port answers 302 to the SSL port.
+        self.ssl_secured = False
+        # Errors come as the servlet container's HTML pages instead of plain sentences.
+        self.html_errors = False
         self.predefined_statuses: list[dict[str, str]] = []
         # slug -> core server record (with "users" and "extensions" inside)
         self.core_servers: dict[str, dict[str, Any]] = {}
@@ -108,6 +120,8 @@ class ISymphonyState:
             "licensed": licensed,
             "status": None,
             "logins": [],
+            # A status reply the docs leave open, for this user only (see OddStatus).
+            "odd_status": None,
         }
         self.core_server(core_server)["users"][username] = user
         body: Mapping[str, Any] = {"type": "available"}

@@ -17,10 +17,11 @@ from typing import Any
 from aiohttp import BasicAuth, web
 
 from .common import json_response, split_path, text_response
-from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState
+from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState, OddStatus
 
 PREFIX = ("communication_manager", "rest", "live", "coreServers")
 MAX_RETURN_TIME = 2**53
+SSL_PORT = 55050
 
 
 @dataclass
@@ -90,20 +91,26 @@ class ISymphonyApi:
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one request whose path starts with ``/communication_manager/``."""
         state = self.state
+        if state.ssl_secured:
+            # An SSL-secured servlet sends plain-port requests to its SSL port.
+            location = request.url.with_scheme("https").with_port(SSL_PORT)
+            return self._error("Found", status=302, headers={"Location": str(location)})
         if request.remote not in state.allowed_ips:
-            return text_response("Access denied: caller IP not allowed", status=403)
+            return self._error("Access denied: caller IP not allowed", status=403)
         if not self._authorized(request):
-            return text_response(
+            if state.wrong_password_status == 403:  # some versions: 403 for both
+                return self._error("Access denied", status=403)
+            return self._error(
                 "Unauthorized",
                 status=401,
                 headers={"WWW-Authenticate": 'Basic realm="iSymphony"'},
             )
         route = self._route(split_path(request.raw_path))
         if route is None:
-            return text_response("Not Found", status=404)
+            return self._error("Not Found", status=404)
         handler = route.methods.get(request.method)
         if handler is None:
-            return text_response(
+            return self._error(
                 "Method Not Allowed",
                 status=405,
                 headers={"Allow": ", ".join(sorted(route.methods))},
@@ -112,18 +119,31 @@ class ISymphonyApi:
             route.core_server_key, by_name=route.core_server_by_name
         )
         if core_server is None:
-            return text_response("Core server not found", status=404)
+            return self._error("Core server not found", status=404)
         user = None
         if route.user_by_name is not None:
             user = state.find_user(core_server, route.user_key, by_name=route.user_by_name)
             if user is None:
-                return text_response("User not found", status=404)
+                return self._error("User not found", status=404)
         return await handler(Target(request, core_server, user))
+
+    def _error(
+        self, text: str, *, status: int, headers: dict[str, str] | None = None
+    ) -> web.Response:
+        """A plain-text sentence, or the servlet container's HTML page in that mode."""
+        if not self.state.html_errors:
+            return text_response(text, status=status, headers=headers)
+        page = (
+            f"<!DOCTYPE html><html><head><title>Error {status}</title></head><body>"
+            f"<h1>HTTP ERROR {status}</h1><p>Problem accessing the servlet. Reason:</p>"
+            f"<pre>    {text}</pre><hr><i><small>Powered by Jetty://</small></i></body></html>"
+        )
+        return web.Response(status=status, text=page, content_type="text/html", headers=headers)
 
     def _authorized(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
         try:
-            auth = BasicAuth.decode(header)
+            auth = BasicAuth.decode(header, encoding="utf-8")
         except ValueError:
             return False
         # Constant-time comparison, as a real servlet container would do.
@@ -152,20 +172,41 @@ class ISymphonyApi:
 
     def _unlicensed(self, user: dict[str, Any]) -> web.Response | None:
         if not self.state.license_installed:
-            return text_response(
+            return self._error(
                 "User is not licensed: no license is installed on the core server",
                 status=403,
             )
         if not user["licensed"]:
-            return text_response("User is not licensed", status=403)
+            return self._error("User is not licensed", status=403)
         return None
 
     async def _status(self, target: Target) -> web.Response:
         assert target.user is not None  # noqa: S101 - routing guarantees a user
         if (refusal := self._unlicensed(target.user)) is not None:
             return refusal
+        if (odd := target.user.get("odd_status")) is not None:
+            return self._odd_status(target.user, odd)
         status = self.state.status_representation(target.user)
         return json_response(_pick(status, STATUS_FIELDS))
+
+    def _odd_status(self, user: dict[str, Any], odd: OddStatus) -> web.Response:
+        """What the docs leave open: a user who never set a status, or a glitch for one user."""
+        status = _pick(self.state.status_representation(user), STATUS_FIELDS)
+        match odd:
+            case "null":
+                return json_response(None)
+            case "empty_object":
+                return json_response({})
+            case "empty_body":
+                return web.Response(status=200, content_type="application/json")
+            case "unknown_type":
+                return json_response({**status, "type": "busy"})
+            case "null_type":
+                return json_response({**status, "type": None})
+            case "http_400":
+                return self._error("Bad Request", status=400)
+            case "http_500":
+                return self._error("Internal Server Error", status=500)
 
     async def _set_status(self, target: Target) -> web.Response:
         user = target.user
@@ -175,19 +216,19 @@ class ISymphonyApi:
         request = target.request
         raw = await request.read()
         if raw and request.content_type != "application/json":
-            return text_response(
+            return self._error(
                 "Unsupported Media Type: send Content-Type application/json",
                 status=415,
             )
         try:
             body = json.loads(raw)
         except ValueError:
-            return text_response("Invalid JSON", status=412)
+            return self._error("Invalid JSON", status=412)
         if not isinstance(body, dict):
-            return text_response("Invalid JSON: expected an object", status=412)
+            return self._error("Invalid JSON: expected an object", status=412)
         parsed = _status_body(body)
         if isinstance(parsed, str):
-            return text_response(parsed, status=422)
+            return self._error(parsed, status=422)
         name, status_type, note, return_time = parsed
         self.state.set_status_from_api(
             user, name, status_type, note, return_time, target.core_server["slug"]

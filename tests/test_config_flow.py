@@ -524,6 +524,18 @@ def _ip_not_allowed(sim: Simulator) -> None:
     sim.isymphony.allowed_ips = set()
 
 
+def _ssl_secured(sim: Simulator) -> None:
+    sim.isymphony.ssl_secured = True
+
+
+def _wrong_password_is_403(sim: Simulator) -> None:
+    sim.isymphony.wrong_password_status = 403
+
+
+def _html_errors(sim: Simulator) -> None:
+    sim.isymphony.html_errors = True
+
+
 def _isymphony_fault(kind: str, status: int = 500) -> Callable[[Simulator], None]:
     def add(sim: Simulator) -> None:
         sim.faults.add(kind, count=None, status=status)
@@ -542,7 +554,9 @@ def _isymphony_fault(kind: str, status: int = 500) -> Callable[[Simulator], None
         (_no_licensed_user, {}, {"base": "no_license"}),
         (None, {CONF_URL: DEAD_URL}, {"base": "cannot_connect"}),
         (_isymphony_fault("drop"), {}, {"base": "cannot_connect"}),
-        (_isymphony_fault("status", 302), {}, {"base": "cannot_connect"}),
+        (_ssl_secured, {}, {"base": "ssl_required"}),
+        (_wrong_password_is_403, {CONF_PASSWORD: "wrong"}, {"base": "ip_not_allowed"}),
+        (_html_errors, {CONF_PASSWORD: "wrong"}, {"base": "invalid_auth"}),
         (_isymphony_fault("status", 500), {}, {"base": "unknown"}),
         (_isymphony_fault("malformed"), {}, {"base": "unknown"}),
         (None, {CONF_URL: "ws://127.0.0.1:58080"}, {CONF_URL: "invalid_url"}),
@@ -1040,3 +1054,41 @@ async def test_form_placeholders_are_supplied(hass: HomeAssistant, server_type: 
 
     assert wanted <= set(result["description_placeholders"] or {})
     assert all("://" in url for url in (result["description_placeholders"] or {}).values())
+
+
+@pytest.mark.parametrize(
+    ("server_type", "make_input"),
+    [(ServerType.FLEX_UC, kazoo_input), (ServerType.ISYMPHONY, isymphony_input)],
+)
+async def test_credentials_in_the_url_are_refused(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    server_type: ServerType,
+    make_input: Callable[..., dict[str, Any]],
+) -> None:
+    """`http://user:pw@host` is refused before anything is sent, stored, shown or logged."""
+    caplog.set_level("DEBUG")
+    result = await start(hass, server_type)
+    host = simulator.url.removeprefix("http://")
+    user_input = make_input(simulator, **{CONF_URL: f"http://manager:pa55-in-url@{host}"})
+
+    result = await submit(hass, result, user_input)
+
+    assert result["errors"] == {CONF_URL: "url_credentials"}
+    assert simulator.requests == []
+    assert suggested(result)[CONF_URL] == f"http://{host}"
+    assert "pa55-in-url" not in caplog.text
+
+
+async def test_isymphony_password_beyond_latin_1(
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
+) -> None:
+    """A password with characters Latin-1 lacks logs in (Basic auth in UTF-8)."""
+    simulator.isymphony.password = "пароль€"
+    result = await start(hass, ServerType.ISYMPHONY)
+
+    result = await submit(hass, result, isymphony_input(simulator, **{CONF_PASSWORD: "пароль€"}))
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD] == "пароль€"

@@ -10,6 +10,7 @@ import pytest
 
 from custom_components.pbx_presence.pbx import (
     ISymphonyClient,
+    PbxAccessDeniedError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxForbiddenError,
@@ -17,11 +18,12 @@ from custom_components.pbx_presence.pbx import (
     PbxNotFoundError,
     PbxRateLimitError,
     PbxResponseError,
+    PbxSslRequiredError,
     PbxTimeoutError,
     PbxValidationError,
     StatusType,
 )
-from custom_components.pbx_presence.pbx.isymphony import normalize_base_url
+from custom_components.pbx_presence.pbx.isymphony import error_text, normalize_base_url
 from simulator import Simulator
 
 from .conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME
@@ -242,9 +244,59 @@ async def test_rate_limited(simulator: Simulator, client: ISymphonyClient) -> No
 
 
 async def test_redirect_to_the_ssl_port(simulator: Simulator, client: ISymphonyClient) -> None:
-    simulator.faults.add("status", status=302)
-    with pytest.raises(PbxConnectionError, match="SSL"):
+    """An SSL-secured servlet answers the plain port with 302: say to use https, don't follow."""
+    simulator.isymphony.ssl_secured = True
+    with pytest.raises(PbxSslRequiredError, match="https and its SSL port"):
         await client.get_users()
+    assert len(simulator.requests) == 1
+
+
+async def test_403_may_be_a_wrong_password(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Some versions answer a wrong password with 403: an auth error that also says allow-list."""
+    simulator.isymphony.wrong_password_status = 403
+    client = ISymphonyClient(session, simulator.url, ISYMPHONY_USERNAME, "wrong")
+    with pytest.raises(PbxAccessDeniedError) as err:
+        await client.get_users()
+    assert isinstance(err.value, PbxAuthenticationError)
+    assert "allow-list" in str(err.value)
+    assert "password" in str(err.value)
+
+
+async def test_html_error_pages_become_plain_text(
+    simulator: Simulator, client: ISymphonyClient, session: aiohttp.ClientSession
+) -> None:
+    """A servlet container's error page never reaches a user as markup."""
+    simulator.isymphony.html_errors = True
+    path = "communication_manager/rest/live/coreServers/getByName/default/users/getByName/nobody"
+    auth = aiohttp.BasicAuth(ISYMPHONY_USERNAME, ISYMPHONY_PASSWORD)
+    async with session.get(f"{simulator.url}/{path}/status", auth=auth) as reply:
+        assert "<h1>HTTP ERROR 404</h1>" in await reply.text()
+
+    with pytest.raises(PbxNotFoundError) as err:
+        await client.get_status("nobody")
+    assert str(err.value) == "User not found"
+
+
+def test_error_text_of_pages_and_sentences() -> None:
+    assert error_text("User is not licensed") == "User is not licensed"
+    assert error_text("<html><head><title>Error 500 Oops</title></head><body>x</body></html>") == (
+        "Error 500 Oops"
+    )
+    assert error_text("<!DOCTYPE html><html><body><pre>  a &amp; b  </pre></body></html>") == (
+        "a & b"
+    )
+    assert error_text("<html><body><p>no title</p></body></html>") == ""
+    assert len(error_text("x " * 500)) == 200
+
+
+async def test_password_beyond_latin_1(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    simulator.isymphony.password = "пароль€"
+    client = ISymphonyClient(session, simulator.url, ISYMPHONY_USERNAME, "пароль€")
+    assert await client.get_users()
 
 
 async def test_server_error_malformed_and_empty_replies(

@@ -7,6 +7,7 @@ A Kazoo user login is stored as the md5 hash of "username:password", never the p
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
+from contextlib import suppress
 from typing import Any
 
 import voluptuous as vol
@@ -39,6 +40,7 @@ from .const import (
 from .factory import create_adapter
 from .isymphony_adapter import ISymphonyAdapter
 from .pbx import (
+    PbxAccessDeniedError,
     PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
@@ -46,6 +48,7 @@ from .pbx import (
     PbxForbiddenError,
     PbxMultiFactorRequiredError,
     PbxNotFoundError,
+    PbxSslRequiredError,
     PbxTimeoutError,
     PbxUnknownApiKeyError,
     PbxValidationError,
@@ -139,6 +142,9 @@ def _url(user_input: Mapping[str, Any]) -> str:
         raise InputError("invalid_url", CONF_URL) from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InputError("invalid_url", CONF_URL)
+    if parsed.user is not None or parsed.password is not None:
+        # It would be stored, shown and logged with the URL: credentials have their fields.
+        raise InputError("url_credentials", CONF_URL)
     return url
 
 
@@ -191,21 +197,25 @@ def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) ->
     return {CONF_USERNAME: username, CONF_PASSWORD: password}
 
 
+# Client errors with one form error whatever the server kind; most specific first.
+_FLOW_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
+    (PbxTimeoutError, "timeout_connect"),
+    (PbxSslRequiredError, "ssl_required"),
+    (PbxConnectionError, "cannot_connect"),
+    (PbxMultiFactorRequiredError, "mfa_required"),
+    (PbxUnknownApiKeyError, "unknown_api_key"),
+    (PbxAccessDeniedError, "ip_not_allowed"),
+    (PbxAuthenticationError, "invalid_auth"),
+)
+
+
 def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
     """The config flow error for a client error, as specific as the server lets us be."""
     isymphony = data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
-    if isinstance(err, PbxTimeoutError):  # before its base class, PbxConnectionError
-        return "timeout_connect"
-    if isinstance(err, PbxConnectionError):
-        return "cannot_connect"
-    if isinstance(err, PbxMultiFactorRequiredError):
-        return "mfa_required"
     if isinstance(err, PbxAccountDisabledError):
         return ACCOUNT_REFUSALS[err.reason]
-    if isinstance(err, PbxUnknownApiKeyError):
-        return "unknown_api_key"
-    if isinstance(err, PbxAuthenticationError):
-        return "invalid_auth"
+    if (key := next((k for kind, k in _FLOW_ERRORS if isinstance(err, kind)), None)) is not None:
+        return key
     if isinstance(err, PbxForbiddenError):
         # iSymphony answers 403 to a caller outside its IP allow-list.
         return "ip_not_allowed" if isymphony else "insufficient_rights"
@@ -218,8 +228,12 @@ def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
 
 
 def _suggested(values: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Values to show again in a form: anything but passwords and API keys."""
-    return {key: value for key, value in (values or {}).items() if key not in SECRETS}
+    """Values to show again in a form: anything but passwords, API keys and URL credentials."""
+    suggested = {key: value for key, value in (values or {}).items() if key not in SECRETS}
+    if isinstance(url := suggested.get(CONF_URL), str):
+        with suppress(ValueError):  # not a URL: nothing to hide in it
+            suggested[CONF_URL] = str(URL(url).with_user(None))
+    return suggested
 
 
 class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):

@@ -11,6 +11,7 @@ from .adapter import PbxAdapter
 from .const import (
     ISYMPHONY_SCAN_INTERVAL,
     LICENSE_RECHECK_INTERVAL,
+    LOGGER,
     MAX_CONCURRENT_REQUESTS,
     ServerType,
 )
@@ -19,8 +20,11 @@ from .pbx import (
     ISymphonyClient,
     ISymphonyStatus,
     ISymphonyUser,
+    PbxError,
     PbxLicenseError,
     PbxNotFoundError,
+    PbxResponseError,
+    PbxValidationError,
     StatusType,
 )
 
@@ -59,6 +63,8 @@ class ISymphonyAdapter(PbxAdapter):
         self.predefined: dict[StatusType, str] = {}
         self._unlicensed: dict[str, datetime] = {}  # username -> when it last said so
         self._statuses: dict[str, ISymphonyStatus] = {}
+        # Licensed users whose status reply could not be read: no status, nothing else lost.
+        self._unreadable: set[str] = set()
 
     async def async_identify(self) -> ServerInfo:
         """Check the credentials, allow-list and core server by listing the users."""
@@ -90,14 +96,27 @@ class ISymphonyAdapter(PbxAdapter):
                 except PbxNotFoundError:  # removed since the list was read
                     self._statuses.pop(user.username, None)
                     return
+                except (PbxResponseError, PbxValidationError) as err:
+                    self._unreadable_status(user.username, err)
+                    return
             self._unlicensed.pop(user.username, None)
+            self._unreadable.discard(user.username)
             self.remember(user.username, status)
 
         await asyncio.gather(*(read(user) for user in users))
         usernames = {user.username for user in users}
         for gone in set(self._statuses) - usernames:
             del self._statuses[gone]
+        self._unreadable &= usernames
         return self.snapshot(users)
+
+    def _unreadable_status(self, username: str, err: PbxError) -> None:
+        """One user's odd reply (no status yet, an unknown type, an error) costs that user only."""
+        if username not in self._unreadable:
+            LOGGER.warning("The status of iSymphony user %s cannot be read: %s", username, err)
+        self._unreadable.add(username)
+        self._unlicensed.pop(username, None)
+        self._statuses.pop(username, None)
 
     def remember(self, username: str, status: ISymphonyStatus) -> None:
         """Keep a user's latest status and learn admin-defined statuses from it."""
@@ -113,14 +132,14 @@ class ISymphonyAdapter(PbxAdapter):
                 kind=PresentityKind.PANEL_USER,
                 name=user.displayed_name or user.username,
                 server_id=user.username,
-                licensed=user.username in self._statuses,
+                licensed=user.username in self._statuses or user.username in self._unreadable,
                 status=self._statuses.get(user.username),
             )
             for user in users
         }
         return Snapshot(
             presentities,
-            unlicensed=bool(users) and not self._statuses,
+            unlicensed=bool(users) and not self._statuses and not self._unreadable,
         )
 
     def status_name(self, status_type: StatusType) -> str:

@@ -4,6 +4,7 @@ It knows nothing of Home Assistant and could ship on its own.
 """
 
 from .errors import (
+    PbxAccessDeniedError,
     PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxConnectionError,
@@ -14,6 +15,7 @@ from .errors import (
     PbxNotFoundError,
     PbxRateLimitError,
     PbxResponseError,
+    PbxSslRequiredError,
     PbxTimeoutError,
     PbxUnknownApiKeyError,
     PbxValidationError,
@@ -72,6 +74,7 @@ __all__ = [
     "KazooUser",
     "KazooVoicemailBox",
     "KazooWatcher",
+    "PbxAccessDeniedError",
     "PbxAccountDisabledError",
     "PbxAuthenticationError",
     "PbxConnectionError",
@@ -82,6 +85,7 @@ __all__ = [
     "PbxNotFoundError",
     "PbxRateLimitError",
     "PbxResponseError",
+    "PbxSslRequiredError",
     "PbxTimeoutError",
     "PbxUnknownApiKeyError",
     "PbxValidationError",

@@ -15,6 +15,10 @@ class PbxTimeoutError(PbxConnectionError):
     """The server did not answer within the request timeout."""
 
 
+class PbxSslRequiredError(PbxConnectionError):
+    """iSymphony: the plain port redirects, so the servlet is SSL-secured (use its SSL port)."""
+
+
 class PbxAuthenticationError(PbxError):
     """The server refused the credentials (bad login, API key or token)."""
 
@@ -39,6 +43,13 @@ class PbxForbiddenError(PbxError):
     """The credentials are valid but lack the right (HTTP 403).
 
     For iSymphony this is also the answer to a caller IP outside the allow-list.
+    """
+
+
+class PbxAccessDeniedError(PbxAuthenticationError, PbxForbiddenError):
+    """iSymphony 403 outside a status: the IP allow-list, or on some versions a wrong password.
+
+    Either way the entry cannot work until the user acts, so it asks for re-authentication.
     """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +12,14 @@ from yarl import URL
 
 from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
 from .errors import (
+    PbxAccessDeniedError,
     PbxAuthenticationError,
-    PbxConnectionError,
     PbxError,
-    PbxForbiddenError,
     PbxLicenseError,
     PbxNotFoundError,
     PbxRateLimitError,
     PbxResponseError,
+    PbxSslRequiredError,
     PbxValidationError,
 )
 from .models import (
@@ -64,7 +66,9 @@ class ISymphonyClient:
         """Keep the session, the manager credentials and the core server to talk to."""
         self._session = session
         self._base = normalize_base_url(url)
-        self._auth = aiohttp.BasicAuth(username, password)
+        # Servlet containers decode Basic credentials as UTF-8; aiohttp's Latin-1 default
+        # would fail on other passwords.
+        self._auth = aiohttp.BasicAuth(username, password, encoding="utf-8")
         self._core_server = (core_server,) if core_server_by_id else ("getByName", core_server)
         self._timeout = request_timeout
 
@@ -138,21 +142,35 @@ def _user_path(user: str, *, by_id: bool) -> tuple[str, ...]:
     return ("users", user) if by_id else ("users", "getByName", user)
 
 
+def error_text(body: str) -> str:
+    """A short plain sentence from an error body, which may be a servlet container's page."""
+    if "<" in body and re.search(r"(?i)<(html|body|head|!doctype)", body):
+        # Jetty and Tomcat put the reason in <pre> or <p>; the title says little more.
+        match = re.search(r"(?is)<pre>(.*?)</pre>", body) or re.search(
+            r"(?is)<title>(.*?)</title>", body
+        )
+        body = html.unescape(re.sub(r"<[^>]*>", " ", match.group(1) if match else ""))
+    return " ".join(body.split())[:200]
+
+
 def _error_from(reply: Reply, *, status_path: bool) -> PbxError:
     """Map an error reply (a plain-text sentence) to an error."""
-    reason = " ".join(reply.text.split())[:200] or f"HTTP {reply.status}"
+    reason = error_text(reply.text) or f"HTTP {reply.status}"
     status = reply.status
     if status in (301, 302, 303, 307, 308):
-        return PbxConnectionError(
-            "The server redirects elsewhere; it is probably SSL-secured: use https "
-            "and its SSL port (55050 by default)"
+        return PbxSslRequiredError(
+            "The server redirects elsewhere; it is SSL-secured: use https and its SSL port "
+            "(55050 by default)"
         )
     if status == 401:
         return PbxAuthenticationError("The manager user name or password is wrong")
     if status == 403:
         if status_path:
             return PbxLicenseError(f"The user has no license ({reason})")
-        return PbxForbiddenError(f"Access denied ({reason})")
+        return PbxAccessDeniedError(
+            f"Access denied: Home Assistant's IP address is not on the allow-list, or the "
+            f"password is wrong ({reason})"
+        )
     if status == 404:
         return PbxNotFoundError(reason)
     if status in (400, 409, 412, 415, 422):
