@@ -38,6 +38,7 @@ from simulator.faults import FaultKind
 from .conftest import (
     KAZOO_PASSWORD,
     async_poll,
+    isymphony_entry_data,
     kazoo_entry_data,
     kazoo_user_id,
     setup_entry,
@@ -577,3 +578,26 @@ async def test_partial_presence_reply_removes_no_device(
     simulator.kazoo.presence_timeout = False
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert dr.async_get(hass).async_get_device({park}) is None
+
+
+async def test_migration_drops_credentials_from_a_stored_url(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Entries from before URLs with credentials were refused lose them from the URL."""
+    host = simulator.url.removeprefix("http://")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="iSymphony default",
+        unique_id="default",
+        version=1,
+        minor_version=1,
+        data=isymphony_entry_data(simulator, url=f"http://manager:pa55-in-url@{host}"),
+    )
+    entry.add_to_hass(hass)
+
+    await setup_entry(hass, entry)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.minor_version == 2
+    assert entry.data["url"] == simulator.url
+    assert "pa55-in-url" not in str(entry.data)

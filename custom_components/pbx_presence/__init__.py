@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
+from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType
 from homeassistant.helpers.typing import ConfigType
+from yarl import URL
 
 from .const import DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
@@ -28,6 +29,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's services and its sentences for the built-in agent."""
     async_setup_services(hass)
     await async_setup_sentences(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
+    """Bring an entry stored by an older version up to date."""
+    if entry.version > 1:
+        return False  # made by a newer version: do not guess
+    if entry.minor_version < 2:
+        # Entries made before URLs with credentials were refused: drop them from the URL,
+        # where diagnostics and logs would show them (the login has its own fields).
+        url = URL(entry.data[CONF_URL])
+        data = {**entry.data, CONF_URL: str(url.with_user(None))}
+        hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
     return True
 
 

@@ -240,7 +240,8 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a Flex UC / Kazoo account or an iSymphony core server."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: the stored URL never holds credentials (see __init__.async_migrate_entry).
+    MINOR_VERSION = 2
 
     async def async_step_user(
         self,
