@@ -11,6 +11,8 @@ from .isymphony import STATUS_TYPES, ISymphonyState
 from .kazoo import KazooState
 
 DEMO_SEED = 2024
+# The demo core server's stable (Config API) id: what its entries and entities are keyed by.
+DEMO_CORE_SERVER_ID = "4c0f9d1e-7a2b-4e5f-9c3d-2b1a0e9f8d7c"
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin-secret"  # noqa: S105 - published demo credentials
 PARK_SLOTS = ("*3101", "*3102", "*3103")
@@ -146,7 +148,7 @@ def build_demo_kazoo(seed: int = DEMO_SEED) -> KazooState:
 def build_demo_isymphony(seed: int = DEMO_SEED) -> ISymphonyState:
     """The demo iSymphony server: core server "default" with varied statuses."""
     isymphony = ISymphonyState(seed=seed)
-    isymphony.add_core_server("default")
+    isymphony.add_core_server("default", DEMO_CORE_SERVER_ID)
     for name, status_type in PREDEFINED_STATUSES:
         isymphony.add_predefined_status(name, status_type)
     users: tuple[tuple[str, str, bool, dict[str, Any]], ...] = (
@@ -260,7 +262,7 @@ def build_scaled_isymphony(users: int, seed: int = DEMO_SEED) -> ISymphonyState:
     """A core server "default" with ``users`` users (every 20th unlicensed)."""
     rng = random.Random(seed)
     isymphony = ISymphonyState(seed=seed)
-    isymphony.add_core_server("default")
+    isymphony.add_core_server("default", DEMO_CORE_SERVER_ID)
     for name, status_type in PREDEFINED_STATUSES:
         isymphony.add_predefined_status(name, status_type)
     for index in range(users):

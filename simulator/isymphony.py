@@ -74,17 +74,23 @@ class ISymphonyState:
         self.ssl_secured = False
         # Errors come as the servlet container's HTML pages instead of plain sentences.
         self.html_errors = False
+        # The Config API (stable core-server ids, users' `full` licence flags); older
+        # servers have only the Live API and answer 404 there.
+        self.config_api = True
         self.predefined_statuses: list[dict[str, str]] = []
         # slug -> core server record (with "users" and "extensions" inside)
         self.core_servers: dict[str, dict[str, Any]] = {}
 
     # -- setup -------------------------------------------------------------------
 
-    def add_core_server(self, slug: str) -> dict[str, Any]:
-        """Add a core server addressed by ``slug``."""
+    def add_core_server(self, slug: str, config_id: str | None = None) -> dict[str, Any]:
+        """Add a core server addressed by ``slug`` (``config_id``: its stable Config API id)."""
         core_server: dict[str, Any] = {
             "id": uuid4(self._rng),
+            # The Config API's id: stable across restarts, unlike the live id.
+            "config_id": config_id or uuid4(self._rng),
             "slug": slug,
+            "name": "Default" if slug == "default" else slug.title(),
             "users": {},
             "extensions": [],
         }

@@ -20,6 +20,7 @@ from .common import json_response, split_path, text_response
 from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState, OddStatus
 
 PREFIX = ("communication_manager", "rest", "live", "coreServers")
+CONFIG_PREFIX = ("communication_manager", "rest", "config")
 MAX_RETURN_TIME = 2**53
 SSL_PORT = 55050
 
@@ -91,21 +92,12 @@ class ISymphonyApi:
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one request whose path starts with ``/communication_manager/``."""
         state = self.state
-        if state.ssl_secured:
-            # An SSL-secured servlet sends plain-port requests to its SSL port.
-            location = request.url.with_scheme("https").with_port(SSL_PORT)
-            return self._error("Found", status=302, headers={"Location": str(location)})
-        if request.remote not in state.allowed_ips:
-            return self._error("Access denied: caller IP not allowed", status=403)
-        if not self._authorized(request):
-            if state.wrong_password_status == 403:  # some versions: 403 for both
-                return self._error("Access denied", status=403)
-            return self._error(
-                "Unauthorized",
-                status=401,
-                headers={"WWW-Authenticate": 'Basic realm="iSymphony"'},
-            )
-        route = self._route(split_path(request.raw_path))
+        if (refused := self._refused(request)) is not None:
+            return refused
+        parts = split_path(request.raw_path)
+        if tuple(parts[:3]) == CONFIG_PREFIX and request.method == "GET":
+            return self._config(parts[3:])
+        route = self._route(parts)
         if route is None:
             return self._error("Not Found", status=404)
         handler = route.methods.get(request.method)
@@ -139,6 +131,57 @@ class ISymphonyApi:
             f"<pre>    {text}</pre><hr><i><small>Powered by Jetty://</small></i></body></html>"
         )
         return web.Response(status=status, text=page, content_type="text/html", headers=headers)
+
+    def _refused(self, request: web.Request) -> web.Response | None:
+        """The servlet's checks before any path: SSL port, IP allow-list, Basic auth."""
+        state = self.state
+        if state.ssl_secured:
+            # An SSL-secured servlet sends plain-port requests to its SSL port.
+            location = request.url.with_scheme("https").with_port(SSL_PORT)
+            return self._error("Found", status=302, headers={"Location": str(location)})
+        if request.remote not in state.allowed_ips:
+            return self._error("Access denied: caller IP not allowed", status=403)
+        if self._authorized(request):
+            return None
+        if state.wrong_password_status == 403:  # some versions: 403 for both
+            return self._error("Access denied", status=403)
+        return self._error(
+            "Unauthorized", status=401, headers={"WWW-Authenticate": 'Basic realm="iSymphony"'}
+        )
+
+    def _config(self, rest: list[str]) -> web.Response:
+        """The Config API: a core server by stable id or slug, and users' licence flags."""
+        state = self.state
+        if not state.config_api:
+            return self._error("Not Found", status=404)
+        servers = list(state.core_servers.values())
+        match rest:
+            case ["server", "coreServers", "getByName", slug]:
+                found = next((cs for cs in servers if cs["slug"] == slug), None)
+            case ["server", "coreServers", config_id]:
+                found = next((cs for cs in servers if cs["config_id"] == config_id), None)
+            case ["core", config_id, "users"]:
+                core_server = next((cs for cs in servers if cs["config_id"] == config_id), None)
+                if core_server is None:
+                    return self._error("Core server not found", status=404)
+                return json_response(
+                    [
+                        {
+                            "id": user["configurationId"],
+                            "username": user["userName"],
+                            "displayName": user["displayedName"],
+                            "full": bool(user["licensed"] and state.license_installed),
+                        }
+                        for user in core_server["users"].values()
+                    ]
+                )
+            case _:
+                return self._error("Not Found", status=404)
+        if found is None:
+            return self._error("Core server not found", status=404)
+        return json_response(
+            {"id": found["config_id"], "slug": found["slug"], "name": found["name"]}
+        )
 
     def _authorized(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")

@@ -23,7 +23,7 @@ from custom_components.pbx_presence.const import (
     DOMAIN,
     ServerType,
 )
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 KAZOO_USERNAME = "admin"
 KAZOO_PASSWORD = "admin-secret"
@@ -94,7 +94,7 @@ def isymphony_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntr
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="iSymphony default",
-        unique_id="default",
+        unique_id=DEMO_CORE_SERVER_ID,
         data=isymphony_entry_data(simulator),
     )
     entry.add_to_hass(hass)

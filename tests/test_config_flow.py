@@ -34,7 +34,7 @@ from custom_components.pbx_presence.const import (
 from custom_components.pbx_presence.factory import create_adapter
 from custom_components.pbx_presence.isymphony_adapter import ISymphonyAdapter
 from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import (
     ISYMPHONY_PASSWORD,
@@ -468,7 +468,8 @@ async def test_isymphony(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "iSymphony default"
-    assert result["result"].unique_id == "default"
+    # The Config API's stable core-server id, not the slug every FreePBX shares.
+    assert result["result"].unique_id == DEMO_CORE_SERVER_ID
     assert result["data"] == {
         CONF_SERVER_TYPE: ServerType.ISYMPHONY,
         CONF_URL: simulator.url,
@@ -481,8 +482,8 @@ async def test_isymphony(
 
 
 async def test_isymphony_other_core_server(hass: HomeAssistant, simulator: Simulator) -> None:
-    """A second core server is its own entry, identified by its slug."""
-    simulator.isymphony.add_core_server("sales")
+    """A second core server is its own entry, identified by its stable id."""
+    sales = simulator.isymphony.add_core_server("sales")
     simulator.isymphony.add_user("paula", "Paula Sales", status="available", core_server="sales")
     result = await start(hass, ServerType.ISYMPHONY)
 
@@ -496,7 +497,7 @@ async def test_isymphony_other_core_server(hass: HomeAssistant, simulator: Simul
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "iSymphony sales"
-    assert result["result"].unique_id == "sales"
+    assert result["result"].unique_id == sales["config_id"]
     assert result["data"][CONF_CORE_SERVER] == "sales"
     assert result["data"][CONF_VERIFY_SSL] is False
 
@@ -1092,3 +1093,30 @@ async def test_isymphony_password_beyond_latin_1(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] == "пароль€"
+
+
+async def test_isymphony_without_the_config_api_is_keyed_by_slug(
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
+) -> None:
+    """An older server (Live API only) is identified by its core server's slug."""
+    simulator.isymphony.config_api = False
+    result = await start(hass, ServerType.ISYMPHONY)
+
+    result = await submit(hass, result, isymphony_input(simulator))
+
+    assert result["result"].unique_id == "default"
+
+
+async def test_two_servers_that_share_a_slug(
+    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
+) -> None:
+    """Two FreePBX boxes, both with the slug `default`, can both be added."""
+    MockConfigEntry(
+        domain=DOMAIN, unique_id="9e8d7c6b-0000-4000-8000-000000000001", data={}
+    ).add_to_hass(hass)
+    result = await start(hass, ServerType.ISYMPHONY)
+
+    result = await submit(hass, result, isymphony_input(simulator))
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == DEMO_CORE_SERVER_ID

@@ -30,7 +30,7 @@ from custom_components.pbx_presence.const import (
     KAZOO_SCAN_INTERVAL,
 )
 from custom_components.pbx_presence.device_condition import CONDITION_SCHEMA
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import (
     STATUS_TYPES,
@@ -137,7 +137,7 @@ async def test_isymphony_user_has_status_trigger_and_condition(
 ) -> None:
     """A panel user offers 'status changes' and 'status is', with a status type choice."""
     await setup_entry(hass, isymphony_entry)
-    device_id = _device_id(hass, "default_panel_user_anna")
+    device_id = _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna")
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device_id])
     assert [(t["type"], t["entity_id"]) for t in _ours(triggers, device_id)] == [
         ("status_changed", _registry_id(hass, "event.anna_schmidt_status_change"))
@@ -325,7 +325,7 @@ async def test_status_trigger_with_and_without_a_type(
 ) -> None:
     """'Status changes' fires on every change; 'status changes to dnd' only on dnd."""
     await setup_entry(hass, isymphony_entry)
-    device_id = _device_id(hass, "default_panel_user_anna")
+    device_id = _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna")
     trigger = {
         "trigger": "device",
         "domain": DOMAIN,
@@ -419,7 +419,7 @@ async def test_status_condition(
                 {
                     "condition": "device",
                     "domain": DOMAIN,
-                    "device_id": _device_id(hass, "default_panel_user_anna"),
+                    "device_id": _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna"),
                     "entity_id": _registry_id(hass, "sensor.anna_schmidt_status"),
                     "type": "status_is",
                     "status_type": "available",

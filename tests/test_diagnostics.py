@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pbx_presence.const import CONF_CREDENTIALS_HASH, DOMAIN
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import (
     ISYMPHONY_PASSWORD,
@@ -136,11 +136,12 @@ async def test_isymphony_entry_diagnostics(
 
     assert diagnostics["server_type"] == "isymphony"
     assert diagnostics["server"] == {
-        "unique_id": "default",
+        "unique_id": ISYMPHONY_ID,
         "name": "iSymphony default",
         "manufacturer": "i9 Technologies",
         "model": "iSymphony",
         "configuration_url": None,
+        "former_unique_id": "default",
     }
     data = diagnostics["entry"]["data"]
     assert data[CONF_PASSWORD] == REDACTED
@@ -203,14 +204,14 @@ async def test_device_diagnostics(
     assert diagnostics["presentity"]["presence_target"] is False
     assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
 
-    server = registry.async_get_device(identifiers={(DOMAIN, "default")})
+    server = registry.async_get_device(identifiers={(DOMAIN, ISYMPHONY_ID)})
     assert server is not None
     diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, server)
     assert diagnostics["is_server"] is True
     assert diagnostics["presentity"] is None
     assert "directory_record" not in diagnostics
 
-    carla = registry.async_get_device(identifiers={(DOMAIN, "default_panel_user_carla")})
+    carla = registry.async_get_device(identifiers={(DOMAIN, f"{ISYMPHONY_ID}_panel_user_carla")})
     assert carla is not None
     diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, carla)
     assert diagnostics["presentity"]["status"]["type"] == "dnd"

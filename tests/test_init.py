@@ -32,7 +32,7 @@ from custom_components.pbx_presence.const import (
     KAZOO_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
 )
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 from simulator.faults import FaultKind
 
 from .conftest import (
@@ -348,7 +348,7 @@ async def test_timeouts_and_refused_connections_are_told_apart(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup_entry(hass, isymphony_entry)
-    entity_id = _entity_id(hass, "default_panel_user_anna_status")
+    entity_id = _entity_id(hass, f"{ISYMPHONY_ID}_panel_user_anna_status")
     coordinator = isymphony_entry.runtime_data
 
     await _poll_into_a_hang(hass, freezer, simulator, ISYMPHONY_SCAN_INTERVAL)

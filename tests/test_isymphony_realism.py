@@ -1,4 +1,4 @@
-"""iSymphony as its docs leave it open: odd status replies, 403 for a wrong password."""
+"""iSymphony as its docs leave it open: odd replies, 403 for a password, the Config API."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import DOMAIN, ISYMPHONY_SCAN_INTERVAL
-from simulator import Simulator
+from custom_components.pbx_presence.const import (
+    DOMAIN,
+    ISYMPHONY_SCAN_INTERVAL,
+    LICENSE_RECHECK_INTERVAL,
+)
+from simulator import DEMO_CORE_SERVER_ID, Simulator
 
-from .conftest import async_poll, setup_entry, state_of
+from .conftest import async_poll, isymphony_entry_data, setup_entry, state_of
 
 
 @pytest.mark.parametrize(
@@ -78,3 +83,71 @@ async def test_html_error_pages_never_reach_the_ui(
 
     assert "Internal Server Error" in caplog.text
     assert "<h1>" not in caplog.text
+
+
+async def test_entry_keyed_by_slug_moves_to_the_stable_id_keeping_its_entities(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """An entry from before the Config API was used keeps its entity ids when it moves."""
+    simulator.isymphony.config_api = False  # as the entry was made
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="iSymphony default",
+        unique_id="default",
+        data=isymphony_entry_data(simulator),
+    )
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+    entities = er.async_get(hass)
+    before = {
+        e.entity_id: e.id for e in er.async_entries_for_config_entry(entities, entry.entry_id)
+    }
+    assert entities.async_get("sensor.anna_schmidt_status").unique_id.startswith("default_")
+
+    simulator.isymphony.config_api = True  # the server is updated, or the integration is
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.unique_id == DEMO_CORE_SERVER_ID
+    after = {e.entity_id: e.id for e in er.async_entries_for_config_entry(entities, entry.entry_id)}
+    assert after == before  # same registry entries: same entity ids, same history
+    status = entities.async_get("sensor.anna_schmidt_status")
+    assert status.unique_id == f"{DEMO_CORE_SERVER_ID}_panel_user_anna_status"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"
+    devices = dr.async_get(hass)
+    assert devices.async_get_device({(DOMAIN, f"{DEMO_CORE_SERVER_ID}_panel_user_anna")})
+    assert devices.async_get_device({(DOMAIN, DEMO_CORE_SERVER_ID)})
+    assert not devices.async_get_device({(DOMAIN, "default_panel_user_anna")})
+
+
+async def test_licences_come_from_the_config_api(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With the `full` flags, unlicensed users are never probed with a status request."""
+    await setup_entry(hass, isymphony_entry)
+    await async_poll(hass, freezer, LICENSE_RECHECK_INTERVAL)
+
+    probed = {r.path.split("/")[-2] for r in simulator.requests if r.path.endswith("/status")}
+    assert "lukas" not in probed  # unlicensed in the demo
+    assert "anna" in probed
+    assert hass.states.get("sensor.lukas_novak_status") is None
+
+
+async def test_without_the_config_api_unlicensed_users_are_probed(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    """An older server: who is licensed is learnt from each user's 403, as before."""
+    simulator.isymphony.config_api = False
+    isymphony_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(isymphony_entry, unique_id="default")
+    await setup_entry(hass, isymphony_entry)
+
+    probed = {r.path.split("/")[-2] for r in simulator.requests if r.path.endswith("/status")}
+    assert "lukas" in probed
+    assert hass.states.get("sensor.lukas_novak_status") is None
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"

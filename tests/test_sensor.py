@@ -27,7 +27,7 @@ from custom_components.pbx_presence.const import (
     LICENSE_RECHECK_INTERVAL,
 )
 from custom_components.pbx_presence.sensor import MAX_STATE_LENGTH
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import (
     STATUS_STATES,
@@ -277,13 +277,13 @@ async def test_isymphony_status_sensors(
     for key in ("status", "status_name", "status_note", "return_time"):
         entry = entities.async_get(f"sensor.david_kim_{key}")
         assert entry is not None
-        assert entry.unique_id == f"default_panel_user_david_{key}"
+        assert entry.unique_id == f"{ISYMPHONY_ID}_panel_user_david_{key}"
         assert entry.translation_key == key
         assert entry.disabled_by is None
 
     devices = dr.async_get(hass)
-    server = devices.async_get_device({(DOMAIN, "default")})
-    david = devices.async_get_device({(DOMAIN, "default_panel_user_david")})
+    server = devices.async_get_device({(DOMAIN, ISYMPHONY_ID)})
+    david = devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_david")})
     assert server is not None
     assert david is not None
     assert david.name == "David Kim"
@@ -298,9 +298,10 @@ async def test_isymphony_status_sensors(
     )
     unique_ids = {e.unique_id for e in registered}
     assert not any(
-        u.startswith(("default_panel_user_lukas", "default_panel_user_front")) for u in unique_ids
+        u.startswith((f"{ISYMPHONY_ID}_panel_user_lukas", f"{ISYMPHONY_ID}_panel_user_front"))
+        for u in unique_ids
     )
-    assert devices.async_get_device({(DOMAIN, "default_panel_user_lukas")}) is None
+    assert devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_lukas")}) is None
     # Usernames with odd characters still make entities.
     assert state_of(hass, "sensor.sofia_garcia_status") == "altpurple"
     assert state_of(hass, "sensor.lena_fischer_status") == "altpink"
@@ -427,12 +428,12 @@ async def test_removed_panel_user_leaves_the_registry(
     """An iSymphony user deleted on the server disappears at the next poll."""
     await setup_entry(hass, isymphony_entry)
     devices = dr.async_get(hass)
-    assert devices.async_get_device({(DOMAIN, "default_panel_user_max")}) is not None
+    assert devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_max")}) is not None
 
     del simulator.isymphony.core_server("default")["users"]["max"]
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
-    assert devices.async_get_device({(DOMAIN, "default_panel_user_max")}) is None
+    assert devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_max")}) is None
     assert er.async_get(hass).async_get("sensor.max_weber_status") is None
     assert hass.states.get("sensor.max_weber_status") is None
     assert state_of(hass, "sensor.anna_schmidt_status") == "available"

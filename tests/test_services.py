@@ -26,7 +26,7 @@ from custom_components.pbx_presence.const import DOMAIN
 from custom_components.pbx_presence.entity import MODEL_NAMES
 from custom_components.pbx_presence.model import PresentityKind
 from custom_components.pbx_presence.pbx import StatusType
-from simulator import Simulator
+from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import kazoo_device_id, kazoo_user_id, setup_entry
 
@@ -49,7 +49,7 @@ def kazoo_device(hass: HomeAssistant, sim: Simulator, key: str) -> dr.DeviceEntr
 
 
 def panel_user_device(hass: HomeAssistant, username: str) -> dr.DeviceEntry:
-    return device_for(hass, f"default_panel_user_{username}")
+    return device_for(hass, f"{ISYMPHONY_ID}_panel_user_{username}")
 
 
 def entity_id_for(hass: HomeAssistant, platform: str, unique_id: str) -> str:
@@ -468,7 +468,7 @@ async def test_reset_isymphony_user_refused(
         simulator,
         "not_presence_target",
         device_id=[kazoo_device(hass, simulator, f"user_{anna}").id],
-        entity_id=entity_id_for(hass, "sensor", "default_panel_user_anna_status"),
+        entity_id=entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_anna_status"),
     )
     assert err.translation_placeholders == {"name": "Anna Schmidt"}
 
@@ -560,7 +560,7 @@ async def test_set_status_by_entity_with_every_field(
 ) -> None:
     """Every field reaches the server, and the state changes without another poll."""
     await hass.config.async_set_time_zone("Europe/Berlin")
-    status_sensor = entity_id_for(hass, "sensor", "default_panel_user_anna_status")
+    status_sensor = entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_anna_status")
     assert hass.states.get(status_sensor).state == "available"
     requests_before = len(simulator.requests)
     back = (dt_util.now() + timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
@@ -603,7 +603,9 @@ async def test_set_status_by_device_type_only(
     assert status["note"] == ""
     assert status["returnTime"] == -1
     assert (
-        hass.states.get(entity_id_for(hass, "sensor", "default_panel_user_david_status")).state
+        hass.states.get(
+            entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_david_status")
+        ).state
         == "dnd"
     )
 
@@ -706,7 +708,7 @@ async def test_set_status_validation(
     )
     assert err.translation_placeholders == {"name": "Ben Carter"}
     await assert_status_refused(
-        hass, simulator, "not_status_target", device_id=device_for(hass, "default").id
+        hass, simulator, "not_status_target", device_id=device_for(hass, ISYMPHONY_ID).id
     )
     await assert_status_refused(hass, simulator, "not_pbx_target", entity_id="sensor.elsewhere")
     empty = ar.async_get(hass).async_create("Empty")
@@ -815,7 +817,7 @@ async def test_set_status_server_rejects(
     hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
 ) -> None:
     """A 422 names the server's reason; the state stays as it was."""
-    sensor = entity_id_for(hass, "sensor", "default_panel_user_carla_status")
+    sensor = entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_carla_status")
     simulator.faults.add("status", status=422, path_contains="status/set")
 
     with pytest.raises(HomeAssistantError) as err:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from homeassistant.const import CONF_URL, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType
 from homeassistant.helpers.typing import ConfigType
 from yarl import URL
@@ -49,6 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     """Connect to the server, read it once, and set up the platforms."""
     coordinator = PbxCoordinator(hass, entry, create_adapter(hass, entry.data))
     await coordinator.async_config_entry_first_refresh()
+    _async_adopt_stable_id(hass, entry, coordinator)
     server = coordinator.server
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -64,6 +71,39 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+@callback
+def _async_adopt_stable_id(
+    hass: HomeAssistant, entry: PbxConfigEntry, coordinator: PbxCoordinator
+) -> None:
+    """Move an entry keyed by its server's old identity onto the stable one, ids and all.
+
+    iSymphony entries used to be keyed by the core server's slug; servers with the Config
+    API have a stable id. Entities and devices move with the entry, so they keep their
+    entity ids and history. Where another entry already has the new id, nothing moves.
+    """
+    old, new = entry.unique_id, coordinator.server.unique_id
+    if old is None or old == new:
+        return
+    if hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, new) is not None:
+        coordinator.server = replace(coordinator.server, unique_id=old)
+        return
+
+    def moved(value: str) -> str:
+        return new + value[len(old) :] if value == old or value.startswith(f"{old}_") else value
+
+    entities = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(entities, entry.entry_id):
+        entities.async_update_entity(entity.entity_id, new_unique_id=moved(entity.unique_id))
+    devices = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        identifiers = {
+            (domain, moved(value) if domain == DOMAIN else value)
+            for domain, value in device.identifiers
+        }
+        devices.async_update_device(device.id, new_identifiers=identifiers)
+    hass.config_entries.async_update_entry(entry, unique_id=new)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:

@@ -404,7 +404,9 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         adapter = create_adapter(self.hass, data)
         info = await self._async_ask(data, adapter.async_identify())
         await self.async_set_unique_id(info.unique_id)
-        self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+        if entry.unique_id is None or entry.unique_id != info.former_unique_id:
+            # (An entry still keyed the old way moves to the new id when it is set up.)
+            self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
         return self.async_update_reload_and_abort(entry, data=data)
 
     @staticmethod

@@ -21,6 +21,7 @@ from .pbx import (
     ISymphonyStatus,
     ISymphonyUser,
     PbxError,
+    PbxForbiddenError,
     PbxLicenseError,
     PbxNotFoundError,
     PbxResponseError,
@@ -65,12 +66,28 @@ class ISymphonyAdapter(PbxAdapter):
         self._statuses: dict[str, ISymphonyStatus] = {}
         # Licensed users whose status reply could not be read: no status, nothing else lost.
         self._unreadable: set[str] = set()
+        # The Config API's stable core-server id, where the server has that API.
+        self._config_id: str | None = None
+        # Licensed usernames from the Config API's `full` flags (None: probe each user).
+        self._licensed: set[str] | None = None
+        self._licensed_at: datetime | None = None
 
     async def async_identify(self) -> ServerInfo:
-        """Check the credentials, allow-list and core server by listing the users."""
+        """Check the credentials, allow-list and core server by listing the users.
+
+        The identity is the Config API's stable core-server id where the server has that
+        API (two servers can share a slug: every FreePBX install has `default`), else the
+        slug.
+        """
         await self.client.get_users()
+        try:
+            config = await self.client.get_core_server_config()
+        except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
+            config = None  # an older server, with the Live API only
+        self._config_id = config.id if config else None
         return ServerInfo(
-            unique_id=self.core_server.lower(),
+            unique_id=config.id if config else self.core_server.lower(),
+            former_unique_id=self.core_server.lower() if config else None,
             name=f"iSymphony {self.core_server}",
             manufacturer="i9 Technologies",
             model="iSymphony",
@@ -80,9 +97,14 @@ class ISymphonyAdapter(PbxAdapter):
         """Read the users, then the status of each licensed (or due for recheck) user."""
         users = await self.client.get_users()
         now = dt_util.utcnow()
+        await self._read_licences(now)
         semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
         async def read(user: ISymphonyUser) -> None:
+            if self._licensed is not None and user.username not in self._licensed:
+                self._statuses.pop(user.username, None)
+                self._unreadable.discard(user.username)
+                return
             since = self._unlicensed.get(user.username)
             if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
                 return
@@ -109,6 +131,18 @@ class ISymphonyAdapter(PbxAdapter):
             del self._statuses[gone]
         self._unreadable &= usernames
         return self.snapshot(users)
+
+    async def _read_licences(self, now: datetime) -> None:
+        """Learn who is licensed from the Config API's `full` flags, as seldom as probing."""
+        if self._config_id is None or (
+            self._licensed_at is not None and now - self._licensed_at < LICENSE_RECHECK_INTERVAL
+        ):
+            return
+        try:
+            self._licensed = await self.client.get_licensed_usernames(self._config_id)
+        except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
+            self._licensed = None  # fall back to asking each user's status
+        self._licensed_at = now
 
     def _unreadable_status(self, username: str, err: PbxError) -> None:
         """One user's odd reply (no status yet, an unknown type, an error) costs that user only."""

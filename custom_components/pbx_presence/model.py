@@ -106,6 +106,8 @@ class ServerInfo:
     manufacturer: str
     model: str
     configuration_url: str | None = None
+    # What older versions keyed this server by, where that changed (an iSymphony slug).
+    former_unique_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

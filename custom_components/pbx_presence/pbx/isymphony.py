@@ -23,6 +23,8 @@ from .errors import (
     PbxValidationError,
 )
 from .models import (
+    ISymphonyConfigUser,
+    ISymphonyCoreServer,
     ISymphonyExtension,
     ISymphonyLogin,
     ISymphonyStatus,
@@ -34,6 +36,7 @@ from .models import (
 
 DEFAULT_CORE_SERVER = "default"
 _REST_PATH = ("communication_manager", "rest", "live", "coreServers")
+_CONFIG_PATH = ("communication_manager", "rest", "config")
 
 
 def normalize_base_url(url: str) -> URL:
@@ -113,17 +116,34 @@ class ISymphonyClient:
         """List the core server's extensions."""
         return parse_list(await self._get("extensions"), "extensions", ISymphonyExtension.from_api)
 
+    async def get_core_server_config(self) -> ISymphonyCoreServer:
+        """The core server as the Config API knows it, with its stable id.
+
+        Servers without the Config API answer 404 (PbxNotFoundError).
+        """
+        if self._core_server[0] != "getByName":
+            raise PbxNotFoundError("Live core-server ids are not Config API ids")
+        path = (*_CONFIG_PATH, "server", "coreServers", *self._core_server)
+        return ISymphonyCoreServer.from_api(_json(await self._send("GET", path)))
+
+    async def get_licensed_usernames(self, config_id: str) -> set[str]:
+        """Usernames of the core server's licensed ("full") users, from the Config API."""
+        data = _json(await self._send("GET", (*_CONFIG_PATH, "core", config_id, "users")))
+        users = parse_list(data, "users", ISymphonyConfigUser.from_api)
+        return {user.username for user in users if user.full}
+
     async def _get(self, *path: str) -> Any:
-        reply = await self._request("GET", path)
-        if not reply.text.strip():
-            raise PbxResponseError("The server sent an empty reply")
-        return reply.json()
+        return _json(await self._request("GET", path))
 
     async def _request(self, method: str, path: tuple[str, ...], body: Any = None) -> Reply:
+        """A Live API request under this client's core server."""
+        return await self._send(method, (*_REST_PATH, *self._core_server, *path), body)
+
+    async def _send(self, method: str, path: tuple[str, ...], body: Any = None) -> Reply:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        url = build_url(self._base, *_REST_PATH, *self._core_server, *path)
+        url = build_url(self._base, *path)
         reply = await send(
             self._session,
             method,
@@ -136,6 +156,12 @@ class ISymphonyClient:
         if reply.status >= 300:
             raise _error_from(reply, status_path="status" in path)
         return reply
+
+
+def _json(reply: Reply) -> Any:
+    if not reply.text.strip():
+        raise PbxResponseError("The server sent an empty reply")
+    return reply.json()
 
 
 def _user_path(user: str, *, by_id: bool) -> tuple[str, ...]:

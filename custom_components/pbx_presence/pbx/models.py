@@ -514,6 +514,38 @@ class ISymphonyStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ISymphonyCoreServer:
+    """A core server as the Config API knows it: its id is stable across restarts."""
+
+    id: str
+    slug: str
+    name: str | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from `config/server/coreServers/...`."""
+        obj = as_object(data, "core server")
+        return cls(id=get_str(obj, "id"), slug=get_str(obj, "slug"), name=_opt_text(obj, "name"))
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyConfigUser:
+    """A user as the Config API lists it, with its licence flag (`full`)."""
+
+    username: str
+    full: bool
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one `config/core/{id}/users` item (the name's key is not documented)."""
+        obj = as_object(data, "user")
+        username = obj.get("username", obj.get("userName"))
+        if not isinstance(username, str):
+            raise PbxResponseError("A Config API user has no username")
+        return cls(username=username, full=get_bool(obj, "full", default=False))
+
+
+@dataclass(frozen=True, slots=True)
 class ISymphonyLogin:
     """An active panel session of a user."""
 
