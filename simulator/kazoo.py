@@ -265,6 +265,11 @@ class KazooState:
             box.get("owner_id") == user_id for box in self.vmboxes.values()
         )
 
+    def hotdesk(self, device_id: str, user_id: str) -> None:
+        """Hotdesk a user on a device (Kazoo keeps it in the device's `hotdesk.users`)."""
+        self._user(user_id)
+        self._device(device_id).setdefault("hotdesk", {}).setdefault("users", {})[user_id] = {}
+
     def add_api_key(self) -> str:
         """Create an API key (64 hex digits) for this account and return it."""
         key = f"{self._rng.getrandbits(256):064x}"
@@ -337,9 +342,16 @@ class KazooState:
         owner_id = device.get("owner_id", user_id)
         owner = self.users.get(owner_id or "", {})
         sip_username = device.get("sip", {}).get("username")
-        # Kazoo's channel presence id: owner's, else device's, else SIP username.
+        # Kazoo's channel presence id: owner's, a hotdesked user's, the device's, else the
+        # SIP username.
+        hotdesked = [
+            self.users[user_id].get("presence_id")
+            for user_id in device.get("hotdesk", {}).get("users", {})
+            if user_id in self.users
+        ]
         presence = (
             owner.get("presence_id")
+            or next((presence_id for presence_id in hotdesked if presence_id), None)
             or device.get("presence_id")
             or sip_username
             or owner.get("username")

@@ -155,3 +155,36 @@ async def test_presence_id_with_a_realm(
     kazoo.start_call(device_id=desk["id"], destination="1020", direction="outbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert state_of(hass, "sensor.zoe_lang_call_state") == "ringing"
+
+
+async def test_hotdesked_user_decides_a_phones_lamps(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A phone without an owner goes by a hotdesked user's presence_id, before its own.
+
+    Kazoo's order is the owner's presence_id, a hotdesked user's, the device's own, then
+    the SIP username; the device list shows neither of the middle two, so such phones are
+    read on their own (once).
+    """
+    kazoo = simulator.kazoo
+    lobby = next(i for i, d in kazoo.devices.items() if d["name"] == "Lobby phone")
+    kazoo.hotdesk(lobby, kazoo_user_id(simulator, "ben"))  # Ben's presence_id is 1002
+    await setup_entry(hass, kazoo_entry)
+
+    presentities = kazoo_entry.runtime_data.data.presentities
+    ben = presentities[f"user_{kazoo_user_id(simulator, 'ben')}"]
+    assert presentities[f"phone_{lobby}"].blf_watchers == ben.blf_watchers > 0
+    assert presentities[f"phone_{lobby}"].presence_target  # its own 1099 is still there
+    reads = [r for r in simulator.requests if r.path.endswith(f"/devices/{lobby}")]
+    assert len(reads) == 1
+
+    # Its calls carry Ben's presence id, so they show on his user too.
+    for uuid in list(kazoo.channels):
+        kazoo.hangup(uuid)
+    kazoo.start_call(device_id=lobby, destination="1002", direction="outbound")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert state_of(hass, "sensor.lobby_phone_call_state") == "ringing"
+    assert state_of(hass, "sensor.ben_carter_call_state") == "ringing"

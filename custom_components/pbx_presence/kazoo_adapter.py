@@ -87,13 +87,20 @@ def presence_key(presence_id: str) -> str:
     return presence_id.split("@", 1)[0].lower()
 
 
-def device_presence_key(device: KazooDevice, owner: KazooUser | None = None) -> str | None:
+def device_presence_key(
+    device: KazooDevice, owner: KazooUser | None = None, hotdesked: KazooUser | None = None
+) -> str | None:
     """The presentity a device's calls and BLF lamps go by.
 
-    Kazoo's order: the owner's presence_id, a hotdesked user's (not in the device list, so
-    not known here), the device's own, its SIP username.
+    Kazoo's order: the owner's presence_id, a hotdesked user's, the device's own, its SIP
+    username.
     """
-    value = (owner and owner.presence_id) or device.presence_id or device.username
+    value = (
+        (owner and owner.presence_id)
+        or (hotdesked and hotdesked.presence_id)
+        or device.presence_id
+        or device.username
+    )
     return presence_key(value) if value else None
 
 
@@ -182,6 +189,14 @@ def _call_info(
     )
 
 
+def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | None:
+    """The first user hotdesked on a device who has a presence_id."""
+    for user_id in device.hotdesk_user_ids:
+        if (user := directory.users.get(user_id)) is not None and user.presence_id:
+            return user
+    return None
+
+
 def build_snapshot(
     directory: Directory,
     presence: KazooPresenceList,
@@ -228,7 +243,8 @@ def build_snapshot(
         )
 
     for device in directory.devices.values():
-        key = device_presence_key(device, directory.users.get(device.owner_id or ""))
+        owner = directory.users.get(device.owner_id or "")
+        key = device_presence_key(device, owner, _hotdesked_user(device, directory))
         # Watchers of any name the phone goes by watch the phone, not an extension.
         claimed.update(
             presence_key(name) for name in (key, device.presence_id, device.username) if name
@@ -271,8 +287,8 @@ class KazooAdapter(PbxAdapter):
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
-        # device id -> (its list entry, its presence_id) for devices read on their own
-        self._presence_ids: dict[str, tuple[KazooDevice, str | None]] = {}
+        # device id -> (its list entry, its single-device reply) for devices read on their own
+        self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
         self._presence = KazooPresenceList({})
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
@@ -380,47 +396,53 @@ class KazooAdapter(PbxAdapter):
         return True
 
     async def async_load_directory(self) -> None:
-        """Read users and devices, and the presence_id of the devices that need it.
+        """Read users and devices, and the single devices whose lamps need their details.
 
-        Kazoo 4.3 charges every request, so a device is read on its own only when it has
-        a presence_id (`?has_key=presence_id`) that its lamps go by (no owner, or an
-        owner without one), and again only when its list entry changed.
+        Kazoo 4.3 charges every request, so a device is read on its own only when it has a
+        presence_id or a hotdesked user (`?has_key=`) that its lamps may go by (no owner, or
+        an owner without a presence_id), and again only when its list entry changed.
         """
-        users, devices, having_presence_id, boxes = await asyncio.gather(
+        users, devices, having_presence_id, hotdesked, boxes = await asyncio.gather(
             self.client.get_users(),
             self.client.get_devices(),
             self.client.get_device_ids_with_presence_id(),
+            self.client.get_hotdesked_device_ids(),
             self._list_voicemail_boxes(),
         )
         users_by_id = {user.id: user for user in users}
         # Filled as reads come in, so a load that fails midway loses none of them.
-        known = self._presence_ids
+        known = self._details
         semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
-        async def with_presence_id(device: KazooDevice) -> KazooDevice | None:
-            if device.id not in having_presence_id:
+        async def with_details(device: KazooDevice) -> KazooDevice | None:
+            if device.id not in having_presence_id and device.id not in hotdesked:
                 return device
             owner = users_by_id.get(device.owner_id or "")
             if owner is not None and owner.presence_id:
                 # Its lamps go by the owner's presence_id; commands only need to know
-                # that it has one.
-                return replace(device, has_presence_id=True)
+                # whether it has one of its own.
+                return replace(device, has_presence_id=device.id in having_presence_id)
             if (cached := known.get(device.id)) is None or cached[0] != device:
                 async with semaphore:
                     try:
                         detail = await self.client.get_device(device.id)
                     except PbxNotFoundError:  # deleted since the list was read
                         return None
-                cached = known[device.id] = (device, detail.presence_id)
-            presence_id = cached[1]
-            return replace(device, presence_id=presence_id, has_presence_id=presence_id is not None)
+                cached = known[device.id] = (device, detail)
+            detail = cached[1]
+            return replace(
+                device,
+                presence_id=detail.presence_id,
+                has_presence_id=detail.presence_id is not None,
+                hotdesk_user_ids=detail.hotdesk_user_ids,
+            )
 
-        detailed = await asyncio.gather(*(with_presence_id(device) for device in devices))
+        detailed = await asyncio.gather(*(with_details(device) for device in devices))
         current = {device.id: device for device in detailed if device is not None}
         self._voicemail_boxes = boxes
         box_ids = {box.id for box in boxes}
         self._new_messages = {i: read for i, read in self._new_messages.items() if i in box_ids}
-        self._presence_ids = {i: entry for i, entry in known.items() if i in current}
+        self._details = {i: entry for i, entry in known.items() if i in current}
         self.directory = Directory(users=users_by_id, devices=current, loaded_at=dt_util.utcnow())
 
     async def _list_voicemail_boxes(self) -> list[KazooVoicemailBox]:

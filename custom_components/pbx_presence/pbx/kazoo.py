@@ -261,7 +261,15 @@ class KazooClient:
 
         The list view still has no `presence_id` value: read those with `get_device`.
         """
-        items = await self._paginate("devices", {"has_key": "presence_id"})
+        return await self._device_ids_having("presence_id")
+
+    async def get_hotdesked_device_ids(self) -> set[str]:
+        """Ids of the devices users are hotdesked on (read them for `hotdesk.users`)."""
+        return await self._device_ids_having("hotdesk.users")
+
+    async def _device_ids_having(self, key: str) -> set[str]:
+        """Ids of the devices whose full document has `key` (Crossbar matches it there)."""
+        items = await self._paginate("devices", {"has_key": key})
         return {KazooDevice.from_api(item).id for item in items}
 
     async def get_device(self, device_id: str) -> KazooDevice:

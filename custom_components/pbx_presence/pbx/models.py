@@ -143,11 +143,15 @@ class KazooDevice:
     mac_address: str | None
     presence_id: str | None = None
     has_presence_id: bool = False
+    # Users hotdesked on the phone (`hotdesk.users`, only in the single-device reply).
+    hotdesk_user_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
         """Build from a devices list item or a single-device reply."""
         obj = as_object(data, "device")
+        hotdesk = obj.get("hotdesk")
+        hotdesk_users = hotdesk.get("users") if isinstance(hotdesk, Mapping) else None
         sip = obj.get("sip")
         username = get_opt_str(obj, "username")
         if username is None and isinstance(sip, Mapping):
@@ -162,6 +166,7 @@ class KazooDevice:
             mac_address=get_opt_str(obj, "mac_address"),
             presence_id=get_opt_str(obj, "presence_id"),
             has_presence_id=get_opt_str(obj, "presence_id") is not None,
+            hotdesk_user_ids=tuple(hotdesk_users) if isinstance(hotdesk_users, Mapping) else (),
         )
 
 
