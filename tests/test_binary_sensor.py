@@ -56,7 +56,9 @@ async def test_registered_sensors(
     device = dr.async_get(hass).async_get(entry.device_id or "")
     assert device is not None
     assert (DOMAIN, f"{account}_phone_{desk_id}") in device.identifiers
-    assert device.model == "Phone (sip_device)"
+    assert device.model == "SIP phone"  # Kazoo's device_type sip_device, in words
+    mac = simulator.kazoo.devices[desk_id]["mac_address"]
+    assert device.connections == {(dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))}
 
     sensors = [e for e in entities.entities.values() if e.domain == BINARY_SENSOR_DOMAIN]
     assert len(sensors) == len(simulator.kazoo.devices)

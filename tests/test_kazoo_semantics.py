@@ -83,14 +83,14 @@ async def test_voicemail_sensor_counts_new_messages(
     await setup_entry(hass, kazoo_entry)
 
     # The demo: Anna 2 new + 1 saved, Ben 3 saved, Carla 1 new; nobody else has a box.
-    assert state_of(hass, "sensor.anna_schmidt_voicemail") == "2"
-    assert state_of(hass, "sensor.ben_carter_voicemail") == "0"
-    assert state_of(hass, "sensor.carla_rossi_voicemail") == "1"
-    assert hass.states.get("sensor.felix_wagner_voicemail") is None
-    state = hass.states.get("sensor.anna_schmidt_voicemail")
+    assert state_of(hass, "sensor.anna_schmidt_new_voicemails") == "2"
+    assert state_of(hass, "sensor.ben_carter_new_voicemails") == "0"
+    assert state_of(hass, "sensor.carla_rossi_new_voicemails") == "1"
+    assert hass.states.get("sensor.felix_wagner_new_voicemails") is None
+    state = hass.states.get("sensor.anna_schmidt_new_voicemails")
     assert state is not None
-    assert state.attributes["unit_of_measurement"] == "messages"
-    assert state.attributes["friendly_name"] == "Anna Schmidt Voicemail"
+    assert "unit_of_measurement" not in state.attributes  # "1 messages" reads wrong
+    assert state.attributes["friendly_name"] == "Anna Schmidt New voicemails"
 
     # A new message shows once that box is due again, not on every poll.
     box = next(
@@ -102,10 +102,10 @@ async def test_voicemail_sensor_counts_new_messages(
     reads = _voicemail_reads(simulator)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert _voicemail_reads(simulator) == reads
-    assert state_of(hass, "sensor.carla_rossi_voicemail") == "1"
+    assert state_of(hass, "sensor.carla_rossi_new_voicemails") == "1"
 
     await async_poll(hass, freezer, VOICEMAIL_INTERVAL)
-    assert state_of(hass, "sensor.carla_rossi_voicemail") == "2"
+    assert state_of(hass, "sensor.carla_rossi_new_voicemails") == "2"
 
 
 async def test_voicemail_reads_stay_within_the_request_budget(
@@ -128,7 +128,9 @@ async def test_voicemail_reads_stay_within_the_request_budget(
         await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
         assert _voicemail_reads(simulator) - before <= VOICEMAIL_READS_PER_POLL
 
-    assert all(state_of(hass, f"sensor.voice_mail_{index}_voicemail") == "0" for index in range(10))
+    assert all(
+        state_of(hass, f"sensor.voice_mail_{index}_new_voicemails") == "0" for index in range(10)
+    )
 
 
 async def test_presence_id_with_a_realm(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, selector
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo, format_mac
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -23,6 +23,26 @@ MODEL_NAMES = {
     PresentityKind.EXTENSION: "Extension",
     PresentityKind.PANEL_USER: "Panel user",
 }
+# Kazoo device types as people call them (the device registry's model is not translated).
+PHONE_MODELS = {
+    "sip_device": "SIP phone",
+    "softphone": "Softphone",
+    "mobile": "Mobile phone",
+    "cellphone": "Cell phone",
+    "smartphone": "Smartphone",
+    "landline": "Landline",
+    "fax": "Fax",
+    "sip_uri": "SIP URI",
+    "application": "Application",
+    "teammate": "Teammate",
+}
+
+
+def device_model(presentity: Presentity) -> str:
+    """The model a presentity's device shows: its kind, or for a phone its type."""
+    if presentity.kind is PresentityKind.PHONE and presentity.model:
+        return PHONE_MODELS.get(presentity.model, MODEL_NAMES[PresentityKind.PHONE])
+    return MODEL_NAMES[presentity.kind]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,12 +70,16 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
         self._key = presentity.key
         server = coordinator.server
         self._attr_unique_id = f"{server.unique_id}_{presentity.key}_{description.key}"
-        model = MODEL_NAMES[presentity.kind]
         self._attr_device_info = DeviceInfo(
             identifiers={presentity_identifier(server, presentity.key)},
+            connections=(
+                {(CONNECTION_NETWORK_MAC, format_mac(presentity.mac_address))}
+                if presentity.mac_address
+                else set()
+            ),
             name=presentity.name,
             manufacturer=server.manufacturer,
-            model=f"{model} ({presentity.model})" if presentity.model else model,
+            model=device_model(presentity),
             via_device=(DOMAIN, server.unique_id),
         )
 

@@ -259,6 +259,7 @@ def build_snapshot(
             call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
             blf_watchers=watchers.get(key, 0) if key else 0,
             registered=device.id in registered,
+            mac_address=device.mac_address or None,
             # The device endpoint acts on the device's own presence_id only.
             presence_target=device.has_presence_id,
         )

@@ -88,6 +88,7 @@ class Presentity:
     call: CallInfo | None = None  # None while idle
     blf_watchers: int | None = None
     registered: bool | None = None
+    mac_address: str | None = None  # a phone's
     # Whether a presence command (reset, set) reaches anything on the server.
     presence_target: bool = False
     # New voicemail messages of the presentity's boxes; None when it has none (or not read).

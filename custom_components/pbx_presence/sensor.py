@@ -66,7 +66,6 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
     PbxSensorEntityDescription(
         key="voicemail",
         translation_key="voicemail",
-        native_unit_of_measurement="messages",
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=lambda presentity: (
             presentity.kind is PresentityKind.USER and presentity.voicemail is not None
