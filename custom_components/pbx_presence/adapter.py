@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import timedelta
+from typing import Any
 
 from .const import ServerType
 from .model import ServerInfo, Snapshot
@@ -22,3 +23,7 @@ class PbxAdapter(ABC):
     @abstractmethod
     async def async_fetch(self) -> Snapshot:
         """Read the current state of every presentity. Raises the client's errors."""
+
+    async def async_default_options(self) -> dict[str, Any]:
+        """Options a new entry starts with (what to import), from what the server has."""
+        return {}

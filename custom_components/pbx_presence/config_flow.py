@@ -19,6 +19,7 @@ from homeassistant.const import (
     CONF_USERNAME,
     CONF_VERIFY_SSL,
 )
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -34,11 +35,13 @@ from .const import (
     CONF_SERVER_TYPE,
     DEFAULT_CORE_SERVER,
     DOMAIN,
+    LARGE_ACCOUNT_USERS,
     LOGGER,
     ServerType,
 )
 from .factory import create_adapter
 from .isymphony_adapter import ISymphonyAdapter
+from .options_flow import PbxOptionsFlow
 from .pbx import (
     PbxAccessDeniedError,
     PbxAccountDisabledError,
@@ -397,7 +400,23 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             snapshot = await self._async_ask(data, adapter.async_fetch())
             if snapshot.unlicensed:
                 raise InputError("no_license")
-        return self.async_create_entry(title=info.name, data=data)
+        options = await self._async_ask(data, adapter.async_default_options())
+        return self.async_create_entry(
+            title=info.name,
+            data=data,
+            options=options,
+            # A large account starts with its users only: say where to add more.
+            description="users_only" if options else None,
+            description_placeholders={"users": str(LARGE_ACCOUNT_USERS)} if options else None,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(
+        config_entry: ConfigEntry,  # noqa: ARG004 - the flow reads it as self.config_entry
+    ) -> PbxOptionsFlow:
+        """What to import and how often to poll."""
+        return PbxOptionsFlow()
 
     async def _async_update(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
         """Test changed data against the server; it must still be the entry's server."""

@@ -17,6 +17,13 @@ CONF_CORE_SERVER: Final = "core_server"
 
 DEFAULT_CORE_SERVER: Final = "default"
 
+# Options: which presentities to import, and how often to poll.
+CONF_IMPORT: Final = "import"  # presentity kinds
+CONF_INCLUDE: Final = "include"  # names or extensions; empty: all
+CONF_EXCLUDE: Final = "exclude"
+# A Kazoo account with more users than this imports users only at first.
+LARGE_ACCOUNT_USERS: Final = 200
+
 # Kazoo: presence, channels and registrations are three requests per poll, whatever the
 # account size, so call state can be polled often.
 KAZOO_SCAN_INTERVAL: Final = timedelta(seconds=5)

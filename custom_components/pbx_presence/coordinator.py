@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -41,6 +42,7 @@ from .pbx import (
     PresenceState,
     StatusType,
 )
+from .selection import Selection
 from .transitions import snapshot_events
 
 type PbxConfigEntry = ConfigEntry[PbxCoordinator]
@@ -91,15 +93,19 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     def __init__(self, hass: HomeAssistant, entry: PbxConfigEntry, adapter: PbxAdapter) -> None:
         """Poll at the adapter's pace; listeners hear only of real changes."""
+        seconds = entry.options.get(CONF_SCAN_INTERVAL)
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=adapter.scan_interval,
+            update_interval=timedelta(seconds=seconds) if seconds else adapter.scan_interval,
             always_update=False,
         )
         self.adapter = adapter
+        self.selection = Selection.from_options(entry.options)
+        # The latest poll before the selection: what the options flow previews.
+        self.everything = Snapshot()
         self.failed_polls = FailedPolls()
         self._polled = False  # no last known state to show before the first good poll
         self._last_reset: dict[str, datetime] = {}
@@ -110,9 +116,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     async def _async_update_data(self) -> Snapshot:
         try:
-            snapshot = await self._guard(self.adapter.async_fetch())
+            self.everything = await self._guard(self.adapter.async_fetch())
         except UpdateFailed as err:
             return self._tolerate(err)
+        snapshot = self.selection.apply(self.everything)
         if self.failed_polls.count:
             LOGGER.debug(
                 "%s answered again after %d failed polls", self.name, self.failed_polls.count

@@ -166,6 +166,7 @@ class ISymphonyAdapter(PbxAdapter):
                 kind=PresentityKind.PANEL_USER,
                 name=user.displayed_name or user.username,
                 server_id=user.username,
+                extension=user.username,
                 licensed=user.username in self._statuses or user.username in self._unreadable,
                 status=self._statuses.get(user.username),
             )

@@ -6,13 +6,16 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from homeassistant.util import dt as dt_util
 
 from .adapter import PbxAdapter
 from .const import (
+    CONF_IMPORT,
     DIRECTORY_REFRESH_INTERVAL,
     KAZOO_SCAN_INTERVAL,
+    LARGE_ACCOUNT_USERS,
     LOGGER,
     MAX_CONCURRENT_REQUESTS,
     ServerType,
@@ -233,6 +236,7 @@ def build_snapshot(
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
+            extension=min(keys, default=None),
             call_state=_call_state(user_calls),
             call=_call_info(user_calls, calls, directory),
             blf_watchers=sum(watchers.get(key, 0) for key in keys),
@@ -254,6 +258,7 @@ def build_snapshot(
             kind=PresentityKind.PHONE,
             name=device.name,
             server_id=device.id,
+            extension=key,
             model=device.device_type,
             call_state=_call_state(calls.by_device.get(device.id, ())),
             call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
@@ -271,6 +276,7 @@ def build_snapshot(
                 kind=PresentityKind.EXTENSION,
                 name=extension,
                 server_id=extension,
+                extension=extension,
                 blf_watchers=count,
                 presence_target=True,
             )
@@ -296,6 +302,12 @@ class KazooAdapter(PbxAdapter):
         self._voicemail_boxes: list[KazooVoicemailBox] = []
         # box id -> (new messages, when read)
         self._new_messages: dict[str, tuple[int, datetime]] = {}
+
+    async def async_default_options(self) -> dict[str, Any]:
+        """A large account imports its users only at first: phones double the devices."""
+        if len(await self.client.get_users()) > LARGE_ACCOUNT_USERS:
+            return {CONF_IMPORT: [PresentityKind.USER.value]}
+        return {}
 
     async def async_identify(self) -> ServerInfo:
         """Log in and read the account."""

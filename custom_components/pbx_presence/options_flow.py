@@ -1,0 +1,87 @@
+"""Options of an entry: which presentities to import, and how often to poll."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+)
+
+from .const import CONF_EXCLUDE, CONF_IMPORT, CONF_INCLUDE, CONF_SERVER_TYPE, ServerType
+from .model import PresentityKind
+from .selection import Selection
+
+KAZOO_KINDS = [PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION]
+# Polling pace when no push is available: fast enough for lamps, slow enough for the server.
+SCAN_INTERVAL_LIMITS = {ServerType.FLEX_UC: (5, 300), ServerType.ISYMPHONY: (10, 300)}
+
+
+class PbxOptionsFlow(OptionsFlowWithReload):
+    """One form; the entry reloads with the new options, dropping what is not imported."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask what to import and how often to poll, with how many that would be."""
+        entry = self.config_entry
+        server_type = ServerType(entry.data[CONF_SERVER_TYPE])
+        if user_input is not None:
+            options = {
+                key: value
+                for key, value in user_input.items()
+                if key != CONF_SCAN_INTERVAL or value
+            }
+            if CONF_SCAN_INTERVAL in options:
+                options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
+            return self.async_create_entry(data=options)
+
+        low, high = SCAN_INTERVAL_LIMITS[server_type]
+        fields: dict[vol.Marker, Any] = {}
+        if server_type is ServerType.FLEX_UC:
+            fields[vol.Required(CONF_IMPORT, default=[k.value for k in KAZOO_KINDS])] = (
+                SelectSelector(
+                    SelectSelectorConfig(
+                        options=[kind.value for kind in KAZOO_KINDS],
+                        multiple=True,
+                        translation_key="import_kinds",
+                    )
+                )
+            )
+        fields |= {
+            vol.Optional(CONF_INCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
+            vol.Optional(CONF_EXCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
+            vol.Optional(CONF_SCAN_INTERVAL): NumberSelector(
+                NumberSelectorConfig(
+                    min=low, max=high, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+                )
+            ),
+        }
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), entry.options),
+            description_placeholders=self._preview(),
+        )
+
+    def _preview(self) -> dict[str, str]:
+        """How many of each kind the server has, and how many the current options import."""
+        coordinator = self.config_entry.runtime_data
+        everything = coordinator.everything.presentities.values()
+        selection = Selection.from_options(self.config_entry.options)
+        available = Counter(p.kind for p in everything)
+        imported = Counter(p.kind for p in everything if selection.wants(p))
+        return {
+            "imported": str(sum(imported.values())),
+            "available": str(sum(available.values())),
+            "users": str(available[PresentityKind.USER] + available[PresentityKind.PANEL_USER]),
+            "phones": str(available[PresentityKind.PHONE]),
+            "extensions": str(available[PresentityKind.EXTENSION]),
+        }

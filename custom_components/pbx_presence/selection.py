@@ -1,0 +1,66 @@
+"""Which presentities an entry imports: the kinds, and include / exclude lists (options)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+from .const import CONF_EXCLUDE, CONF_IMPORT, CONF_INCLUDE
+from .model import Presentity, PresentityKind, Snapshot
+from .phrases import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to import. A pattern matches a name or an extension; `*` is any text.
+
+    Case and accents do not matter ("muller" matches "Müller").
+    """
+
+    kinds: frozenset[PresentityKind] | None = None  # None: every kind
+    include: tuple[str, ...] = ()  # empty: everything
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Selection:
+        """The selection an entry's options describe (no options: everything)."""
+        kinds = options.get(CONF_IMPORT)
+        return cls(
+            kinds=None if kinds is None else frozenset(PresentityKind(kind) for kind in kinds),
+            include=_patterns(options.get(CONF_INCLUDE, ())),
+            exclude=_patterns(options.get(CONF_EXCLUDE, ())),
+        )
+
+    def wants(self, presentity: Presentity) -> bool:
+        """Whether the presentity is imported."""
+        # A panel user is the only kind of its server: no kind to choose there.
+        if (
+            self.kinds is not None
+            and presentity.kind is not PresentityKind.PANEL_USER
+            and presentity.kind not in self.kinds
+        ):
+            return False
+        names = [normalize(presentity.name)]
+        if presentity.extension:
+            names.append(normalize(presentity.extension))
+        if self.include and not _matches(self.include, names):
+            return False
+        return not (self.exclude and _matches(self.exclude, names))
+
+    def apply(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with only the presentities imported."""
+        if self == Selection():
+            return snapshot
+        kept = {key: p for key, p in snapshot.presentities.items() if self.wants(p)}
+        return replace(snapshot, presentities=kept)
+
+
+def _patterns(values: Iterable[str]) -> tuple[str, ...]:
+    # `*` survives normalising, so "*31*" still matches park slots.
+    return tuple(pattern for value in values if (pattern := normalize(value)))
+
+
+def _matches(patterns: tuple[str, ...], names: list[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in patterns for name in names)

@@ -1,0 +1,155 @@
+"""Options: what an entry imports and how often it polls, applied without a restart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.const import (
+    CONF_EXCLUDE,
+    CONF_IMPORT,
+    CONF_INCLUDE,
+    DOMAIN,
+    LARGE_ACCOUNT_USERS,
+    ServerType,
+)
+from custom_components.pbx_presence.model import PresentityKind
+from simulator import Simulator
+
+from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, setup_entry
+
+
+async def _set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+def _kinds(entry: MockConfigEntry) -> set[PresentityKind]:
+    return {p.kind for p in entry.runtime_data.data.presentities.values()}
+
+
+async def test_options_form_previews_what_is_imported(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, kazoo_entry)
+    kazoo = simulator.kazoo
+
+    result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
+
+    assert result["step_id"] == "init"
+    placeholders = result["description_placeholders"]
+    assert placeholders["users"] == str(len(kazoo.users))
+    assert placeholders["phones"] == str(len(kazoo.devices))
+    assert placeholders["imported"] == placeholders["available"]
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert fields == {CONF_IMPORT, CONF_INCLUDE, CONF_EXCLUDE, CONF_SCAN_INTERVAL}
+
+
+async def test_importing_fewer_kinds_removes_their_devices_and_keeps_the_rest(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, kazoo_entry)
+    entities = er.async_get(hass)
+    call_state = entities.async_get("sensor.anna_schmidt_call_state")
+    assert call_state is not None
+    assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is not None
+
+    await _set_options(hass, kazoo_entry, **{CONF_IMPORT: ["user"]})
+
+    assert _kinds(kazoo_entry) == {PresentityKind.USER}
+    assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is None
+    assert entities.async_get("sensor.anna_schmidt_desk_phone_call_state") is None
+    account = simulator.kazoo.account_id
+    devices = dr.async_get(hass)
+    assert devices.async_get_device({(DOMAIN, f"{account}_extension_*3101")}) is None
+    # Users are untouched: the same registry entry, the same state.
+    kept = entities.async_get("sensor.anna_schmidt_call_state")
+    assert kept is not None
+    assert kept.id == call_state.id
+    assert hass.states.get("sensor.anna_schmidt_call_state").state == "idle"
+
+    # And back: phones return.
+    await _set_options(hass, kazoo_entry, **{CONF_IMPORT: ["user", "phone", "extension"]})
+    assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is not None
+
+
+async def test_include_and_exclude_by_name_or_extension(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Patterns match names and extensions, ignoring case and accents; `*` is any text."""
+    await setup_entry(hass, kazoo_entry)
+
+    await _set_options(
+        hass,
+        kazoo_entry,
+        **{
+            CONF_IMPORT: ["user", "phone", "extension"],
+            CONF_INCLUDE: ["anna*", "HANNAH MULLER", "1002", "*31*"],
+            CONF_EXCLUDE: ["*softphone", "*3103"],
+        },
+    )
+
+    names = {p.name for p in kazoo_entry.runtime_data.data.presentities.values()}
+    assert names == {
+        "Anna Schmidt",
+        "Anna Schmidt desk phone",
+        "Hannah Müller",
+        "Ben Carter",  # extension 1002
+        "Ben Carter desk phone",  # goes by his 1002 too
+        "*3101",
+        "*3102",
+    }
+
+
+async def test_poll_interval_option(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, isymphony_entry)
+    result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+    # iSymphony has only panel users: nothing to choose there.
+    assert CONF_IMPORT not in {str(key) for key in result["data_schema"].schema}
+
+    await _set_options(hass, isymphony_entry, **{CONF_SCAN_INTERVAL: 60})
+
+    assert isymphony_entry.options[CONF_SCAN_INTERVAL] == 60
+    assert isymphony_entry.runtime_data.update_interval == timedelta(seconds=60)
+
+
+async def test_a_large_account_imports_users_only_at_first(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    kazoo = simulator.kazoo
+    for index in range(LARGE_ACCOUNT_USERS):
+        kazoo.add_user(f"staff{index}", "staff-secret", "Staff", f"Member {index}")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": ServerType.FLEX_UC}
+    )
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "url": simulator.url,
+            "username": KAZOO_USERNAME,
+            "password": KAZOO_PASSWORD,
+            "account_name": KAZOO_ACCOUNT,
+            "verify_ssl": True,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "users_only"
+    entry = result["result"]
+    assert entry.options == {CONF_IMPORT: ["user"]}
+    assert _kinds(entry) == {PresentityKind.USER}
