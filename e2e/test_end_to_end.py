@@ -16,10 +16,12 @@ import asyncio
 import re
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from homeassistant.util.yaml import parse_yaml
 from PIL import Image, ImageChops
 from playwright.async_api import Browser, Page, expect
 
@@ -37,6 +39,8 @@ ISYMPHONY_DEADLINE = 35.0
 # What the frontend may take to load on a slow machine.
 UI_TIMEOUT_MS = 60_000
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
+BLF_WALL = REPO_ROOT / "dashboards" / "blf_wall.yaml"
+BLF_WALL_SCREENSHOT = REPO_ROOT / "docs" / "blf_wall.png"
 # Pixels that may differ before the screenshot counts as changed (a word is hundreds).
 SCREENSHOT_TOLERANCE = 100
 AREA = "Front desk"
@@ -290,21 +294,21 @@ async def test_device_trigger_automation_fires(hass: HassClient, simulator: Simu
     await hass.wait_for_states({"sensor.anna_schmidt_call_state": "idle"}, timeout=KAZOO_DEADLINE)
 
 
-def _save_screenshot(png: bytes) -> None:
-    """Save docs/screenshot.png, unless the one there shows the same.
+def _save_screenshot(png: bytes, path: Path = SCREENSHOT) -> None:
+    """Save a screenshot under docs/, unless the one there shows the same.
 
     A few pixels of anti-aliasing differ from run to run: keeping the file then leaves the
     committed screenshot alone until the dashboard really changes.
     """
-    if SCREENSHOT.exists():
-        with Image.open(SCREENSHOT) as old, Image.open(BytesIO(png)) as new:
+    if path.exists():
+        with Image.open(path) as old, Image.open(BytesIO(png)) as new:
             if old.size == new.size:
                 diff = ImageChops.difference(old.convert("RGB"), new.convert("RGB"))
                 changed = diff.convert("L").point(lambda value: 255 if value else 0)
                 if changed.histogram()[255] <= SCREENSHOT_TOLERANCE:
                     return
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    SCREENSHOT.write_bytes(png)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(png)
 
 
 async def _log_in(page: Page, url: str) -> None:
@@ -363,6 +367,42 @@ async def test_dashboard_shows_presence(
         # No hover effect where the area was clicked, no animation half-way.
         await page.mouse.move(1390, 990)
         _save_screenshot(await page.screenshot(animations="disabled"))
+    finally:
+        await page.close()
+
+
+async def test_blf_wall_dashboard(
+    hass: HassClient,
+    hass_instance: HassInstance,
+    entries: Entries,
+    browser: Browser,
+) -> None:
+    """The repository's BLF wall, imported as a user would, shows everyone in Chromium."""
+    config = parse_yaml(BLF_WALL.read_text(encoding="utf-8"))
+    assert isinstance(config, dict)
+    await hass.ws_command(
+        "lovelace/dashboards/create",
+        url_path="blf-wall",
+        title=config["title"],
+        icon="mdi:phone-classic",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    await hass.ws_command("lovelace/config/save", url_path="blf-wall", config=config)
+
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        await _log_in(page, f"{hass_instance.url}/blf-wall/blf-wall")
+        for text in ("Anna Schmidt", "Ben Carter", "Hannah Müller", "Do not disturb"):
+            await expect(page.get_by_text(text, exact=True).first).to_be_visible(
+                timeout=UI_TIMEOUT_MS
+            )
+        await expect(page.get_by_text(re.compile(r"\d+ people\."))).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        await page.mouse.move(1390, 990)
+        _save_screenshot(await page.screenshot(animations="disabled"), BLF_WALL_SCREENSHOT)
     finally:
         await page.close()
 
