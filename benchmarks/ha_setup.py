@@ -121,6 +121,7 @@ async def run(users: int, idle: float) -> None:
             async with aiohttp.ClientSession() as session:
                 await wait_for_hass(session, url, process)
                 client = HassClient(session, url)
+                client.request_timeout = aiohttp.ClientTimeout(total=900)
                 await client.onboard(name=DEV_NAME, username=DEV_USERNAME, password=DEV_PASSWORD)
                 await client.wait_until_running()
                 if client.tokens is None:

@@ -384,6 +384,8 @@ class HassClient:
         self.session = session
         self.url = url.rstrip("/")
         self.tokens: Tokens | None = None
+        # Adding an entry waits for its setup, which a large account makes long.
+        self.request_timeout = REQUEST_TIMEOUT
 
     @property
     def client_id(self) -> str:
@@ -412,7 +414,7 @@ class HassClient:
             json=json,
             data=form,
             headers=headers,
-            timeout=REQUEST_TIMEOUT,
+            timeout=self.request_timeout,
         ) as response:
             body = await response.text()
             if response.status not in expect:
