@@ -628,7 +628,7 @@ async def test_isymphony_unexpected_error(
 ) -> None:
     """A bug is logged with its traceback and shown as unknown."""
     result = await start(hass, ServerType.ISYMPHONY)
-    with patch.object(ISymphonyAdapter, "async_fetch", side_effect=ValueError("bug")):
+    with patch.object(ISymphonyAdapter, "async_has_license", side_effect=ValueError("bug")):
         result = await submit(hass, result, isymphony_input(simulator))
 
     assert result["errors"] == {"base": "unknown"}

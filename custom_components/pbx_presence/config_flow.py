@@ -40,7 +40,6 @@ from .const import (
     ServerType,
 )
 from .factory import create_adapter
-from .isymphony_adapter import ISymphonyAdapter
 from .options_flow import PbxOptionsFlow
 from .pbx import (
     PbxAccessDeniedError,
@@ -395,11 +394,8 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         info = await self._async_ask(data, adapter.async_identify())
         await self.async_set_unique_id(info.unique_id, raise_on_progress=False)
         self._abort_if_unique_id_configured()
-        if isinstance(adapter, ISymphonyAdapter):
-            # A server where no user has a license has no status to show.
-            snapshot = await self._async_ask(data, adapter.async_fetch())
-            if snapshot.unlicensed:
-                raise InputError("no_license")
+        if not await self._async_ask(data, adapter.async_has_license()):
+            raise InputError("no_license")  # no user's presence could ever be shown
         options = await self._async_ask(data, adapter.async_default_options())
         return self.async_create_entry(
             title=info.name,

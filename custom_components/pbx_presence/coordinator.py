@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -25,8 +27,7 @@ from .const import (
     UNAVAILABLE_AFTER,
     UNAVAILABLE_AFTER_FAILED_POLLS,
 )
-from .isymphony_adapter import ISymphonyAdapter
-from .kazoo_adapter import NOTHING_TO_SEND, KazooAdapter
+from .kazoo_adapter import NOTHING_TO_SEND
 from .model import Presentity, ServerInfo, Snapshot
 from .pbx import (
     PbxAccountDisabledError,
@@ -76,6 +77,21 @@ def action_error(err: PbxError) -> HomeAssistantError:
     )
 
 
+def pbx_action[**P, R](
+    func: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Let a write raise the translated error that names the cause of a client error."""
+
+    @wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await func(*args, **kwargs)
+        except PbxError as err:
+            raise action_error(err) from err
+
+    return wrapper
+
+
 @dataclass(slots=True)
 class FailedPolls:
     """The current streak of failed polls, while the last known state is still shown."""
@@ -109,17 +125,33 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self.failed_polls = FailedPolls()
         self._polled = False  # no last known state to show before the first good poll
         self._last_reset: dict[str, datetime] = {}
+        # Presentities changed since listeners last heard, and whether they could read then.
+        self._changed: set[str] = set()
+        self._listeners_saw_success = True
+        # Those the latest notification was about; None: everything (availability changed).
+        self.last_changes: set[str] | None = None
+        # The presentities whose devices were last checked for leavers.
+        self._checked_keys: set[str] | None = None
+        # Events applied while a poll runs, replayed on top of what it read (None: no poll).
+        self._replay: list[Any] | None = None
 
     async def _async_setup(self) -> None:
         """Identify the server once before the first poll."""
         self.server = await self._guard(self.adapter.async_identify())
 
     async def _async_update_data(self) -> Snapshot:
+        self._replay = []
         try:
-            self.everything = await self._guard(self.adapter.async_fetch())
+            everything = await self._guard(self.adapter.async_fetch())
         except UpdateFailed as err:
             return self._tolerate(err)
-        snapshot = self.selection.apply(self.everything)
+        finally:
+            replay, self._replay = self._replay, None
+        if replay:
+            # The poll read the server before these events: they are newer than its reply.
+            everything = self.adapter.apply_events(replay).snapshot or everything
+        self.everything = everything
+        snapshot = self._settle(self.selection.apply(everything))
         if self.failed_polls.count:
             LOGGER.debug(
                 "%s answered again after %d failed polls", self.name, self.failed_polls.count
@@ -223,6 +255,79 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         else:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
+    # --- push and change tracking ----------------------------------------------------------
+
+    @callback
+    def async_apply_events(self, events: Sequence[Any]) -> None:
+        """Show what a batch of pushed events changed; poll when they need more."""
+        if self._replay is not None:
+            self._replay.extend(events)
+        result = self.adapter.apply_events(events)
+        if result.snapshot is not None and self._polled:
+            self.everything = result.snapshot
+            self._publish(self.selection.apply(result.snapshot))
+        if result.resync:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), f"{self.name} resync"
+            )
+
+    @callback
+    def _publish(self, snapshot: Snapshot) -> None:
+        """Show a snapshot that did not come from a poll; the poll schedule stays as it is."""
+        settled = self._settle(snapshot)
+        if settled is not self.data:
+            self.data = settled
+            self.async_update_listeners()
+
+    def _settle(self, new: Snapshot) -> Snapshot:
+        """Keep the objects of unchanged presentities, and note which ones changed.
+
+        Unchanged data stays the same objects, so a quiet poll leaves nothing new alive
+        (no garbage for full collections) and listeners compare by identity.
+        """
+        old: Snapshot | None = self.data  # None before the first poll
+        if old is None:
+            self._changed.update(new.presentities)
+            return new
+        before = old.presentities
+        presentities: dict[str, Presentity] = {}
+        changed: list[str] = []
+        for key, presentity in new.presentities.items():
+            previous = before.get(key)
+            if previous is not None and previous == presentity:
+                presentities[key] = previous
+            else:
+                presentities[key] = presentity
+                changed.append(key)
+        gone = before.keys() - presentities.keys()
+        if (
+            not changed
+            and not gone
+            and (new.partial, new.unlicensed)
+            == (
+                old.partial,
+                old.unlicensed,
+            )
+        ):
+            return old
+        self._changed.update(changed, gone)
+        return Snapshot(presentities, partial=new.partial, unlicensed=new.unlicensed)
+
+    @callback
+    def async_update_listeners(self) -> None:
+        """Update the entities of the presentities that changed, and every general listener.
+
+        All entities hear of a change of availability; otherwise an entity (whose context
+        is its presentity's key) hears only of its own presentity.
+        """
+        changed, self._changed = self._changed, set()
+        everyone = self.last_update_success != self._listeners_saw_success
+        self._listeners_saw_success = self.last_update_success
+        self.last_changes = None if everyone else changed
+        for update_callback, context in list(self._listeners.values()):
+            if everyone or context is None or context in changed:
+                update_callback()
+
     def async_track_events(self) -> CALLBACK_TYPE:
         """Send each presentity's events whenever new data arrives (poll, write or push)."""
         previous = self.data
@@ -244,6 +349,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         """Detach devices of presentities that no longer exist on the server."""
         if self.data.partial:  # a partial presence reply is not proof that anything left
             return
+        presentities = self.data.presentities
+        if self._checked_keys is not None and self._checked_keys <= presentities.keys():
+            return  # nobody left since the devices were last checked
+        self._checked_keys = set(presentities)
         registry = dr.async_get(self.hass)
         current = {presentity_identifier(self.server, key) for key in self.data.presentities}
         server_identifier = (DOMAIN, self.server.unique_id)
@@ -257,41 +366,23 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     # --- writes ---------------------------------------------------------------------------
 
-    def kazoo(self) -> KazooAdapter:
-        """The Kazoo adapter, or a translated error for an entry of another kind."""
-        if not isinstance(self.adapter, KazooAdapter):
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_flex_uc")
-        return self.adapter
-
-    def isymphony(self) -> ISymphonyAdapter:
-        """The iSymphony adapter, or a translated error for an entry of another kind."""
-        if not isinstance(self.adapter, ISymphonyAdapter):
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_isymphony")
-        return self.adapter
-
+    @pbx_action
     async def async_reset_presence(self, presentity: Presentity) -> None:
         """Reset a presentity's BLF state, at most once per cooldown (it alerts admins)."""
-        adapter = self.kazoo()
         self._check_presence_target(presentity)
         with self._reset_guard(presentity.key, presentity.name):
-            try:
-                message = await adapter.async_reset(presentity)
-            except PbxError as err:
-                raise action_error(err) from err
+            message = await self.adapter.async_reset(presentity)
         self._check_reply(presentity, message)
         async_dispatcher_send(
             self.hass, presence_reset_signal(self.config_entry.entry_id, presentity.key)
         )
         await self.async_request_refresh()
 
+    @pbx_action
     async def async_set_presence(self, presentity: Presentity, state: PresenceState) -> None:
         """Override the BLF state of a user or phone."""
-        adapter = self.kazoo()
         self._check_presence_target(presentity)
-        try:
-            message = await adapter.async_set_state(presentity, state)
-        except PbxError as err:
-            raise action_error(err) from err
+        message = await self.adapter.async_set_state(presentity, state)
         self._check_reply(presentity, message)
 
     @staticmethod
@@ -312,14 +403,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_placeholders={"name": presentity.name},
             )
 
+    @pbx_action
     async def async_reset_extension(self, extension: str) -> None:
         """Reset any extension, e.g. a park slot that Home Assistant does not show."""
-        adapter = self.kazoo()
         with self._reset_guard(f"extension_{extension.lower()}", extension):
-            try:
-                await adapter.client.reset_extension(extension)
-            except PbxError as err:
-                raise action_error(err) from err
+            await self.adapter.async_reset_extension(extension)
         await self.async_request_refresh()
 
     @contextmanager
@@ -339,6 +427,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         yield
         self._last_reset[key] = now
 
+    @pbx_action
     async def async_set_status(
         self,
         presentity: Presentity,
@@ -349,20 +438,16 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         return_time: datetime | None = None,
     ) -> None:
         """Set an iSymphony user's status and show the result at once."""
-        adapter = self.isymphony()
-        try:
-            status = await adapter.async_set_status(
-                presentity.server_id,
-                status_type=status_type,
-                name=name,
-                note=note,
-                return_time=return_time,
-            )
-        except PbxError as err:
-            raise action_error(err) from err
+        status = await self.adapter.async_set_status(
+            presentity.server_id,
+            status_type=status_type,
+            name=name,
+            note=note,
+            return_time=return_time,
+        )
         presentities = dict(self.data.presentities)
         presentities[presentity.key] = replace(presentity, status=status, licensed=True)
-        self.async_set_updated_data(replace(self.data, presentities=presentities))
+        self._publish(replace(self.data, presentities=presentities))
 
 
 def presence_reset_signal(entry_id: str, key: str) -> str:

@@ -12,8 +12,6 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import CONF_CREDENTIALS_HASH
 from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
-from .isymphony_adapter import ISymphonyAdapter
-from .kazoo_adapter import KazooAdapter
 from .model import Presentity
 
 # Secrets, and the login name that goes with them.
@@ -25,10 +23,6 @@ TO_REDACT = {
     CONF_USERNAME,
     "auth_token",
 }
-# Personal data of Kazoo directory records that says nothing about presence (a device's
-# SIP username stays: calls and BLF lamps of phones without a presence ID go by it).
-USER_REDACT = {"email", CONF_USERNAME}
-DEVICE_REDACT = {"mac_address"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -54,7 +48,7 @@ async def async_get_config_entry_diagnostics(
                 key: _presentity(presentity) for key, presentity in snapshot.presentities.items()
             },
         },
-        "adapter": _adapter_state(coordinator),
+        "adapter": coordinator.adapter.diagnostics(),
     }
 
 
@@ -78,13 +72,11 @@ async def async_get_device_diagnostics(
         "is_server": (entry.domain, server.unique_id) in device.identifiers,
         "presentity": None if presentity is None else _presentity(presentity),
     }
-    adapter = coordinator.adapter
-    if presentity is not None and isinstance(adapter, KazooAdapter):
-        directory = adapter.directory
-        if (user := directory.users.get(presentity.server_id)) is not None:
-            result["directory_record"] = async_redact_data(asdict(user), USER_REDACT)
-        elif (phone := directory.devices.get(presentity.server_id)) is not None:
-            result["directory_record"] = async_redact_data(asdict(phone), DEVICE_REDACT)
+    if (
+        presentity is not None
+        and (record := coordinator.adapter.directory_record(presentity)) is not None
+    ):
+        result["directory_record"] = record
     return result
 
 
@@ -108,28 +100,3 @@ def _coordinator_state(coordinator: PbxCoordinator) -> dict[str, Any]:
             "showing_stale_data": coordinator.shows_stale_data,
         },
     }
-
-
-def _adapter_state(coordinator: PbxCoordinator) -> dict[str, Any]:
-    adapter = coordinator.adapter
-    if isinstance(adapter, KazooAdapter):
-        directory = adapter.directory
-        return {
-            "directory_loaded_at": directory.loaded_at,
-            "users": {
-                user_id: async_redact_data(asdict(user), USER_REDACT)
-                for user_id, user in directory.users.items()
-            },
-            "devices": {
-                device_id: async_redact_data(asdict(device), DEVICE_REDACT)
-                for device_id, device in directory.devices.items()
-            },
-        }
-    if isinstance(adapter, ISymphonyAdapter):
-        return {
-            "core_server": adapter.core_server,
-            "predefined_statuses": {
-                status_type.value: name for status_type, name in adapter.predefined.items()
-            },
-        }
-    return {}  # pragma: no cover - there are only the two server kinds

@@ -64,8 +64,12 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
         presentity: Presentity,
         description: PbxEntityDescription,
     ) -> None:
-        """Attach the entity to its presentity's device, linked to the server device."""
-        super().__init__(coordinator)
+        """Attach the entity to its presentity's device, linked to the server device.
+
+        The presentity's key is the listener context: the coordinator updates an entity
+        only when its own presentity changed.
+        """
+        super().__init__(coordinator, context=presentity.key)
         self.entity_description = description
         self._key = presentity.key
         server = coordinator.server
@@ -113,13 +117,24 @@ def async_add_presentity_entities[D: PbxEntityDescription](
     @callback
     def add_new() -> None:
         presentities = coordinator.data.presentities
-        # Forget presentities that left, so they are added again if they come back.
-        added.intersection_update(
-            (key, description) for key, description in added if key in presentities
-        )
+        changes = coordinator.last_changes
+        candidates: Iterable[str]
+        if changes is None:
+            candidates = presentities.keys()
+            # Forget presentities that left, so they are added again if they come back.
+            added.intersection_update(
+                (key, description) for key, description in added if key in presentities
+            )
+        else:  # only a changed presentity can need an entity it did not have
+            candidates = changes & presentities.keys()
+            added.difference_update(
+                (key, description.key)
+                for key in changes - candidates
+                for description in descriptions
+            )
         new = [
             (presentity, description)
-            for presentity in presentities.values()
+            for presentity in map(presentities.__getitem__, candidates)
             for description in descriptions
             if (presentity.key, description.key) not in added and description.exists_fn(presentity)
         ]

@@ -371,7 +371,7 @@ class SetStatusHandler(_PbxIntentHandler):
         if not presentity.licensed:
             raise voice_error("user_not_licensed", name=person.name)
         coordinator = panel.entry.runtime_data
-        predefined = coordinator.isymphony().predefined
+        predefined = coordinator.adapter.predefined_statuses
         labels = {
             status_type: (texts.status_label(status_type), texts.status_words(status_type))
             for status_type in StatusType

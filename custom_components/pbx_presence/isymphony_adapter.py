@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from homeassistant.util import dt as dt_util
 
@@ -93,6 +95,32 @@ class ISymphonyAdapter(PbxAdapter):
             model="iSymphony",
         )
 
+    async def async_has_license(self) -> bool:
+        """Whether any user is licensed: from the Config API, else from the first status read.
+
+        The check stops at the first licensed user, so a new entry does not read every
+        status twice (here, and in its first poll).
+        """
+        users = await self.client.get_users()
+        if not users:
+            return True  # nothing to show yet, but nothing refused either
+        if self._config_id is not None:
+            try:
+                licensed = await self.client.get_licensed_usernames(self._config_id)
+            except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
+                pass  # probe the statuses instead
+            else:
+                return any(user.username in licensed for user in users)
+        for user in users:
+            try:
+                await self.client.get_status(user.username)
+            except (PbxLicenseError, PbxNotFoundError):
+                continue
+            except (PbxResponseError, PbxValidationError):
+                return True  # licensed, with a status that cannot be read
+            return True
+        return False
+
     async def async_fetch(self) -> Snapshot:
         """Read the users, then the status of each licensed (or due for recheck) user."""
         users = await self.client.get_users()
@@ -176,6 +204,20 @@ class ISymphonyAdapter(PbxAdapter):
             presentities,
             unlicensed=bool(users) and not self._statuses and not self._unreadable,
         )
+
+    @property
+    def predefined_statuses(self) -> Mapping[StatusType, str]:
+        """Administrator-defined status names seen so far, by type."""
+        return self.predefined
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The core server and the status names learnt from it."""
+        return {
+            "core_server": self.core_server,
+            "predefined_statuses": {
+                status_type.value: name for status_type, name in self.predefined.items()
+            },
+        }
 
     def status_name(self, status_type: StatusType) -> str:
         """The name to send with a type: a known admin-defined status's, else the label."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.util import dt as dt_util
 
 from .adapter import PbxAdapter
@@ -480,3 +481,36 @@ class KazooAdapter(PbxAdapter):
         if presentity.kind is PresentityKind.USER:
             return await self.client.set_user_presence(presentity.server_id, state)
         return await self.client.set_device_presence(presentity.server_id, state)
+
+    async def async_reset_extension(self, extension: str) -> str:
+        """Reset any extension, e.g. a park slot that Home Assistant does not show."""
+        return await self.client.reset_extension(extension)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The directory as last read, personal data redacted."""
+        directory = self.directory
+        return {
+            "directory_loaded_at": directory.loaded_at,
+            "users": {user_id: _user_record(user) for user_id, user in directory.users.items()},
+            "devices": {
+                device_id: _device_record(device) for device_id, device in directory.devices.items()
+            },
+        }
+
+    def directory_record(self, presentity: Presentity) -> dict[str, Any] | None:
+        """The user or device record behind a presentity, personal data redacted."""
+        if (user := self.directory.users.get(presentity.server_id)) is not None:
+            return _user_record(user)
+        if (device := self.directory.devices.get(presentity.server_id)) is not None:
+            return _device_record(device)
+        return None
+
+
+def _user_record(user: KazooUser) -> dict[str, Any]:
+    # Personal data that says nothing about presence.
+    return async_redact_data(asdict(user), {"email", "username"})
+
+
+def _device_record(device: KazooDevice) -> dict[str, Any]:
+    # A device's SIP username stays: calls and lamps of phones without a presence ID go by it.
+    return async_redact_data(asdict(device), {"mac_address"})
