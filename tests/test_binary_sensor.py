@@ -60,7 +60,11 @@ async def test_registered_sensors(
     mac = simulator.kazoo.devices[desk_id]["mac_address"]
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))}
 
-    sensors = [e for e in entities.entities.values() if e.domain == BINARY_SENSOR_DOMAIN]
+    sensors = [
+        e
+        for e in entities.entities.values()
+        if e.domain == BINARY_SENSOR_DOMAIN and e.translation_key == "registered"
+    ]
     assert len(sensors) == len(simulator.kazoo.devices)
     assert {e.config_entry_id for e in sensors} == {kazoo_entry.entry_id}
     on = {s.entity_id for s in sensors if state_of(hass, s.entity_id) == STATE_ON}

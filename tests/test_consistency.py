@@ -76,7 +76,8 @@ def source() -> str:
 
 
 def _translation_keys_in(text: str) -> set[str]:
-    return set(re.findall(r'translation_key="([a-z0-9_]+)"', text))
+    # Descriptions' `translation_key="..."` and entity classes' `_attr_translation_key = "..."`.
+    return set(re.findall(r'translation_key ?= ?"([a-z0-9_]+)"', text))
 
 
 def test_manifest_keys_order_and_values() -> None:

@@ -16,6 +16,7 @@ from custom_components.pbx_presence.const import (
     CONF_EXCLUDE,
     CONF_IMPORT,
     CONF_INCLUDE,
+    CONF_WEBSOCKET_URL,
     DOMAIN,
     LARGE_ACCOUNT_USERS,
     ServerType,
@@ -52,7 +53,13 @@ async def test_options_form_previews_what_is_imported(
     assert placeholders["phones"] == str(len(kazoo.devices))
     assert placeholders["imported"] == placeholders["available"]
     fields = {str(key) for key in result["data_schema"].schema}
-    assert fields == {CONF_IMPORT, CONF_INCLUDE, CONF_EXCLUDE, CONF_SCAN_INTERVAL}
+    assert fields == {
+        CONF_IMPORT,
+        CONF_INCLUDE,
+        CONF_EXCLUDE,
+        CONF_SCAN_INTERVAL,
+        CONF_WEBSOCKET_URL,
+    }
 
 
 async def test_importing_fewer_kinds_removes_their_devices_and_keeps_the_rest(

@@ -293,9 +293,10 @@ async def test_isymphony_status_sensors(
     assert david.via_device_id == server.id
     # Lukas and "front desk/2" are not licensed: no status entities (so no device) at all.
     registered = er.async_entries_for_config_entry(entities, isymphony_entry.entry_id)
-    # 11 licensed users with 4 sensors, a select and a status change event each.
-    assert (
-        sorted(e.domain for e in registered) == ["event"] * 11 + ["select"] * 11 + ["sensor"] * 44
+    # 11 licensed users with 4 sensors, a select and a status change event each, and the
+    # entry's live updates.
+    assert sorted(e.domain for e in registered) == (
+        ["binary_sensor"] + ["event"] * 11 + ["select"] * 11 + ["sensor"] * 44
     )
     unique_ids = {e.unique_id for e in registered}
     assert not any(

@@ -70,6 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     entry.async_on_unload(coordinator.async_add_listener(coordinator.remove_stale_devices))
     entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    coordinator.live.async_start()
     return True
 
 

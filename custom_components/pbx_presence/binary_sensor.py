@@ -1,9 +1,10 @@
-"""Binary sensors: SIP registration of Flex UC / Kazoo phones."""
+"""Binary sensors: SIP registration of Flex UC / Kazoo phones, and each entry's live updates."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -12,9 +13,11 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import PbxConfigEntry
+from .const import DOMAIN
+from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
 from .model import Presentity, PresentityKind
 
@@ -48,6 +51,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every presentity, now and as new ones appear."""
     async_add_presentity_entities(entry, async_add_entities, BINARY_SENSORS, PbxBinarySensorEntity)
+    async_add_entities([LiveUpdatesEntity(entry.runtime_data)])
 
 
 class PbxBinarySensorEntity(PbxEntity, BinarySensorEntity):
@@ -59,3 +63,35 @@ class PbxBinarySensorEntity(PbxEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """The flag as of the latest poll."""
         return self.entity_description.is_on_fn(self.presentity)
+
+
+class LiveUpdatesEntity(BinarySensorEntity):
+    """Whether the server's event socket is connected (else the entry polls), on its device."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_translation_key = "live_updates"
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, coordinator: PbxCoordinator) -> None:
+        """Follow the coordinator's live updates."""
+        self._live = coordinator.live
+        server = coordinator.server
+        self._attr_unique_id = f"{server.unique_id}_live_updates"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, server.unique_id)})
+
+    async def async_added_to_hass(self) -> None:
+        """Write the state whenever the socket connects or drops."""
+        self.async_on_remove(self._live.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def is_on(self) -> bool:
+        """Connected."""
+        return self._live.status.connected
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Since when, and how many times it connected."""
+        status = self._live.status
+        return {"connected_since": status.connected_since, "connections": status.connections}

@@ -21,6 +21,8 @@ DEFAULT_CORE_SERVER: Final = "default"
 CONF_IMPORT: Final = "import"  # presentity kinds
 CONF_INCLUDE: Final = "include"  # names or extensions; empty: all
 CONF_EXCLUDE: Final = "exclude"
+# Kazoo: the Blackhole websocket's URL, where the login reply's or the default is wrong.
+CONF_WEBSOCKET_URL: Final = "websocket_url"
 # A Kazoo account with more users than this imports users only at first.
 LARGE_ACCOUNT_USERS: Final = 200
 
@@ -29,6 +31,10 @@ LARGE_ACCOUNT_USERS: Final = 200
 KAZOO_SCAN_INTERVAL: Final = timedelta(seconds=5)
 # iSymphony needs one request per licensed user.
 ISYMPHONY_SCAN_INTERVAL: Final = timedelta(seconds=15)
+# While an event socket is connected, polls are only a safety net: Kazoo 4.3 drops events
+# when a socket falls behind; iSymphony documents no loss, but nothing is replayed either.
+KAZOO_SAFETY_SCAN_INTERVAL: Final = timedelta(minutes=2)
+ISYMPHONY_SAFETY_SCAN_INTERVAL: Final = timedelta(minutes=5)
 # User and phone lists change rarely; they are also re-read when an unknown id shows up.
 DIRECTORY_REFRESH_INTERVAL: Final = timedelta(minutes=30)
 # Users that answered "not licensed" are asked again this seldom.

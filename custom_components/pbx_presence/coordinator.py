@@ -28,6 +28,7 @@ from .const import (
     UNAVAILABLE_AFTER_FAILED_POLLS,
 )
 from .kazoo_adapter import NOTHING_TO_SEND
+from .live import LiveUpdates
 from .model import Presentity, ServerInfo, Snapshot
 from .pbx import (
     PbxAccountDisabledError,
@@ -110,15 +111,18 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     def __init__(self, hass: HomeAssistant, entry: PbxConfigEntry, adapter: PbxAdapter) -> None:
         """Poll at the adapter's pace; listeners hear only of real changes."""
         seconds = entry.options.get(CONF_SCAN_INTERVAL)
+        # The pace while no event socket is connected (the user's choice, else the adapter's).
+        self.poll_interval = timedelta(seconds=seconds) if seconds else adapter.scan_interval
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(seconds=seconds) if seconds else adapter.scan_interval,
+            update_interval=self.poll_interval,
             always_update=False,
         )
         self.adapter = adapter
+        self.live = LiveUpdates(self)
         self.selection = Selection.from_options(entry.options)
         # The latest poll before the selection: what the options flow previews.
         self.everything = Snapshot()
@@ -256,6 +260,15 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     # --- push and change tracking ----------------------------------------------------------
+
+    @callback
+    def async_set_live(self, *, connected: bool) -> None:
+        """Poll only as a safety net while events arrive, at the normal pace otherwise."""
+        self.update_interval = (
+            max(self.poll_interval, self.adapter.safety_scan_interval)
+            if connected
+            else self.poll_interval
+        )
 
     @callback
     def async_apply_events(self, events: Sequence[Any]) -> None:

@@ -11,6 +11,7 @@ from homeassistant.util import dt as dt_util
 
 from .adapter import PbxAdapter
 from .const import (
+    ISYMPHONY_SAFETY_SCAN_INTERVAL,
     ISYMPHONY_SCAN_INTERVAL,
     LICENSE_RECHECK_INTERVAL,
     LOGGER,
@@ -57,6 +58,7 @@ class ISymphonyAdapter(PbxAdapter):
 
     server_type = ServerType.ISYMPHONY
     scan_interval = ISYMPHONY_SCAN_INTERVAL
+    safety_scan_interval = ISYMPHONY_SAFETY_SCAN_INTERVAL
 
     def __init__(self, client: ISymphonyClient, core_server: str) -> None:
         """Wrap an iSymphony client for one core server (by slug)."""

@@ -15,6 +15,7 @@ from .adapter import PbxAdapter
 from .const import (
     CONF_IMPORT,
     DIRECTORY_REFRESH_INTERVAL,
+    KAZOO_SAFETY_SCAN_INTERVAL,
     KAZOO_SCAN_INTERVAL,
     LARGE_ACCOUNT_USERS,
     LOGGER,
@@ -289,6 +290,7 @@ class KazooAdapter(PbxAdapter):
 
     server_type = ServerType.FLEX_UC
     scan_interval = KAZOO_SCAN_INTERVAL
+    safety_scan_interval = KAZOO_SAFETY_SCAN_INTERVAL
 
     def __init__(self, client: KazooClient) -> None:
         """Wrap a Kazoo client."""

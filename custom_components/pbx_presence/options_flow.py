@@ -16,9 +16,18 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     TextSelector,
     TextSelectorConfig,
+    TextSelectorType,
 )
+from yarl import URL
 
-from .const import CONF_EXCLUDE, CONF_IMPORT, CONF_INCLUDE, CONF_SERVER_TYPE, ServerType
+from .const import (
+    CONF_EXCLUDE,
+    CONF_IMPORT,
+    CONF_INCLUDE,
+    CONF_SERVER_TYPE,
+    CONF_WEBSOCKET_URL,
+    ServerType,
+)
 from .model import PresentityKind
 from .selection import Selection
 
@@ -34,15 +43,22 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         """Ask what to import and how often to poll, with how many that would be."""
         entry = self.config_entry
         server_type = ServerType(entry.data[CONF_SERVER_TYPE])
+        errors: dict[str, str] = {}
         if user_input is not None:
             options = {
                 key: value
                 for key, value in user_input.items()
-                if key != CONF_SCAN_INTERVAL or value
+                if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
             }
             if CONF_SCAN_INTERVAL in options:
                 options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
-            return self.async_create_entry(data=options)
+            if CONF_WEBSOCKET_URL in options:
+                try:
+                    options[CONF_WEBSOCKET_URL] = websocket_url(options[CONF_WEBSOCKET_URL])
+                except ValueError:
+                    errors[CONF_WEBSOCKET_URL] = "invalid_websocket_url"
+            if not errors:
+                return self.async_create_entry(data=options)
 
         low, high = SCAN_INTERVAL_LIMITS[server_type]
         fields: dict[vol.Marker, Any] = {}
@@ -65,9 +81,16 @@ class PbxOptionsFlow(OptionsFlowWithReload):
                 )
             ),
         }
+        if server_type is ServerType.FLEX_UC:
+            fields[vol.Optional(CONF_WEBSOCKET_URL)] = TextSelector(
+                TextSelectorConfig(type=TextSelectorType.URL)
+            )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), entry.options),
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(fields), user_input or entry.options
+            ),
+            errors=errors,
             description_placeholders=self._preview(),
         )
 
@@ -85,3 +108,14 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             "phones": str(available[PresentityKind.PHONE]),
             "extensions": str(available[PresentityKind.EXTENSION]),
         }
+
+
+def websocket_url(text: str) -> str:
+    """A Blackhole websocket URL as typed: ws:// or wss://, a host, no credentials.
+
+    Raises ValueError for anything else.
+    """
+    url = URL(text.strip())
+    if url.scheme not in ("ws", "wss") or not url.host or url.user or url.password:
+        raise ValueError(text)
+    return str(url)

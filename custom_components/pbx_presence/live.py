@@ -1,0 +1,184 @@
+"""Live updates: follow a server's event websocket, with polling as the safety net.
+
+After every (re)connect the socket is subscribed first, its events are buffered while one
+poll resyncs over REST (nothing is replayed by either server), and then the buffer and
+every later event are applied. While the socket is up the coordinator polls only at the
+adapter's slow safety pace; while it is down, at the normal pace, and the socket is
+retried with backoff and jitter. An unreachable socket is not an error: the entry polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.util import dt as dt_util
+
+from .adapter import EventStream
+from .const import LOGGER
+from .pbx import PbxError
+
+if TYPE_CHECKING:
+    from .coordinator import PbxCoordinator
+
+# Reconnect delays grow from the first to the last, each with +-50 % jitter, and start
+# again from the first once a connection lasted a while.
+RECONNECT_FIRST = 2.0
+RECONNECT_MAX = 300.0
+STABLE_AFTER = 60.0
+# Events that arrive within this long of the last applied batch are applied together: a
+# burst costs a few snapshot rebuilds, not one per event.
+BATCH_WINDOW = 0.05
+
+
+@dataclass(slots=True)
+class LiveStatus:
+    """What the live-updates entity and diagnostics show."""
+
+    supported: bool = True  # False: this server kind has no event socket
+    connected: bool = False
+    connected_since: datetime | None = None
+    connections: int = 0
+    events: int = 0
+    last_error: str | None = None  # why the socket last failed or dropped
+
+
+class _Ended:
+    """Put in the queue when the socket's stream ends, with why."""
+
+    def __init__(self, error: PbxError | None) -> None:
+        self.error = error
+
+
+class LiveUpdates:
+    """Keeps one entry's event socket connected and feeds its events to the coordinator."""
+
+    def __init__(self, coordinator: PbxCoordinator) -> None:
+        """Follow the coordinator's adapter; nothing runs until :meth:`async_start`."""
+        self.coordinator = coordinator
+        self.status = LiveStatus()
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._rng = random.Random()  # noqa: S311 - reconnect jitter, not a secret
+
+    def async_start(self) -> None:
+        """Run in the background until the entry unloads."""
+        entry = self.coordinator.config_entry
+        entry.async_create_background_task(
+            self.coordinator.hass, self._run(), f"{self.coordinator.name} live updates"
+        )
+
+    @callback
+    def async_add_listener(self, update_callback: CALLBACK_TYPE) -> Callable[[], None]:
+        """Hear of every change of :attr:`status`."""
+        self._listeners.append(update_callback)
+        return lambda: self._listeners.remove(update_callback)
+
+    def details(self) -> dict[str, Any]:
+        """For diagnostics: the status, and where the socket goes and what it listens to."""
+        status = self.status
+        return {
+            "supported": status.supported,
+            "connected": status.connected,
+            "connected_since": status.connected_since,
+            "connections": status.connections,
+            "reconnects": max(0, status.connections - 1),
+            "events": status.events,
+            "last_error": status.last_error,
+            **self.coordinator.adapter.live_details(),
+        }
+
+    async def _run(self) -> None:
+        delay = RECONNECT_FIRST
+        while True:
+            try:
+                stream = await self.coordinator.adapter.async_open_events()
+            except PbxError as err:
+                self._failed(err)
+            else:
+                if stream is None:
+                    self.status.supported = False
+                    self._changed()
+                    return
+                started = time.monotonic()
+                await self._follow(stream)
+                if time.monotonic() - started >= STABLE_AFTER:
+                    delay = RECONNECT_FIRST
+            await asyncio.sleep(delay * self._rng.uniform(0.5, 1.5))
+            delay = min(delay * 2, RECONNECT_MAX)
+
+    async def _follow(self, stream: EventStream) -> None:
+        """Resync, then apply events until the socket ends."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        reader = asyncio.create_task(_read(stream, queue))
+        self.status.connected = True
+        self.status.connected_since = dt_util.utcnow()
+        self.status.connections += 1
+        self._changed()
+        coordinator = self.coordinator
+        coordinator.async_set_live(connected=True)
+        try:
+            # Events are buffered in the queue while this reads the server once.
+            await coordinator.async_refresh()
+            await self._apply(queue)
+        finally:
+            reader.cancel()
+            await stream.close()
+            self.status.connected = False
+            self.status.connected_since = None
+            self._changed()
+        # Poll at the normal pace again, starting now: events may have been missed.
+        coordinator.async_set_live(connected=False)
+        await coordinator.async_request_refresh()
+
+    async def _apply(self, queue: asyncio.Queue[Any]) -> None:
+        applied_at = 0.0
+        while True:
+            batch = [await queue.get()]
+            if (wait := applied_at + BATCH_WINDOW - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            ended = next((item for item in batch if isinstance(item, _Ended)), None)
+            events = [item for item in batch if not isinstance(item, _Ended)]
+            if events:
+                self.status.events += len(events)
+                self.coordinator.async_apply_events(events)
+                applied_at = time.monotonic()
+            if ended is not None:
+                if ended.error is not None:
+                    self._failed(ended.error)
+                return
+
+    def _failed(self, err: PbxError) -> None:
+        if self.status.last_error is None:
+            # Once: a server without a reachable socket is polled, which is fine.
+            LOGGER.info(
+                "Live updates from %s are not available (%s); polling instead",
+                self.coordinator.config_entry.title,
+                err,
+            )
+        else:
+            LOGGER.debug("Live updates of %s failed: %s", self.coordinator.name, err)
+        self.status.last_error = str(err) or type(err).__name__
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+async def _read(stream: EventStream, queue: asyncio.Queue[Any]) -> None:
+    """Move the socket's events into the queue, then say how the stream ended."""
+    try:
+        async for event in stream:
+            queue.put_nowait(event)
+    except PbxError as err:
+        queue.put_nowait(_Ended(err))
+    else:
+        queue.put_nowait(_Ended(None))
