@@ -75,6 +75,21 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every response"
     )
+    parser.add_argument(
+        "--blackhole-port", type=int, default=0, help="Kazoo Blackhole websocket port (0: free)"
+    )
+    parser.add_argument(
+        "--blackhole-version",
+        choices=("4.3", "5"),
+        default="4.3",
+        help="Blackhole as in Kazoo 4.3 (call and object events) or 5.x (also presence)",
+    )
+    parser.add_argument(
+        "--announce-websocket",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="name the Blackhole URL in the login reply, as a provider's UI settings can",
+    )
     return parser.parse_args(argv)
 
 
@@ -102,9 +117,12 @@ def _banner(sim: Simulator, *, scaled: bool) -> str:
             f"  presence:     {kazoo.presence_shape} shape, token lifetime "
             f"{kazoo.token_lifetime:g} s",
             f"  rate limit:   {_rate_limit_text(kazoo.rate_limit)}",
+            f"  websocket:    {sim.blackhole_url} (Blackhole {kazoo.blackhole_version}"
+            + (", named at login)" if kazoo.websocket_url_in_login else ")"),
             "",
             "iSymphony",
             f"  base URL:     {sim.url}/communication_manager/rest/live/coreServers/",
+            f"  events:       {sim.url.replace('http', 'ws', 1)}/communication_manager/ws/event",
             f"  core servers: {core_servers}",
             f"  manager:      username {isymphony.username!r}, password {isymphony.password!r}",
             f"  allowed IPs:  {', '.join(sorted(isymphony.allowed_ips))}",
@@ -143,7 +161,10 @@ async def _serve(args: argparse.Namespace) -> None:
         # Not every platform lets asyncio handle signals; Ctrl-C still interrupts.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    await sim.start(host=args.host, port=args.port)
+    sim.kazoo.blackhole_version = args.blackhole_version
+    await sim.start(host=args.host, port=args.port, blackhole_port=args.blackhole_port)
+    if args.announce_websocket:
+        sim.kazoo.websocket_url_in_login = sim.blackhole_url
     try:
         if args.activity:
             sim.start_activity()

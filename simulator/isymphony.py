@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from .common import uuid4
@@ -78,6 +78,8 @@ class ISymphonyState:
         # servers have only the Live API and answer 404 there.
         self.config_api = True
         self.predefined_statuses: list[dict[str, str]] = []
+        # Called with every event the server sends on its event websocket.
+        self.event_listeners: list[Callable[[dict[str, Any]], None]] = []
         # slug -> core server record (with "users" and "extensions" inside)
         self.core_servers: dict[str, dict[str, Any]] = {}
 
@@ -211,7 +213,26 @@ class ISymphonyState:
             "returnTime": return_time,
             "userCreated": user_created,
         }
+        if user["licensed"]:  # status events are sent for licensed users only
+            self.publish(
+                {
+                    "type": "userStatus",
+                    "coreServerId": self.core_server(core_server)["id"],
+                    "userId": user["id"],
+                    "username": user["userName"],
+                    "name": name,
+                    "statusType": status_type,
+                    "note": note,
+                    "returnTime": return_time,
+                    "userCreated": user_created,
+                }
+            )
         return user["status"]  # type: ignore[no-any-return]
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Send an event to the event websocket's connections."""
+        for listener in list(self.event_listeners):
+            listener(event)
 
     def set_status_from_api(
         self,

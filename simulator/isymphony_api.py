@@ -18,6 +18,7 @@ from aiohttp import BasicAuth, web
 
 from .common import json_response, split_path, text_response
 from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState, OddStatus
+from .isymphony_events import EVENT_PATH, ISymphonyEvents
 
 PREFIX = ("communication_manager", "rest", "live", "coreServers")
 CONFIG_PREFIX = ("communication_manager", "rest", "config")
@@ -51,9 +52,12 @@ class Route:
 class ISymphonyApi:
     """Routes and answers requests under ``/communication_manager/``."""
 
-    def __init__(self, state: ISymphonyState) -> None:
-        """Serve ``state``."""
+    def __init__(self, state: ISymphonyState, events: ISymphonyEvents | None = None) -> None:
+        """Serve ``state``, and its events on ``events``' websocket."""
         self.state = state
+        self.events = events or ISymphonyEvents()
+        if self.events.publish not in state.event_listeners:
+            state.event_listeners.append(self.events.publish)
         self._core_server_actions: dict[tuple[str, ...], dict[str, Handler]] = {
             ("users",): {"GET": self._users},
             ("extensions",): {"GET": self._extensions},
@@ -89,12 +93,14 @@ class ISymphonyApi:
             return None
         return Route(cs_by_name, cs_key, user_by_name, user_key, methods)
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request whose path starts with ``/communication_manager/``."""
         state = self.state
         if (refused := self._refused(request)) is not None:
             return refused
         parts = split_path(request.raw_path)
+        if tuple(parts) == EVENT_PATH and request.method == "GET":
+            return await self.events.handle(request)
         if tuple(parts[:3]) == CONFIG_PREFIX and request.method == "GET":
             return self._config(parts[3:])
         route = self._route(parts)

@@ -12,9 +12,11 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .blackhole import BlackholeVersion, BusEvent, event_data
 from .common import gregorian_now, hex_id, uuid4
 
 type PresenceShape = Literal["legacy", "modern"]
@@ -136,6 +138,12 @@ class KazooState:
         self.account_status: AccountStatus = "enabled"
         # A presence command that crashes on the server answers the loaded document.
         self.presence_command_crashes = False
+        # Blackhole: 4.3 (call and object bindings) or 5 (also presence bindings); the
+        # login reply names its URL only where a provider configured it.
+        self.blackhole_version: BlackholeVersion = "4.3"
+        self.websocket_url_in_login: str | None = None
+        # Called with every event of the account's message bus (see simulator.blackhole).
+        self.event_listeners: list[Callable[[BusEvent], None]] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.api_keys: list[str] = []
@@ -184,6 +192,7 @@ class KazooState:
             self._hashes[key] = user["id"]
         if mfa:
             self.mfa_users.add(user["id"])
+        self._object_event("doc_created", "user", user["id"])
         return user
 
     def add_device(
@@ -219,6 +228,7 @@ class KazooState:
         if presence_id is not None:
             device["presence_id"] = presence_id
         self.devices[device_id] = device
+        self._object_event("doc_created", "device", device_id)
         return device
 
     def add_vmbox(self, owner_id: str | None, mailbox: str, name: str | None = None) -> str:
@@ -231,6 +241,7 @@ class KazooState:
             "owner_id": owner_id,
             "messages": [],
         }
+        self._object_event("doc_created", "vmbox", box_id)
         return box_id
 
     def leave_voicemail(
@@ -257,6 +268,7 @@ class KazooState:
                 "length": length,
             }
         )
+        self._mwi_event(box)
         return media_id
 
     def owns_documents(self, user_id: str) -> bool:
@@ -269,6 +281,7 @@ class KazooState:
         """Hotdesk a user on a device (Kazoo keeps it in the device's `hotdesk.users`)."""
         self._user(user_id)
         self._device(device_id).setdefault("hotdesk", {}).setdefault("users", {})[user_id] = {}
+        self._object_event("doc_edited", "device", device_id)
 
     def add_api_key(self) -> str:
         """Create an API key (64 hex digits) for this account and return it."""
@@ -325,11 +338,13 @@ class KazooState:
         device_id: str | None = None,
         destination: str = "1000",
         direction: str = "inbound",
+        other_leg: str | None = None,
     ) -> str:
         """Start an unanswered call leg on a device or a user's first device; return its uuid.
 
         `direction` is the switch's view: `inbound` is a leg the phone created (it calls
-        out), `outbound` a leg the switch places to the phone (it rings).
+        out), `outbound` a leg the switch places to the phone (it rings). `other_leg` is
+        the leg it is bridged to, for a call inside the account.
         """
         if device_id is not None:
             device: dict[str, Any] | None = self._device(device_id)
@@ -364,10 +379,11 @@ class KazooState:
             authorizing_id=device.get("id"),
             username=sip_username,
             destination=destination,
-            other_leg=uuid4(self._rng),
+            other_leg=other_leg or uuid4(self._rng),
             timestamp=gregorian_now(),
         )
         self.channels[channel.uuid] = channel
+        self._call_event("CHANNEL_CREATE", channel)
         return channel.uuid
 
     def start_internal_call(self, caller_device_id: str, callee_device_id: str) -> tuple[str, str]:
@@ -385,23 +401,145 @@ class KazooState:
             device_id=caller_device_id, destination=extension, direction="inbound"
         )
         callee_leg = self.start_call(
-            device_id=callee_device_id, destination=extension, direction="outbound"
+            device_id=callee_device_id,
+            destination=extension,
+            direction="outbound",
+            other_leg=caller_leg,
         )
         self.channels[caller_leg].other_leg = callee_leg
-        self.channels[callee_leg].other_leg = caller_leg
         return caller_leg, callee_leg
 
     def answer(self, call_uuid: str) -> None:
         """Answer a call leg; a call between two phones of the account is bridged."""
-        self.channels[call_uuid].answered = True
-        if (other := self.channels.get(self.channels[call_uuid].other_leg)) is not None:
-            other.answered = True
+        channel = self.channels[call_uuid]
+        legs = [channel]
+        if (other := self.channels.get(channel.other_leg)) is not None:
+            legs.append(other)
+        for leg in legs:
+            if not leg.answered:
+                leg.answered = True
+                self._call_event("CHANNEL_ANSWER", leg)
+        if other is not None:  # both legs of a call inside the account: bridged
+            for leg in legs:
+                self._call_event("CHANNEL_BRIDGE", leg)
 
-    def hangup(self, call_uuid: str) -> None:
+    def hangup(self, call_uuid: str, cause: str = "NORMAL_CLEARING") -> None:
         """End a call leg and the leg bridged to it (no-op when it is already gone)."""
         channel = self.channels.pop(call_uuid, None)
-        if channel is not None:
-            self.channels.pop(channel.other_leg, None)
+        if channel is None:
+            return
+        legs = [channel]
+        if (other := self.channels.pop(channel.other_leg, None)) is not None:
+            legs.append(other)
+        for leg in legs:
+            self._call_event("CHANNEL_DESTROY", leg, hangup_cause=cause)
+
+    # -- events ------------------------------------------------------------------
+
+    def publish(self, event: BusEvent) -> None:
+        """Put an event on the account's message bus (Blackhole delivers it)."""
+        for listener in list(self.event_listeners):
+            listener(event)
+
+    def _call_event(self, name: str, channel: Channel, **extra: Any) -> None:
+        """A call event of one leg, with the fields Blackhole sends (lowercased, no nulls)."""
+        owner = self.users.get(channel.owner_id or "", {})
+        device = self.devices.get(channel.authorizing_id or "", {})
+        other = self.channels.get(channel.other_leg)
+        own_number = channel.presence_id.split("@", 1)[0]
+        own_name = (
+            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
+            if owner
+            else device.get("name")
+        )
+        caller: tuple[str | None, str]
+        callee: tuple[str | None, str]
+        if channel.direction == "inbound":  # the phone placed this leg: it is the caller
+            caller = (own_name, own_number)
+            callee = (None, channel.destination)
+        else:  # the switch rings the phone: the caller is the other leg's, or outside
+            caller = self._leg_party(other) if other else (None, channel.destination)
+            callee = (own_name, own_number)
+        now = gregorian_now()
+        if name == "CHANNEL_DESTROY":
+            extra |= {
+                "duration_seconds": now - channel.timestamp,
+                "billing_seconds": now - channel.timestamp if channel.answered else 0,
+                "ringing_seconds": 0 if channel.answered else now - channel.timestamp,
+            }
+        self.publish(
+            BusEvent(
+                routing=("call", name, channel.uuid),
+                name=name,
+                data=event_data(
+                    call_id=channel.uuid,
+                    call_direction=channel.direction,
+                    presence_id=channel.presence_id,
+                    caller_id_name=caller[0],
+                    caller_id_number=caller[1],
+                    callee_id_name=callee[0],
+                    callee_id_number=callee[1],
+                    other_leg_call_id=channel.other_leg if other else None,
+                    timestamp=now,
+                    custom_channel_vars={
+                        "account_id": self.account_id,
+                        "owner_id": channel.owner_id,
+                        "authorizing_id": channel.authorizing_id,
+                        "authorizing_type": "device" if channel.authorizing_id else None,
+                        "username": channel.username,
+                        "realm": self.realm,
+                    },
+                    **extra,
+                ),
+            )
+        )
+
+    def _leg_party(self, channel: Channel) -> tuple[str | None, str]:
+        """Who is on a leg of the account: its owner's (or phone's) name, and its number."""
+        owner = self.users.get(channel.owner_id or "")
+        device = self.devices.get(channel.authorizing_id or "", {})
+        name = (
+            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
+            if owner
+            else device.get("name")
+        )
+        return name, channel.presence_id.split("@", 1)[0]
+
+    def _object_event(self, action: str, doc_type: str, doc_id: str) -> None:
+        self.publish(
+            BusEvent(
+                routing=("object", action, doc_type),
+                name=action,
+                data=event_data(
+                    id=doc_id, type=doc_type, account_id=self.account_id, action=action
+                ),
+            )
+        )
+
+    def _mwi_event(self, box: dict[str, Any]) -> None:
+        """5.x: a box's message counts changed (`presence.mwi_updates.<mailbox>`)."""
+        folders = [m["folder"] for m in box["messages"]]
+        self.publish(
+            BusEvent(
+                routing=("presence", "mwi_updates", str(box["mailbox"])),
+                name="mwi_update",
+                data=event_data(
+                    to=f"{box['mailbox']}@{self.realm}",
+                    to_user=str(box["mailbox"]),
+                    to_realm=self.realm,
+                    messages_new=folders.count("new"),
+                    messages_saved=folders.count("saved"),
+                    messages_urgent=0,
+                    messages_urgent_saved=0,
+                ),
+            )
+        )
+
+    def remove_device(self, device_id: str) -> None:
+        """Delete a device, as an admin would."""
+        del self.devices[self._device(device_id)["id"]]
+        self.registered.discard(device_id)
+        self._object_event("doc_deleted", "device", device_id)
 
     # -- authentication --------------------------------------------------------
 
@@ -497,6 +635,25 @@ class KazooState:
                 self.presence_overrides[presence_id.lower()] = state
             else:
                 self.presence_overrides.pop(presence_id.lower(), None)
+            # 5.x: the manual state reaches `presence.update` subscribers.
+            call_id = uuid4(self._rng)
+            user = presence_id.split("@", 1)[0]
+            self.publish(
+                BusEvent(
+                    routing=("presence", "update", call_id),
+                    name="update",
+                    data=event_data(
+                        presence_id=f"{user}@{self.realm}",
+                        state=state if action == "set" else "terminated",
+                        call_id=call_id,
+                        direction="inbound",
+                        from_user=user,
+                        from_realm=self.realm,
+                        to_user=user,
+                        to_realm=self.realm,
+                    ),
+                )
+            )
         self.presence_actions.append(
             {
                 "target": target,

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .blackhole import CALL_EVENTS, OBJECT_ACTIONS, PRESENCE_KINDS, BlackholeVersion
 from .common import gregorian_now, json_response, split_path
 from .kazoo import PRESENCE_STATES, KazooState
 
@@ -108,6 +109,7 @@ class KazooApi:
         self._routes: list[tuple[tuple[str, ...], dict[str, Handler]]] = [
             (("user_auth",), {"PUT": self._user_auth}),
             (("api_auth",), {"PUT": self._api_auth}),
+            (("websockets",), {"GET": self._websockets}),
             (("accounts", "*"), {"GET": self._account}),
             (("accounts", "*", "users"), {"GET": self._users}),
             (("accounts", "*", "users", "*"), {"GET": self._user}),
@@ -225,8 +227,15 @@ class KazooApi:
             "language": "en-us",
             "apps": [],
         }
+        if state.websocket_url_in_login is not None:
+            # A provider's Monster UI settings can name the Blackhole websocket.
+            data["ui_config"] = {"api": {"kazoo_websocket": {"url": state.websocket_url_in_login}}}
         call.auth_token = token
         return self._success(call, data, status=201)
+
+    async def _websockets(self, call: Call) -> web.Response:
+        """The bindings Blackhole offers (no token needed); `presence` on 5.x only."""
+        return self._success(call, available_bindings(self.state.blackhole_version))
 
     def _names_this_account(self, data: dict[str, Any]) -> bool | None:
         """Whether the login names this account; None when it names none at all."""
@@ -615,3 +624,22 @@ def _passes(document: dict[str, Any], name: str, wanted: str) -> bool:
         found, value = _field(document, wanted)
         return found and value not in (None, "", [], {})
     return True  # paging and other parameters
+
+
+def available_bindings(version: BlackholeVersion) -> dict[str, list[dict[str, Any]]]:
+    """`GET /v2/websockets`: each module's bindings, with a description."""
+    bindings: dict[str, list[dict[str, Any]]] = {
+        "call": [
+            {"binding": f"call.{event}.{{CALL_ID}}", "friendly_name": event.title()}
+            for event in CALL_EVENTS
+        ],
+        "object": [
+            {"binding": f"object.{action}.{{TYPE}}", "friendly_name": action}
+            for action in OBJECT_ACTIONS
+        ],
+    }
+    if version == "5":
+        bindings["presence"] = [
+            {"binding": f"presence.{kind}.{{ID}}", "friendly_name": kind} for kind in PRESENCE_KINDS
+        ]
+    return bindings

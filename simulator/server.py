@@ -13,6 +13,7 @@ from aiohttp.typedefs import Handler
 from multidict import CIMultiDict
 
 from . import activity
+from .blackhole import BlackholeServer
 from .common import text_response
 from .demo import (
     DEMO_SEED,
@@ -24,6 +25,7 @@ from .demo import (
 from .faults import Faults
 from .isymphony import ISymphonyState
 from .isymphony_api import ISymphonyApi
+from .isymphony_events import ISymphonyEvents
 from .kazoo import KazooState
 from .kazoo_api import KazooApi
 
@@ -67,8 +69,12 @@ class Simulator:
         self.requests: list[RecordedRequest] = []
         # Benchmarks with huge request counts can turn the log off.
         self.record_requests = True
+        # Kazoo's Blackhole websocket listens on a port of its own.
+        self.blackhole = BlackholeServer(self.kazoo)
         self._kazoo_api = KazooApi(self.kazoo)
-        self._isymphony_api = ISymphonyApi(self.isymphony)
+        # iSymphony's event websocket is on its REST port.
+        self.isymphony_events = ISymphonyEvents()
+        self._isymphony_api = ISymphonyApi(self.isymphony, self.isymphony_events)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._stopping = asyncio.Event()
@@ -104,12 +110,17 @@ class Simulator:
         return self._url
 
     @property
+    def blackhole_url(self) -> str:
+        """Kazoo's Blackhole websocket, e.g. ``ws://127.0.0.1:41235``."""
+        return self.blackhole.url
+
+    @property
     def app(self) -> web.Application:
         """A fresh aiohttp application serving this simulator (for custom runners)."""
         return self._build_app()
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Start serving; port 0 picks a free port (see :attr:`url`)."""
+    async def start(self, host: str = "127.0.0.1", port: int = 0, blackhole_port: int = 0) -> None:
+        """Start serving; port 0 picks a free port (see :attr:`url`, :attr:`blackhole_url`)."""
         if self._runner is not None:
             raise RuntimeError("the simulator is already running")
         self._stopping.clear()
@@ -122,11 +133,14 @@ class Simulator:
         bound_port = runner.addresses[0][1]
         url_host = f"[{host}]" if ":" in host else host
         self._url = f"http://{url_host}:{bound_port}"
+        await self.blackhole.start(host, blackhole_port)
 
     async def stop(self) -> None:
         """Stop the activity and the server; hanging requests end at once."""
         self.stop_activity()
         self._stopping.set()
+        await self.blackhole.stop()
+        await self.isymphony_events.hub.drop()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = None
@@ -195,7 +209,7 @@ class Simulator:
         if self._kazoo_api.state is not self.kazoo:
             self._kazoo_api = KazooApi(self.kazoo)
         if self._isymphony_api.state is not self.isymphony:
-            self._isymphony_api = ISymphonyApi(self.isymphony)
+            self._isymphony_api = ISymphonyApi(self.isymphony, self.isymphony_events)
         path = request.raw_path
         if path.startswith("/v2/"):
             return await self._kazoo_api.handle(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -39,13 +40,26 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """The demo simulator, serving both APIs on a free loopback port."""
+    """The demo simulator, serving both APIs on a free loopback port.
+
+    Its event websockets refuse every upgrade, so entries poll, as they do where a
+    server's socket is unreachable; tests of live updates open them (`open_sockets`).
+    """
     sim = Simulator.demo()
     await sim.start(host="127.0.0.1", port=0)
+    sim.kazoo.websocket_url_in_login = sim.blackhole_url
+    for hub in (sim.blackhole.hub, sim.isymphony_events.hub):
+        hub.faults.refuse_status = 404
     try:
         yield sim
     finally:
         await sim.stop()
+
+
+def open_sockets(sim: Simulator) -> None:
+    """Let entries connect the simulator's event websockets (live updates)."""
+    for hub in (sim.blackhole.hub, sim.isymphony_events.hub):
+        hub.faults.refuse_status = None
 
 
 def kazoo_entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
@@ -121,8 +135,27 @@ async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta:
     """Let `delta` pass, so that polls due by then run, and wait until Home Assistant is idle."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
-    # Coordinator polls run as background tasks.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_for_polls(hass)
+
+
+async def async_wait_for_polls(hass: HomeAssistant) -> None:
+    """Wait until every running poll (or setup retry) is done and Home Assistant is idle.
+
+    Polls and setup retries run as background tasks, as do the live-update tasks that
+    never end: wait for the polls ("... - refresh") and retries only.
+    """
+    await hass.async_block_till_done()
+    while polls := [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and (
+            task.get_name().endswith(" - refresh")
+            or task.get_name().startswith("config entry retry ")
+        )
+    ]:
+        await asyncio.wait(polls)
+        await hass.async_block_till_done()
 
 
 # The 11 iSymphony status types, as the seed lists them.

@@ -38,6 +38,7 @@ from simulator.faults import FaultKind
 from .conftest import (
     KAZOO_PASSWORD,
     async_poll,
+    async_wait_for_polls,
     isymphony_entry_data,
     kazoo_entry_data,
     kazoo_user_id,
@@ -336,7 +337,7 @@ async def _poll_into_a_hang(
     assert fault.remaining == 0, "the poll never reached the server"
     freezer.tick(timedelta(seconds=REQUEST_TIMEOUT))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_for_polls(hass)
 
 
 async def test_timeouts_and_refused_connections_are_told_apart(

@@ -53,8 +53,12 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> boo
 
 async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     """Connect to the server, read it once, and set up the platforms."""
-    coordinator = PbxCoordinator(hass, entry, create_adapter(hass, entry.data))
-    await coordinator.async_config_entry_first_refresh()
+    coordinator = PbxCoordinator(hass, entry, create_adapter(hass, entry.data, entry.options))
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        await coordinator.live.async_close()  # opened before the first poll
+        raise
     _async_adopt_stable_id(hass, entry, coordinator)
     server = coordinator.server
     dr.async_get(hass).async_get_or_create(

@@ -140,8 +140,12 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self._replay: list[Any] | None = None
 
     async def _async_setup(self) -> None:
-        """Identify the server once before the first poll."""
+        """Identify the server, and subscribe to its events before the first poll.
+
+        The first poll then is the resync every new subscription needs.
+        """
         self.server = await self._guard(self.adapter.async_identify())
+        await self.live.async_open()
 
     async def _async_update_data(self) -> Snapshot:
         self._replay = []
@@ -269,6 +273,12 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             if connected
             else self.poll_interval
         )
+
+    @callback
+    def async_schedule_poll(self) -> None:
+        """Schedule the next poll at the current pace, counted from now."""
+        if self._listeners:
+            self._schedule_refresh()
 
     @callback
     def async_apply_events(self, events: Sequence[Any]) -> None:

@@ -21,6 +21,7 @@ from .const import (
     CONF_CORE_SERVER,
     CONF_CREDENTIALS_HASH,
     CONF_SERVER_TYPE,
+    CONF_WEBSOCKET_URL,
     DEFAULT_CORE_SERVER,
     REQUEST_TIMEOUT,
     ServerType,
@@ -55,8 +56,10 @@ def kazoo_credentials(data: Mapping[str, Any]) -> KazooCredentials:
     return UserCredentials(data[CONF_CREDENTIALS_HASH], account, account_identifier(account))
 
 
-def create_adapter(hass: HomeAssistant, data: Mapping[str, Any]) -> PbxAdapter:
-    """Create the adapter for an entry's (or a flow's) data."""
+def create_adapter(
+    hass: HomeAssistant, data: Mapping[str, Any], options: Mapping[str, Any] | None = None
+) -> PbxAdapter:
+    """Create the adapter for an entry's (or a flow's) data and options."""
     session = async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
     if data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY:
         core_server = data.get(CONF_CORE_SERVER) or DEFAULT_CORE_SERVER
@@ -72,5 +75,6 @@ def create_adapter(hass: HomeAssistant, data: Mapping[str, Any]) -> PbxAdapter:
     return KazooAdapter(
         KazooClient(
             session, data[CONF_URL], kazoo_credentials(data), request_timeout=REQUEST_TIMEOUT
-        )
+        ),
+        websocket_url=(options or {}).get(CONF_WEBSOCKET_URL),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from .adapter import PbxAdapter
+from .adapter import PbxAdapter, PushResult
 from .const import (
     ISYMPHONY_SAFETY_SCAN_INTERVAL,
     ISYMPHONY_SCAN_INTERVAL,
@@ -21,8 +21,10 @@ from .const import (
 from .model import Presentity, PresentityKind, ServerInfo, Snapshot
 from .pbx import (
     ISymphonyClient,
+    ISymphonyEventSocket,
     ISymphonyStatus,
     ISymphonyUser,
+    ISymphonyUserStatusEvent,
     PbxError,
     PbxForbiddenError,
     PbxLicenseError,
@@ -46,6 +48,10 @@ STATUS_TYPE_LABELS: dict[StatusType, str] = {
     StatusType.ALTPURPLE: "Purple",
     StatusType.ALTRED: "Red",
 }
+
+
+# The event websocket sends only what the filter lets in: status changes.
+STATUS_EVENTS = ("userStatus",)
 
 
 def panel_user_key(username: str) -> str:
@@ -75,6 +81,9 @@ class ISymphonyAdapter(PbxAdapter):
         # Licensed usernames from the Config API's `full` flags (None: probe each user).
         self._licensed: set[str] | None = None
         self._licensed_at: datetime | None = None
+        # The latest user list, and its live ids (events name users by id).
+        self._users: list[ISymphonyUser] = []
+        self._usernames_by_id: dict[str, str] = {}
 
     async def async_identify(self) -> ServerInfo:
         """Check the credentials, allow-list and core server by listing the users.
@@ -160,7 +169,42 @@ class ISymphonyAdapter(PbxAdapter):
         for gone in set(self._statuses) - usernames:
             del self._statuses[gone]
         self._unreadable &= usernames
+        self._users = users
+        self._usernames_by_id = {user.id: user.username for user in users}
         return self.snapshot(users)
+
+    # --- push: the event websocket -------------------------------------------------------
+
+    async def async_open_events(self) -> ISymphonyEventSocket:
+        """Connect the event websocket, asking for status events only."""
+        socket = self.client.event_socket()
+        await socket.connect(STATUS_EVENTS)
+        return socket
+
+    def live_details(self) -> dict[str, Any]:
+        """What the socket listens to."""
+        return {"filters": list(STATUS_EVENTS)}
+
+    def apply_events(self, events: Sequence[Any]) -> PushResult:
+        """Apply status events; a user id not in the last user list needs a poll.
+
+        Events carry live user ids, which change when the server restarts: users are
+        matched by the id the user list gave, and keyed by username as in polls.
+        """
+        changed = resync = False
+        for event in events:
+            if not isinstance(event, ISymphonyUserStatusEvent):
+                continue
+            username = self._usernames_by_id.get(event.user_id)
+            if username is None:
+                resync = True
+                continue
+            if self._statuses.get(username) != event.status:
+                self._unlicensed.pop(username, None)
+                self._unreadable.discard(username)
+                self.remember(username, event.status)
+                changed = True
+        return PushResult(self.snapshot(self._users) if changed else None, resync)
 
     async def _read_licences(self, now: datetime) -> None:
         """Learn who is licensed from the Config API's `full` flags, as seldom as probing."""

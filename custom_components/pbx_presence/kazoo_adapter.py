@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.util import dt as dt_util
 
-from .adapter import PbxAdapter
+from .adapter import PbxAdapter, PushResult
 from .const import (
     CONF_IMPORT,
     DIRECTORY_REFRESH_INTERVAL,
@@ -32,13 +32,18 @@ from .model import (
     Snapshot,
 )
 from .pbx import (
+    BlackholeSocket,
+    KazooCallEvent,
     KazooChannel,
     KazooClient,
     KazooDevice,
     KazooDeviceStatus,
+    KazooMwiEvent,
+    KazooObjectEvent,
     KazooPresenceList,
     KazooUser,
     KazooVoicemailBox,
+    PbxError,
     PbxForbiddenError,
     PbxNotFoundError,
     PresenceState,
@@ -58,6 +63,16 @@ _DOUBTFUL_EMPTY_AFTER = 2
 VOICEMAIL_INTERVAL = timedelta(minutes=5)
 VOICEMAIL_READS_PER_POLL = 3
 _NEVER = datetime.min.replace(tzinfo=UTC)
+# Blackhole bindings, one per subscribe message. Call events exist from 4.3 on; presence
+# bindings only on servers that list them (5.x). Object events replace directory polling.
+CALL_BINDINGS = (
+    "call.CHANNEL_CREATE.*",
+    "call.CHANNEL_ANSWER.*",
+    "call.CHANNEL_BRIDGE.*",
+    "call.CHANNEL_DESTROY.*",
+)
+OBJECT_BINDINGS = ("object.*.user", "object.*.device", "object.*.vmbox")
+PRESENCE_BINDINGS = ("presence.mwi_updates.*",)
 
 
 @dataclass(slots=True)
@@ -292,14 +307,19 @@ class KazooAdapter(PbxAdapter):
     scan_interval = KAZOO_SCAN_INTERVAL
     safety_scan_interval = KAZOO_SAFETY_SCAN_INTERVAL
 
-    def __init__(self, client: KazooClient) -> None:
-        """Wrap a Kazoo client."""
+    def __init__(self, client: KazooClient, websocket_url: str | None = None) -> None:
+        """Wrap a Kazoo client; `websocket_url` overrides where Blackhole is."""
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
         # device id -> (its list entry, its single-device reply) for devices read on their own
         self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
         self._presence = KazooPresenceList({})
+        self._channels: dict[str, KazooChannel] = {}
+        # The Blackhole websocket: where (None: the client's default), and what it has.
+        self.websocket_url = websocket_url
+        self._has_presence_bindings: bool | None = None
+        self._subscribed: list[str] = []
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
         self._voicemail_boxes: list[KazooVoicemailBox] = []
@@ -330,14 +350,121 @@ class KazooAdapter(PbxAdapter):
             self.client.get_channels(),
             self.client.get_device_statuses(),
         )
-        presence = self._steady_presence(presence)
-        statuses = self._steady_statuses(statuses)
-        if self._directory_due(channels, statuses):
+        self._presence = self._steady_presence(presence)
+        self._statuses = self._steady_statuses(statuses)
+        self._channels = {channel.uuid: channel for channel in channels}
+        if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
         await self._read_voicemail()
+        return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
+        """The snapshot of the latest poll, with the events applied since."""
         return build_snapshot(
-            self.directory, presence, channels, statuses, self._voicemail_by_owner()
+            self.directory,
+            self._presence,
+            list(self._channels.values()),
+            self._statuses,
+            self._voicemail_by_owner(),
         )
+
+    # --- push: the Blackhole websocket ---------------------------------------------------
+
+    async def async_open_events(self) -> BlackholeSocket:
+        """Connect the Blackhole websocket and subscribe, one binding per message.
+
+        Call events come from 4.3 on; voicemail counts only where the server has presence
+        bindings (5.x; `GET /v2/websockets` says so).
+        """
+        if self._has_presence_bindings is None:
+            try:
+                self._has_presence_bindings = await self.client.has_presence_bindings()
+            except PbxError as err:
+                LOGGER.debug("Cannot tell whether Blackhole has presence bindings: %s", err)
+        bindings = list(CALL_BINDINGS + OBJECT_BINDINGS)
+        if self._has_presence_bindings:
+            bindings += PRESENCE_BINDINGS
+        socket = self.client.blackhole(self.websocket_url)
+        await socket.connect()
+        try:
+            self._subscribed = await socket.subscribe(bindings)
+        except BaseException:
+            await socket.close()
+            raise
+        return socket
+
+    def live_details(self) -> dict[str, Any]:
+        """Where the socket goes, and what it is subscribed to."""
+        return {
+            "url": self.websocket_url or self.client.websocket_url,
+            "presence_bindings": self._has_presence_bindings,
+            "subscribed": sorted(set(self._subscribed)),
+        }
+
+    def apply_events(self, events: Sequence[Any]) -> PushResult:
+        """Calls change channels; mailboxes their counts; directory changes need a poll."""
+        changed = resync = False
+        for event in events:
+            match event:
+                case KazooCallEvent():
+                    changed |= self._apply_call(event)
+                    resync |= self._unknown_caller(event)
+                case KazooMwiEvent():
+                    changed |= self._apply_mwi(event)
+                case KazooObjectEvent():
+                    # A user, phone or box changed: read the directory with the next poll.
+                    self.directory.loaded_at = None
+                    resync = True
+        return PushResult(self._snapshot() if changed else None, resync)
+
+    def _apply_call(self, event: KazooCallEvent) -> bool:
+        """Keep the channel list as `GET /channels` would show it after the event."""
+        channels = self._channels
+        match event.event:
+            case "CHANNEL_CREATE":
+                if event.call_id in channels:
+                    return False
+                channels[event.call_id] = event.as_channel()
+            case "CHANNEL_ANSWER" | "CHANNEL_BRIDGE":
+                known = channels.get(event.call_id)
+                if known is not None and known.answered:
+                    return False
+                channels[event.call_id] = replace(known or event.as_channel(), answered=True)
+            case "CHANNEL_DESTROY":
+                return channels.pop(event.call_id, None) is not None
+            case _:
+                return False
+        return True
+
+    def _unknown_caller(self, event: KazooCallEvent) -> bool:
+        """A call of a user or phone the directory does not know yet: read it again.
+
+        As for polls, at most once a minute: calls from elsewhere have unknown ids too.
+        """
+        now = dt_util.utcnow()
+        if not (
+            (event.owner_id and event.owner_id not in self.directory.users)
+            or (event.authorizing_id and event.authorizing_id not in self.directory.devices)
+        ) or (
+            self._unknown_reload_at is not None
+            and now - self._unknown_reload_at < _UNKNOWN_ID_RELOAD_INTERVAL
+        ):
+            return False
+        self._unknown_reload_at = now
+        self.directory.loaded_at = None  # due at the next poll
+        return True
+
+    def _apply_mwi(self, event: KazooMwiEvent) -> bool:
+        """Set the new-message count of the boxes the event is for."""
+        now = dt_util.utcnow()
+        key = presence_key(event.user)
+        changed = False
+        for box in self._voicemail_boxes:
+            if box.mailbox is not None and presence_key(box.mailbox) == key:
+                before = self._new_messages.get(box.id)
+                self._new_messages[box.id] = (event.messages_new, now)
+                changed |= before is None or before[0] != event.messages_new
+        return changed
 
     async def _read_voicemail(self) -> None:
         """Read a few boxes whose count is due, so the request budget is never strained."""

@@ -65,9 +65,29 @@ class LiveUpdates:
         self.status = LiveStatus()
         self._listeners: list[CALLBACK_TYPE] = []
         self._rng = random.Random()  # noqa: S311 - reconnect jitter, not a secret
+        # A socket opened before the first poll, not yet followed.
+        self._opened: EventStream | None = None
+
+    async def async_open(self) -> None:
+        """Try to open the socket before the first poll, which then is its resync.
+
+        A server whose socket cannot be reached is polled; the background task retries.
+        """
+        try:
+            self._opened = await self.coordinator.adapter.async_open_events()
+        except PbxError as err:
+            self._failed(err)
+        if self._opened is None and self.status.last_error is None:
+            self.status.supported = False
+
+    async def async_close(self) -> None:
+        """Close a socket opened for an entry whose setup then failed."""
+        if self._opened is not None:
+            await self._opened.close()
+            self._opened = None
 
     def async_start(self) -> None:
-        """Run in the background until the entry unloads."""
+        """Follow the socket in the background until the entry unloads."""
         entry = self.coordinator.config_entry
         entry.async_create_background_task(
             self.coordinator.hass, self._run(), f"{self.coordinator.name} live updates"
@@ -94,26 +114,28 @@ class LiveUpdates:
         }
 
     async def _run(self) -> None:
+        if not self.status.supported:
+            return
         delay = RECONNECT_FIRST
+        stream, self._opened = self._opened, None
+        resynced = stream is not None  # the first poll came after it subscribed
         while True:
-            try:
-                stream = await self.coordinator.adapter.async_open_events()
-            except PbxError as err:
-                self._failed(err)
-            else:
-                if stream is None:
-                    self.status.supported = False
-                    self._changed()
-                    return
+            if stream is None:
+                try:
+                    stream = await self.coordinator.adapter.async_open_events()
+                except PbxError as err:
+                    self._failed(err)
+            if stream is not None:
                 started = time.monotonic()
-                await self._follow(stream)
+                await self._follow(stream, resync=not resynced)
                 if time.monotonic() - started >= STABLE_AFTER:
                     delay = RECONNECT_FIRST
+            stream, resynced = None, False
             await asyncio.sleep(delay * self._rng.uniform(0.5, 1.5))
             delay = min(delay * 2, RECONNECT_MAX)
 
-    async def _follow(self, stream: EventStream) -> None:
-        """Resync, then apply events until the socket ends."""
+    async def _follow(self, stream: EventStream, *, resync: bool) -> None:
+        """Resync unless a poll already did since it subscribed, then apply its events."""
         queue: asyncio.Queue[Any] = asyncio.Queue()
         reader = asyncio.create_task(_read(stream, queue))
         self.status.connected = True
@@ -123,8 +145,11 @@ class LiveUpdates:
         coordinator = self.coordinator
         coordinator.async_set_live(connected=True)
         try:
-            # Events are buffered in the queue while this reads the server once.
-            await coordinator.async_refresh()
+            if resync:
+                # Events are buffered in the queue while this reads the server once.
+                await coordinator.async_refresh()
+            else:
+                coordinator.async_schedule_poll()  # at the safety pace from now on
             await self._apply(queue)
         finally:
             reader.cancel()
@@ -166,7 +191,6 @@ class LiveUpdates:
         else:
             LOGGER.debug("Live updates of %s failed: %s", self.coordinator.name, err)
         self.status.last_error = str(err) or type(err).__name__
-        self._changed()
 
     def _changed(self) -> None:
         for listener in list(self._listeners):

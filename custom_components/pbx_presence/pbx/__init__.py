@@ -3,6 +3,14 @@
 It knows nothing of Home Assistant and could ship on its own.
 """
 
+from .blackhole import (
+    BlackholeEvent,
+    BlackholeSocket,
+    KazooCallEvent,
+    KazooMwiEvent,
+    KazooObjectEvent,
+    KazooPresenceEvent,
+)
 from .errors import (
     PbxAccessDeniedError,
     PbxAccountDisabledError,
@@ -21,6 +29,7 @@ from .errors import (
     PbxValidationError,
 )
 from .isymphony import ISymphonyClient
+from .isymphony_events import ISymphonyEventSocket, ISymphonyUserStatusEvent
 from .kazoo import (
     ApiKeyCredentials,
     KazooClient,
@@ -54,20 +63,28 @@ from .models import (
 __all__ = [
     "AccountIdentifier",
     "ApiKeyCredentials",
+    "BlackholeEvent",
+    "BlackholeSocket",
     "CredentialsMethod",
     "ISymphonyClient",
+    "ISymphonyEventSocket",
     "ISymphonyExtension",
     "ISymphonyLogin",
     "ISymphonyStatus",
     "ISymphonyUser",
+    "ISymphonyUserStatusEvent",
     "KazooAccount",
     "KazooAuth",
+    "KazooCallEvent",
     "KazooChannel",
     "KazooClient",
     "KazooCredentials",
     "KazooDevice",
     "KazooDeviceStatus",
+    "KazooMwiEvent",
+    "KazooObjectEvent",
     "KazooPresenceDetail",
+    "KazooPresenceEvent",
     "KazooPresenceList",
     "KazooPresentity",
     "KazooSubscription",

@@ -22,6 +22,7 @@ from .errors import (
     PbxSslRequiredError,
     PbxValidationError,
 )
+from .isymphony_events import ISymphonyEventSocket, event_url
 from .models import (
     ISymphonyConfigUser,
     ISymphonyCoreServer,
@@ -74,6 +75,12 @@ class ISymphonyClient:
         self._auth = aiohttp.BasicAuth(username, password, encoding="utf-8")
         self._core_server = (core_server,) if core_server_by_id else ("getByName", core_server)
         self._timeout = request_timeout
+
+    def event_socket(self) -> ISymphonyEventSocket:
+        """The event websocket of this server, with the same credentials."""
+        return ISymphonyEventSocket(
+            self._session, event_url(self._base), self._auth, timeout=self._timeout
+        )
 
     async def get_users(self) -> list[ISymphonyUser]:
         """List the core server's users (no status inside)."""

@@ -18,6 +18,7 @@ from yarl import URL
 
 from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
 from ._parse import as_object
+from .blackhole import BlackholeSocket
 from .errors import (
     PbxAccountDisabledError,
     PbxAuthenticationError,
@@ -53,6 +54,8 @@ from .models import (
 TOKEN_RENEW_FRACTION = 0.2
 TOKEN_RENEW_MARGIN = timedelta(minutes=5)
 PAGE_SIZE = 500
+# Blackhole listens here (plain; 5556 with TLS), unless the login reply names a URL.
+BLACKHOLE_PORT = 5555
 # Kazoo 4.3 charges every request to a bucket of 100, refilled at 10/s, per client IP +
 # account, and answers 429 without Retry-After when it is empty. Pace slightly below it.
 PACE_BURST = 90
@@ -241,6 +244,32 @@ class KazooClient:
         lifetime = auth.expires_at - self._logged_in_at
         margin = min(lifetime * TOKEN_RENEW_FRACTION, TOKEN_RENEW_MARGIN)
         return datetime.now(UTC) >= auth.expires_at - margin
+
+    # --- Blackhole websocket -----------------------------------------------------------
+
+    @property
+    def websocket_url(self) -> str:
+        """Blackhole's URL: as the login reply names it, else port 5555 of the API's host."""
+        if self._auth is not None and self._auth.websocket_url:
+            return self._auth.websocket_url
+        scheme = "wss" if self._base.scheme == "https" else "ws"
+        return str(URL.build(scheme=scheme, host=self._base.host or "", port=BLACKHOLE_PORT))
+
+    async def has_presence_bindings(self) -> bool:
+        """Whether Blackhole offers presence bindings (5.x): `GET /v2/websockets`, no token."""
+        reply = await self._send("GET", ("v2", "websockets"))
+        data = self._envelope(reply).get("data")
+        return isinstance(data, Mapping) and "presence" in data
+
+    def blackhole(self, url: str | None = None) -> BlackholeSocket:
+        """A Blackhole socket for this account (log in first); `url` overrides where."""
+
+        async def token() -> str:
+            return (await self._ensure_login()).token
+
+        return BlackholeSocket(
+            self._session, url or self.websocket_url, account_id=self.account_id, token=token
+        )
 
     # --- account, users, devices ----------------------------------------------------------
 

@@ -64,16 +64,22 @@ class KazooAuth:
     owner_id: str | None
     token: str
     expires_at: datetime | None
+    # The Blackhole websocket a provider named in its UI settings, if any.
+    websocket_url: str | None = None
 
     @classmethod
     def from_api(cls, reply: Mapping[str, Any], expires_at: datetime | None) -> Self:
         """Build from the login reply envelope."""
         data = as_object(reply.get("data"), "login data")
+        websocket: Any = data
+        for key in ("ui_config", "api", "kazoo_websocket", "url"):
+            websocket = websocket.get(key) if isinstance(websocket, Mapping) else None
         return cls(
             account_id=get_str(data, "account_id"),
             owner_id=get_opt_str(data, "owner_id"),
             token=get_str(reply, "auth_token"),
             expires_at=expires_at,
+            websocket_url=websocket if isinstance(websocket, str) and websocket else None,
         )
 
 
