@@ -49,6 +49,7 @@ async def async_get_config_entry_diagnostics(
             },
         },
         "adapter": coordinator.adapter.diagnostics(),
+        "live_updates": coordinator.live.details(),
     }
 
 

@@ -197,6 +197,9 @@ class ISymphonyAdapter(PbxAdapter):
                 continue
             username = self._usernames_by_id.get(event.user_id)
             if username is None:
+                # A new user (status events come for licensed users only), or the server
+                # restarted with new live ids: read users and licences again.
+                self._licensed_at = None
                 resync = True
                 continue
             if self._statuses.get(username) != event.status:

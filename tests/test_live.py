@@ -1,0 +1,243 @@
+"""Live updates through Home Assistant: events reach states with no poll in between.
+
+These tests let real time pass (no clock is frozen or moved): polls run only at the
+safety pace of minutes while a socket is up, so a state that changes within seconds
+changed by push. The simulator's request log proves that no poll ran meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_state_change_event
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.pbx_presence.const import (
+    ISYMPHONY_SAFETY_SCAN_INTERVAL,
+    KAZOO_SAFETY_SCAN_INTERVAL,
+    KAZOO_SCAN_INTERVAL,
+)
+from simulator import Simulator
+
+from .conftest import kazoo_device_id, kazoo_user_id, open_sockets, setup_entry, state_of
+
+KAZOO_LIVE = "binary_sensor.acme_live_updates"
+ISYMPHONY_LIVE = "binary_sensor.isymphony_default_live_updates"
+
+
+async def wait_for_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Let real time pass until an entity shows `state` (fails after a few seconds)."""
+    reached = asyncio.Event()
+
+    @callback
+    def check(_event: object = None) -> None:
+        if (current := hass.states.get(entity_id)) is not None and current.state == state:
+            reached.set()
+
+    check()
+    unsubscribe = async_track_state_change_event(hass, entity_id, check)
+    try:
+        async with asyncio.timeout(5):
+            await reached.wait()
+    except TimeoutError:
+        raise AssertionError(f"{entity_id} is {state_of(hass, entity_id)}, not {state}") from None
+    finally:
+        unsubscribe()
+
+
+def polls(sim: Simulator, path_end: str) -> int:
+    """How many requests for this kind of poll the simulator received."""
+    return sum(1 for request in sim.requests if request.path.endswith(path_end))
+
+
+async def setup_live(hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry) -> None:
+    """Set up an entry whose server's sockets are reachable, and wait until it listens."""
+    open_sockets(sim)
+    await setup_entry(hass, entry)
+    live = KAZOO_LIVE if "acme" in entry.title else ISYMPHONY_LIVE
+    await wait_for_state(hass, live, STATE_ON)
+
+
+async def test_a_call_reaches_home_assistant_as_it_happens(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    await setup_live(hass, simulator, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    assert coordinator.update_interval == KAZOO_SAFETY_SCAN_INTERVAL
+    channel_reads = polls(simulator, "/channels")
+    kazoo = simulator.kazoo
+
+    caller_leg, callee_leg = kazoo.start_internal_call(
+        kazoo_device_id(simulator, "Felix Wagner desk phone"),
+        kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+    # Only the callee rings; the caller is busy from the first moment.
+    assert state_of(hass, "sensor.felix_wagner_call_state") == "busy"
+    assert state_of(hass, "sensor.anna_schmidt_desk_phone_call_state") == "ringing"
+    ringing = hass.states.get("event.anna_schmidt_call")
+    assert ringing is not None
+    assert ringing.attributes["event_type"] == "ringing"
+
+    kazoo.answer(callee_leg)
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "busy")
+
+    kazoo.hangup(caller_leg)
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "idle")
+    await wait_for_state(hass, "sensor.felix_wagner_call_state", "idle")
+    ended = hass.states.get("event.anna_schmidt_call")
+    assert ended is not None
+    assert ended.attributes["event_type"] == "ended"
+
+    assert polls(simulator, "/channels") == channel_reads  # no poll in between
+
+
+async def test_a_status_reaches_home_assistant_as_it_changes(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    await setup_live(hass, simulator, isymphony_entry)
+    assert isymphony_entry.runtime_data.update_interval == ISYMPHONY_SAFETY_SCAN_INTERVAL
+    status_reads = polls(simulator, "/status")
+
+    simulator.isymphony.set_status("david", name="Lunch", type="away", note="Back at 2")
+
+    await wait_for_state(hass, "sensor.david_kim_status", "away")
+    assert state_of(hass, "sensor.david_kim_status_name") == "Lunch"
+    assert state_of(hass, "sensor.david_kim_status_note") == "Back at 2"
+    assert state_of(hass, "select.david_kim_set_status") == "away"
+    assert polls(simulator, "/status") == status_reads  # no status was read
+
+
+async def test_a_user_unknown_to_the_last_poll_is_read(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """An event names users by live id: a new one makes the user list be read again."""
+    await setup_live(hass, simulator, isymphony_entry)
+
+    simulator.isymphony.add_user("zoe", "Zoe Adams", status={"type": "dnd"})
+
+    await wait_for_state(hass, "sensor.zoe_adams_status", "dnd")
+
+
+async def wait_until(check: Callable[[], bool]) -> None:
+    """Let real time pass until `check` holds (the simulator has no event to wait on)."""
+    async with asyncio.timeout(5):
+        while not check():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_a_dropped_socket_reconnects_and_resyncs(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    await setup_live(hass, simulator, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    hub = simulator.blackhole.hub
+    reads = polls(simulator, "/channels")
+
+    hub.faults.refuse_status = 503  # the server restarts
+    await hub.drop()
+    await wait_for_state(hass, KAZOO_LIVE, STATE_OFF)
+    # The entry polls at once, and then at the normal pace while the socket is down.
+    await wait_until(lambda: polls(simulator, "/channels") == reads + 1)
+    assert coordinator.update_interval == KAZOO_SCAN_INTERVAL
+
+    # Meanwhile a call starts: no socket hears of it, and the next poll is seconds away.
+    kazoo = simulator.kazoo
+    leg = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="+15550002222",
+        direction="inbound",
+    )
+    hub.faults.refuse_status = None  # back: the entry reconnects and reads what it missed
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "busy")
+    assert state_of(hass, KAZOO_LIVE) == STATE_ON
+    assert polls(simulator, "/channels") == reads + 2  # the resync
+    assert coordinator.live.status.connections == 2
+    assert coordinator.update_interval == KAZOO_SAFETY_SCAN_INTERVAL
+
+    kazoo.hangup(leg)  # and events flow again
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "idle")
+
+
+async def test_events_continue_after_the_token_expires(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Blackhole checks the token once per socket: a token that ends later stops nothing."""
+    await setup_live(hass, simulator, kazoo_entry)
+    simulator.kazoo.revoke_tokens()
+
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="+15550003333",
+        direction="inbound",
+    )
+
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "busy")
+
+
+async def test_presence_bindings_bring_voicemail_counts(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Kazoo 5.x lists presence bindings: new voicemail arrives by push too."""
+    simulator.kazoo.blackhole_version = "5"
+    await setup_live(hass, simulator, kazoo_entry)
+    before = int(state_of(hass, "sensor.anna_schmidt_new_voicemails"))
+    anna = kazoo_user_id(simulator, "anna")
+    box = next(i for i, box in simulator.kazoo.vmboxes.items() if box["owner_id"] == anna)
+
+    simulator.kazoo.leave_voicemail(box, "+15550004444", "A caller")
+
+    await wait_for_state(hass, "sensor.anna_schmidt_new_voicemails", str(before + 1))
+    assert "mwi_updates.*" in kazoo_entry.runtime_data.adapter.live_details()["subscribed"]
+
+
+async def test_a_server_without_presence_bindings_still_gets_call_state(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Kazoo 4.3 (the default) has call and object bindings only."""
+    await setup_live(hass, simulator, kazoo_entry)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    live = diagnostics["live_updates"]
+    assert live["connected"] is True
+    assert live["presence_bindings"] is False
+    assert live["url"] == simulator.blackhole_url
+    assert "call.CHANNEL_CREATE.*" in live["subscribed"]
+    assert not any(binding.startswith("mwi") for binding in live["subscribed"])
+
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="1002",
+        direction="outbound",
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+
+
+async def test_an_unreachable_socket_means_polling_not_an_error(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The simulator refuses the upgrade: the entry polls at the normal pace, no error."""
+    await setup_entry(hass, kazoo_entry)
+
+    assert kazoo_entry.state is ConfigEntryState.LOADED
+    assert state_of(hass, KAZOO_LIVE) == STATE_OFF
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+    assert kazoo_entry.runtime_data.update_interval == KAZOO_SCAN_INTERVAL
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    live = diagnostics["live_updates"]
+    assert live["connected"] is False
+    assert "404" in live["last_error"]
+    assert not hass.config_entries.flow.async_progress()  # no reauth, no repair
