@@ -86,6 +86,8 @@ async def simulator() -> AsyncIterator[Simulator]:
     """The demo PBX in this event loop, without background activity: the test drives it."""
     simulator = Simulator.demo()
     await simulator.start(LOOPBACK, 0)
+    # As a provider's UI settings can: the login reply names Blackhole, so Kazoo pushes.
+    simulator.kazoo.websocket_url_in_login = simulator.blackhole_url
     try:
         yield simulator
     finally:

@@ -1,0 +1,362 @@
+"""Live updates in a real Home Assistant: latency, requests, writes per change, loop blocks.
+
+Run: `.venv/bin/python -m benchmarks.push [--users 1000 5000] [--rate 200] [--burst 10]
+[--steady 120] [--polling 60]`.
+
+For each Kazoo account size it starts the scaled simulator in this process (Kazoo 4.3:
+rate limit on, Blackhole named in the login reply; at 1,000 users also an iSymphony core
+server with 1,000 licensed users) and a real `hass`, adds the entries through the config
+flow, waits until both sockets are connected, and measures:
+- steady state with push up (`--steady` seconds, nothing changes): requests per minute
+  to each server, and state writes (must be 0);
+- a burst of `--rate` call events per second for `--burst` seconds (calls start and end
+  a second later, on random users): event-to-state latency, from the simulator's change
+  to Home Assistant's `state_changed` on its websocket (p50, p95, max), and state writes
+  per changed presentity;
+- polling (`--polling` seconds, both sockets refused, the simulator's activity changing
+  calls and statuses every second): requests per minute, writes per changed presentity;
+- throughout: the longest event-loop block of Home Assistant, seen from outside as the
+  worst round trip of a websocket `ping` sent every 20 ms, minus the median round trip.
+One line of JSON per account size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from devtools.develop import DEV_NAME, DEV_PASSWORD, DEV_USERNAME
+from devtools.hass import (
+    LOOPBACK,
+    EntrySpec,
+    HassClient,
+    free_port,
+    prepare_config_dir,
+    start_hass,
+    stop_process,
+    wait_for_hass,
+)
+from simulator import Simulator
+
+from .ha_setup import settled_states
+
+DOMAIN = "pbx_presence"
+PING_INTERVAL = 0.02
+ISYMPHONY_USERS = 1000
+
+
+@dataclass
+class Watch:
+    """What Home Assistant's websocket tells during a run: writes, changes and pings."""
+
+    # (entity_id, state) -> when the simulator made the change that should show it
+    pending: dict[tuple[str, str], float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    # The call-state and status sensors: one state change of theirs is one real change.
+    primary: set[str] = field(default_factory=set)
+    writes: int = 0
+    changes: int = 0
+    round_trips: list[float] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """Start counting afresh."""
+        self.writes = self.changes = 0
+        self.latencies.clear()
+        self.round_trips.clear()
+        self.pending.clear()
+
+    def loop_block_ms(self) -> float:
+        """The worst ping round trip above the typical one, in ms."""
+        if not self.round_trips:
+            return 0.0
+        return (max(self.round_trips) - statistics.median(self.round_trips)) * 1000
+
+
+def _ours(entity_id: str) -> bool:
+    return entity_id.split(".", 1)[0] in {"sensor", "binary_sensor", "button", "select", "event"}
+
+
+async def _authed(session: aiohttp.ClientSession, url: str, token: str) -> Any:
+    ws = await session.ws_connect(f"{url}/api/websocket", max_msg_size=0)
+    await ws.receive_json()
+    await ws.send_json({"type": "auth", "access_token": token})
+    if (await ws.receive_json(timeout=60))["type"] != "auth_ok":
+        raise RuntimeError("the websocket refused the token")
+    return ws
+
+
+async def watch_states(session: aiohttp.ClientSession, url: str, token: str, watch: Watch) -> None:
+    """Count writes and changes, and resolve pending changes into latencies."""
+    ws = await _authed(session, url, token)
+    for number, event_type in enumerate(("state_changed", "state_reported"), start=1):
+        await ws.send_json({"id": number, "type": "subscribe_events", "event_type": event_type})
+    async for message in ws:
+        if message.type is not aiohttp.WSMsgType.TEXT:
+            raise RuntimeError(f"Home Assistant's event stream ended: {message.type}")
+        received = time.time()
+        batch = json.loads(message.data)
+        for item in batch if isinstance(batch, list) else [batch]:
+            if item.get("type") != "event":
+                continue
+            data = item["event"]["data"]
+            entity_id = data["entity_id"]
+            if not _ours(entity_id):
+                continue
+            watch.writes += 1
+            new, old = data.get("new_state"), data.get("old_state")
+            if item["event"]["event_type"] != "state_changed" or not new or not old:
+                continue
+            if new["state"] != old["state"] and entity_id in watch.primary:
+                watch.changes += 1
+            started = watch.pending.pop((entity_id, new["state"]), None)
+            if started is not None:
+                watch.latencies.append(received - started)
+
+
+async def ping(session: aiohttp.ClientSession, url: str, token: str, watch: Watch) -> None:
+    """Measure Home Assistant's responsiveness: a websocket ping every 20 ms."""
+    ws = await _authed(session, url, token)
+    for number in range(1, 10**9):
+        sent = time.perf_counter()
+        await ws.send_json({"id": number, "type": "ping"})
+        await ws.receive_json(timeout=60)
+        watch.round_trips.append(time.perf_counter() - sent)
+        await asyncio.sleep(PING_INTERVAL)
+
+
+def requests_per_minute(sim: Simulator, since: int, seconds: float) -> dict[str, float]:
+    """Requests since index `since` of the log, per minute, by server kind."""
+    kinds = Counter(
+        "kazoo" if request.path.startswith("/v2/") else "isymphony"
+        for request in sim.requests[since:]
+    )
+    return {kind: round(count * 60 / seconds, 1) for kind, count in kinds.items()}
+
+
+async def call_burst(
+    sim: Simulator, entity_of_user: dict[str, str], watch: Watch, rate: float, seconds: float
+) -> int:
+    """Start calls at `rate`/2 per second, each ending a second later: `rate` events/s."""
+    kazoo = sim.kazoo
+    loop = asyncio.get_running_loop()
+    rng = random.Random(1)  # noqa: S311 - which users call, not a secret
+    device_of_user = {
+        device["owner_id"]: device_id
+        for device_id, device in kazoo.devices.items()
+        if device.get("owner_id") in entity_of_user
+    }
+    busy: set[str] = set()  # on a call, or just off one (its idle state must show first)
+    events = 0
+
+    def end(user_id: str, call: str) -> None:
+        nonlocal events
+        watch.pending[(entity_of_user[user_id], "idle")] = time.time()
+        kazoo.hangup(call)
+        loop.call_later(1.0, busy.discard, user_id)
+        events += 1
+
+    deadline = loop.time() + seconds
+    interval = 2 / rate
+    next_start = loop.time()
+    while loop.time() < deadline:
+        user_id = rng.choice(list(device_of_user.keys() - busy))
+        busy.add(user_id)
+        watch.pending[(entity_of_user[user_id], "busy")] = time.time()
+        call = kazoo.start_call(
+            device_id=device_of_user[user_id], destination="+15550000000", direction="inbound"
+        )
+        events += 1
+        loop.call_later(1.0, end, user_id, call)
+        next_start += interval
+        await asyncio.sleep(max(0.0, next_start - loop.time()))
+    await asyncio.sleep(3)  # the last calls end, and their states arrive
+    return events
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def _wait_connected(client: HassClient, count: int) -> None:
+    """Until `count` live-updates entities are on."""
+    for _ in range(300):
+        states = await client.states()
+        connected = [
+            e for e, s in states.items() if e.endswith("_live_updates") and s["state"] == "on"
+        ]
+        if len(connected) >= count:
+            return
+        await asyncio.sleep(1)
+    raise RuntimeError("the event sockets did not connect")
+
+
+def _entry_specs(sim: Simulator, *, isymphony: bool) -> list[EntrySpec]:
+    specs = [
+        EntrySpec(
+            "flex_uc",
+            {
+                "url": sim.url,
+                "username": "admin",
+                "password": "admin-secret",
+                "account_name": "acme",
+                "verify_ssl": True,
+            },
+            "acme",
+        )
+    ]
+    if isymphony:
+        specs.append(
+            EntrySpec(
+                "isymphony",
+                {
+                    "url": sim.url,
+                    "username": sim.isymphony.username,
+                    "password": sim.isymphony.password,
+                    "core_server": "default",
+                    "verify_ssl": True,
+                },
+                "iSymphony default",
+            )
+        )
+    return specs
+
+
+async def _registry(
+    session: aiohttp.ClientSession, url: str, token: str, sim: Simulator
+) -> tuple[dict[str, str], set[str]]:
+    """Kazoo user id -> its call-state sensor; and every call-state and status sensor."""
+    ws = await _authed(session, url, token)
+    try:
+        await ws.send_json({"id": 1, "type": "config/entity_registry/list"})
+        registry = (await ws.receive_json(timeout=120))["result"]
+    finally:
+        await ws.close()
+    prefix = f"{sim.kazoo.account_id}_user_"
+    users = {
+        entry["unique_id"].removeprefix(prefix).removesuffix("_call_state"): entry["entity_id"]
+        for entry in registry
+        if entry["unique_id"].startswith(prefix) and entry["unique_id"].endswith("_call_state")
+    }
+    primary = {
+        entry["entity_id"]
+        for entry in registry
+        if entry["entity_id"].startswith("sensor.")
+        and entry["unique_id"].endswith(("_call_state", "_status"))
+    }
+    return users, primary
+
+
+async def _measure(
+    sim: Simulator, watch: Watch, entities: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The three phases: quiet push, a burst of events, polling with activity."""
+    row: dict[str, Any] = {}
+    watch.reset()
+    since = len(sim.requests)
+    await asyncio.sleep(args.steady)
+    row["push_requests_per_min"] = requests_per_minute(sim, since, args.steady)
+    row["push_idle_writes"] = watch.writes
+    row["push_idle_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+
+    watch.reset()
+    row["burst_events"] = await call_burst(sim, entities, watch, args.rate, args.burst)
+    latencies = watch.latencies
+    row["burst_states_seen"] = len(latencies)
+    row["latency_ms"] = {
+        "p50": round(_percentile(latencies, 0.5) * 1000, 1),
+        "p95": round(_percentile(latencies, 0.95) * 1000, 1),
+        "max": round(max(latencies) * 1000, 1),
+    }
+    row["burst_writes_per_change"] = round(watch.writes / max(1, watch.changes), 2)
+    row["burst_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+    row["blackhole_dropped"] = sim.blackhole.dropped
+
+    for hub in (sim.blackhole.hub, sim.isymphony_events.hub):
+        hub.faults.refuse_status = 503
+        await hub.drop()
+    await asyncio.sleep(10)  # every entry is back to polling
+    sim.start_activity(interval=1.0)
+    watch.reset()
+    since = len(sim.requests)
+    await asyncio.sleep(args.polling)
+    sim.stop_activity()
+    row["poll_requests_per_min"] = requests_per_minute(sim, since, args.polling)
+    row["poll_writes_per_change"] = round(watch.writes / max(1, watch.changes), 2)
+    row["poll_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+    return row
+
+
+async def run(users: int, args: argparse.Namespace) -> None:
+    """All measurements for one account size; one line of JSON."""
+    isymphony_users = ISYMPHONY_USERS if users <= ISYMPHONY_USERS else 0
+    sim = Simulator.scaled(users=users, isymphony_users=isymphony_users)
+    await sim.start(LOOPBACK, 0)
+    sim.kazoo.websocket_url_in_login = sim.blackhole_url
+    row: dict[str, Any] = {"users": users, "isymphony_users": isymphony_users}
+    with tempfile.TemporaryDirectory() as directory:
+        config_dir = Path(directory)
+        prepare_config_dir(config_dir)
+        port = free_port()
+        url = f"http://{LOOPBACK}:{port}"
+        process = await start_hass(config_dir, port, log_path=config_dir / "console.log")
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            async with aiohttp.ClientSession() as session:
+                await wait_for_hass(session, url, process)
+                client = HassClient(session, url)
+                client.request_timeout = aiohttp.ClientTimeout(total=900)
+                await client.onboard(name=DEV_NAME, username=DEV_USERNAME, password=DEV_PASSWORD)
+                await client.wait_until_running()
+                if client.tokens is None:
+                    raise RuntimeError("onboarding left no login")
+                token = client.tokens.access_token
+                specs = _entry_specs(sim, isymphony=bool(isymphony_users))
+                for spec in specs:
+                    await client.add_entry(spec)
+                await settled_states(client)
+                await _wait_connected(client, len(specs))
+                entities, primary = await _registry(session, url, token, sim)
+                watch = Watch(primary=primary)
+                tasks = [
+                    asyncio.create_task(watch_states(session, url, token, watch)),
+                    asyncio.create_task(ping(session, url, token, watch)),
+                ]
+                await asyncio.sleep(2)
+                row |= await _measure(sim, watch, entities, args)
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await stop_process(process)
+            await sim.stop()
+    print(json.dumps(row), flush=True)  # noqa: T201 - the benchmark's report
+
+
+async def main(args: argparse.Namespace) -> None:
+    """Run every size."""
+    for users in args.users:
+        await run(users, args)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rate", type=float, default=200.0, help="call events per second")
+    parser.add_argument("--burst", type=float, default=10.0, help="seconds of burst")
+    parser.add_argument("--steady", type=float, default=120.0, help="seconds of quiet push")
+    parser.add_argument("--polling", type=float, default=60.0, help="seconds of polling")
+    asyncio.run(main(parser.parse_args()))
