@@ -57,6 +57,7 @@ async def test_registered_sensors(
     assert device is not None
     assert (DOMAIN, f"{account}_phone_{desk_id}") in device.identifiers
     assert device.model == "SIP phone"  # Kazoo's device_type sip_device, in words
+    assert device.model_id == "1001"  # the extension its lamps go by (its owner's)
     mac = simulator.kazoo.devices[desk_id]["mac_address"]
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))}
 

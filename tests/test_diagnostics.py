@@ -140,7 +140,7 @@ async def test_isymphony_entry_diagnostics(
         "name": "iSymphony default",
         "manufacturer": "i9 Technologies",
         "model": "iSymphony",
-        "configuration_url": None,
+        "configuration_url": f"{simulator.url}/",
         "former_unique_id": "default",
     }
     data = diagnostics["entry"]["data"]

@@ -289,6 +289,8 @@ async def test_isymphony_status_sensors(
     assert david is not None
     assert david.name == "David Kim"
     assert david.model == "Panel user"
+    assert david.model_id == "david"  # the panel username, shown after the model
+    assert server.configuration_url == f"{simulator.url}/"  # iSymphony's web interface
     assert david.manufacturer == "i9 Technologies"
     assert david.via_device_id == server.id
     # Lukas and "front desk/2" are not licensed: no status entities (so no device) at all.

@@ -67,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
         name=entry.title,
         manufacturer=server.manufacturer,
         model=server.model,
+        configuration_url=server.configuration_url,
         entry_type=DeviceEntryType.SERVICE,
     )
     entry.runtime_data = coordinator

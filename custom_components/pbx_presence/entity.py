@@ -84,6 +84,9 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
             name=presentity.name,
             manufacturer=server.manufacturer,
             model=device_model(presentity),
+            # The number people dial or watch (an iSymphony user's username): the device
+            # page shows it after the model, e.g. "User (1001)".
+            model_id=presentity.extension,
             via_device=(DOMAIN, server.unique_id),
         )
 

@@ -104,6 +104,7 @@ class ISymphonyAdapter(PbxAdapter):
             name=f"iSymphony {self.core_server}",
             manufacturer="i9 Technologies",
             model="iSymphony",
+            configuration_url=self.client.web_url,
         )
 
     async def async_has_license(self) -> bool:

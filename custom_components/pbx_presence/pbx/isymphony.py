@@ -76,6 +76,11 @@ class ISymphonyClient:
         self._core_server = (core_server,) if core_server_by_id else ("getByName", core_server)
         self._timeout = request_timeout
 
+    @property
+    def web_url(self) -> str:
+        """The server's web interface (panel and administration), on the API's port."""
+        return str(self._base.with_path("/"))
+
     def event_socket(self) -> ISymphonyEventSocket:
         """The event websocket of this server, with the same credentials."""
         return ISymphonyEventSocket(
