@@ -22,7 +22,7 @@ from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import DOMAIN
+from custom_components.pbx_presence.const import CONF_PERSON_UNLINKS, DOMAIN
 from custom_components.pbx_presence.entity import MODEL_NAMES
 from custom_components.pbx_presence.model import PresentityKind
 from custom_components.pbx_presence.pbx import StatusType
@@ -49,7 +49,13 @@ def kazoo_device(hass: HomeAssistant, sim: Simulator, key: str) -> dr.DeviceEntr
 
 
 def panel_user_device(hass: HomeAssistant, username: str) -> dr.DeviceEntry:
-    return device_for(hass, f"{ISYMPHONY_ID}_panel_user_{username}")
+    """The device a panel user's entities are on: the same person's Kazoo one, if merged."""
+    status = entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_{username}_status")
+    entity = er.async_get(hass).async_get(status)
+    assert entity is not None
+    device = dr.async_get(hass).async_get(entity.device_id or "")
+    assert device is not None
+    return device
 
 
 def entity_id_for(hass: HomeAssistant, platform: str, unique_id: str) -> str:
@@ -89,6 +95,13 @@ async def kazoo_ready(
 async def isymphony_ready(
     hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
 ) -> MockConfigEntry:
+    """The iSymphony entry, its people kept apart from Kazoo's.
+
+    These tests are about targets of one server kind or the other; the services on one
+    person's merged device are tested in test_persons.py.
+    """
+    everyone = list(simulator.isymphony.core_servers["default"]["users"])
+    hass.config_entries.async_update_entry(isymphony_entry, options={CONF_PERSON_UNLINKS: everyone})
     await setup_entry(hass, isymphony_entry)
     assert isymphony_entry.state is ConfigEntryState.LOADED
     return isymphony_entry

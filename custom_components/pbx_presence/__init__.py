@@ -16,8 +16,9 @@ from homeassistant.helpers.typing import ConfigType
 from yarl import URL
 
 from .const import DOMAIN
-from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
+from .coordinator import PbxConfigEntry, PbxCoordinator
 from .factory import create_adapter
+from .persons import async_relink, person_links
 from .sentences import async_setup_sentences
 from .services import async_setup_services
 
@@ -71,11 +72,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
         entry_type=DeviceEntryType.SERVICE,
     )
     entry.runtime_data = coordinator
+    coordinator.device_links = person_links(hass, entry)
     coordinator.remove_stale_devices()
     entry.async_on_unload(coordinator.async_add_listener(coordinator.remove_stale_devices))
     entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.live.async_start()
+    # This entry's people may be another entry's too: that one joins their devices.
+    async_relink(hass)
     return True
 
 
@@ -125,6 +129,6 @@ async def async_remove_config_entry_device(
     if (DOMAIN, coordinator.server.unique_id) in device.identifiers:
         return False
     return not any(
-        presentity_identifier(coordinator.server, key) in device.identifiers
+        coordinator.device_identifier(key) in device.identifiers
         for key in coordinator.data.presentities
     )

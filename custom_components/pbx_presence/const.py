@@ -21,6 +21,10 @@ DEFAULT_CORE_SERVER: Final = "default"
 CONF_IMPORT: Final = "import"  # presentity kinds
 CONF_INCLUDE: Final = "include"  # names or extensions; empty: all
 CONF_EXCLUDE: Final = "exclude"
+# iSymphony: people linked to a Kazoo user by hand (username -> Kazoo device identifier),
+# and people kept apart by hand (usernames); see persons.py.
+CONF_PERSON_LINKS: Final = "person_links"
+CONF_PERSON_UNLINKS: Final = "person_unlinks"
 # Kazoo: the Blackhole websocket's URL, where the login reply's or the default is wrong.
 CONF_WEBSOCKET_URL: Final = "websocket_url"
 # A Kazoo account with more users than this imports users only at first.

@@ -134,6 +134,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self._listeners_saw_success = True
         # Those the latest notification was about; None: everything (availability changed).
         self.last_changes: set[str] | None = None
+        # Presentity key -> another entry's device its entities join (one person, one device).
+        self.device_links: dict[str, tuple[str, str]] = {}
         # The presentities whose devices were last checked for leavers.
         self._checked_keys: set[str] | None = None
         # Events applied while a poll runs, replayed on top of what it read (None: no poll).
@@ -377,7 +379,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             return  # nobody left since the devices were last checked
         self._checked_keys = set(presentities)
         registry = dr.async_get(self.hass)
-        current = {presentity_identifier(self.server, key) for key in self.data.presentities}
+        current = {self.device_identifier(key) for key in self.data.presentities}
         server_identifier = (DOMAIN, self.server.unique_id)
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
             identifiers = device.identifiers
@@ -471,6 +473,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         presentities = dict(self.data.presentities)
         presentities[presentity.key] = replace(presentity, status=status, licensed=True)
         self._publish(replace(self.data, presentities=presentities))
+
+    def device_identifier(self, key: str) -> tuple[str, str]:
+        """The identifier of the device a presentity's entities are on."""
+        return self.device_links.get(key) or presentity_identifier(self.server, key)
 
 
 def presence_reset_signal(entry_id: str, key: str) -> str:

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import CONF_CREDENTIALS_HASH
-from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
+from .coordinator import PbxConfigEntry, PbxCoordinator
 from .model import Presentity
 
 # Secrets, and the login name that goes with them.
@@ -63,7 +63,7 @@ async def async_get_device_diagnostics(
         (
             presentity
             for key, presentity in coordinator.data.presentities.items()
-            if presentity_identifier(server, key) in device.identifiers
+            if coordinator.device_identifier(key) in device.identifiers
         ),
         None,
     )
@@ -82,7 +82,8 @@ async def async_get_device_diagnostics(
 
 
 def _presentity(presentity: Presentity) -> dict[str, Any]:
-    return asdict(presentity)
+    # A Kazoo login name is personal data that says nothing about presence.
+    return async_redact_data(asdict(presentity), {CONF_USERNAME})
 
 
 def _coordinator_state(coordinator: PbxCoordinator) -> dict[str, Any]:

@@ -74,8 +74,13 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
         self._key = presentity.key
         server = coordinator.server
         self._attr_unique_id = f"{server.unique_id}_{presentity.key}_{description.key}"
+        identifier = coordinator.device_identifier(presentity.key)
+        if identifier != presentity_identifier(server, presentity.key):
+            # The same person on another server: join that device, which keeps its name.
+            self._attr_device_info = DeviceInfo(identifiers={identifier})
+            return
         self._attr_device_info = DeviceInfo(
-            identifiers={presentity_identifier(server, presentity.key)},
+            identifiers={identifier},
             connections=(
                 {(CONNECTION_NETWORK_MAC, format_mac(presentity.mac_address))}
                 if presentity.mac_address

@@ -245,6 +245,7 @@ class ISymphonyAdapter(PbxAdapter):
                 name=user.displayed_name or user.username,
                 server_id=user.username,
                 extension=user.username,
+                username=user.username,
                 licensed=user.username in self._statuses or user.username in self._unreadable,
                 status=self._statuses.get(user.username),
             )

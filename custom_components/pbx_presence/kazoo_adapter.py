@@ -253,6 +253,7 @@ def build_snapshot(
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
+            username=user.username,
             extension=min(keys, default=None),
             call_state=_call_state(user_calls),
             call=_call_info(user_calls, calls, directory),

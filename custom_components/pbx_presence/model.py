@@ -84,6 +84,7 @@ class Presentity:
     server_id: str  # Kazoo user/device id, the extension, or the iSymphony username
     model: str | None = None
     extension: str | None = None  # the number people dial or watch, where there is one
+    username: str | None = None  # a user's login name on its server
     # Flex UC / Kazoo
     call_state: CallState | None = None
     call: CallInfo | None = None  # None while idle

@@ -17,7 +17,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN
-from .coordinator import PbxConfigEntry, presentity_identifier
+from .coordinator import PbxConfigEntry
 from .model import Presentity, PresentityKind
 from .phrases import normalize
 
@@ -82,7 +82,7 @@ def async_people(hass: HomeAssistant) -> list[Person]:
             person.members.append(Member(entry, presentity))
             person.names.add(key[1])
             device = devices.async_get_device(
-                identifiers={presentity_identifier(coordinator.server, presentity.key)}
+                identifiers={coordinator.device_identifier(presentity.key)}
             )
             if device is None:
                 continue

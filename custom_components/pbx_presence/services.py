@@ -27,7 +27,7 @@ from homeassistant.helpers.target import TargetSelection, async_extract_referenc
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_SERVER_TYPE, DOMAIN, LOGGER, ServerType
-from .coordinator import PbxConfigEntry, presentity_identifier
+from .coordinator import PbxConfigEntry
 from .model import Presentity, PresentityKind
 from .pbx import StatusType
 from .pbx.extensions import MAX_EXTENSION_LENGTH, is_resettable_extension
@@ -189,18 +189,27 @@ class _Resolver:
         return _Target(entry, presentity)
 
     def _entry_of(self, device: dr.DeviceEntry) -> PbxConfigEntry:
-        """The loaded entry of the service's server kind that the device belongs to."""
-        for entry_id in device.config_entries:
-            entry = self.hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            if entry.data.get(CONF_SERVER_TYPE) != self.kind.server_type:
-                raise _MisfitError(_error(self.kind.wrong_target, name=_device_name(device)))
-            if entry.state is not ConfigEntryState.LOADED:
-                # Not a misfit: the target is right, the entry is not ready.
-                raise _error("entry_not_loaded", entry=entry.title)
-            return cast("PbxConfigEntry", entry)
-        raise _MisfitError(_error("not_pbx_target", target=_device_name(device)))
+        """The loaded entry of the service's server kind that the device belongs to.
+
+        A person known to both servers is one device of two entries: the one that fits.
+        """
+        ours = [
+            entry
+            for entry_id in device.config_entries
+            if (entry := self.hass.config_entries.async_get_entry(entry_id)) is not None
+            and entry.domain == DOMAIN
+        ]
+        if not ours:
+            raise _MisfitError(_error("not_pbx_target", target=_device_name(device)))
+        entry = next(
+            (e for e in ours if e.data.get(CONF_SERVER_TYPE) == self.kind.server_type), None
+        )
+        if entry is None:
+            raise _MisfitError(_error(self.kind.wrong_target, name=_device_name(device)))
+        if entry.state is not ConfigEntryState.LOADED:
+            # Not a misfit: the target is right, the entry is not ready.
+            raise _error("entry_not_loaded", entry=entry.title)
+        return cast("PbxConfigEntry", entry)
 
     def _presentity_of(self, entry: PbxConfigEntry, device: dr.DeviceEntry) -> Presentity:
         """The presentity a device of a loaded entry stands for."""
@@ -209,7 +218,7 @@ class _Resolver:
             (
                 presentity
                 for key, presentity in coordinator.data.presentities.items()
-                if presentity_identifier(coordinator.server, key) in device.identifiers
+                if coordinator.device_identifier(key) in device.identifiers
             ),
             None,
         )

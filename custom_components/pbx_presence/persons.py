@@ -1,0 +1,161 @@
+"""One person, one device: an iSymphony user's entities join the same person's Kazoo device.
+
+A device may belong to several config entries, so the panel user's entities are attached to
+the Kazoo user's device (the Kazoo device keeps its name, model and place); the panel user's
+own device is then removed. Who is the same person, in this order:
+
+1. the iSymphony entry's options: a person linked by hand, or separated by hand;
+2. the same extension: the panel username is the Kazoo user's extension (iSymphony
+   usernames are often extension numbers);
+3. the same username on both servers (case does not matter);
+4. the same full name (case, accents and punctuation do not matter).
+
+Each rule merges only a pair that is unique on both sides: two Kazoo users who could be one
+panel user merge with neither. A merge stays when the Kazoo entry is unloaded or removed
+(the entities stay where they are, so automations that name the device keep working); it
+is undone only by separating the person in the options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
+from .coordinator import PbxConfigEntry, presentity_identifier
+from .model import Presentity, PresentityKind
+from .phrases import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class KazooPerson:
+    """A Kazoo user of a loaded entry, with its device's identifier."""
+
+    identifier: tuple[str, str]
+    presentity: Presentity
+
+
+def kazoo_people(hass: HomeAssistant) -> list[KazooPerson]:
+    """The Kazoo users of every loaded entry."""
+    entries: Iterable[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    return [
+        KazooPerson(presentity_identifier(entry.runtime_data.server, key), presentity)
+        for entry in entries
+        for key, presentity in entry.runtime_data.everything.presentities.items()
+        if presentity.kind is PresentityKind.USER
+    ]
+
+
+type _Key = Callable[[Presentity], str | None]
+# The automatic rules, in order: what each compares of a panel user and of a Kazoo user.
+_RULES: tuple[tuple[_Key, _Key], ...] = (
+    (lambda panel: panel.server_id.lower(), lambda user: user.extension),
+    (lambda panel: panel.server_id.lower(), lambda user: (user.username or "").lower() or None),
+    (lambda panel: normalize(panel.name) or None, lambda user: normalize(user.name) or None),
+)
+
+
+def automatic_links(
+    panel_users: Iterable[Presentity], people: Iterable[KazooPerson]
+) -> dict[str, tuple[str, str]]:
+    """Panel username -> the Kazoo device it joins, by the automatic rules."""
+    panel_users = list(panel_users)
+    people = list(people)
+    links: dict[str, tuple[str, str]] = {}
+    for panel_key, user_key in _RULES:
+        unmatched = [p for p in panel_users if p.server_id not in links]
+        taken = set(links.values())
+        free = [person for person in people if person.identifier not in taken]
+        panel_by_value = _unique(unmatched, panel_key)
+        people_by_value = _unique(free, _of_person(user_key))
+        for value, panel in panel_by_value.items():
+            if value is not None and (person := people_by_value.get(value)) is not None:
+                links[panel.server_id] = person.identifier
+    return links
+
+
+def _of_person(key: _Key) -> Callable[[KazooPerson], str | None]:
+    return lambda person: key(person.presentity)
+
+
+def _unique[T](items: Iterable[T], key: Callable[[T], str | None]) -> dict[str | None, T]:
+    """Items by key, leaving out every key that more than one item has."""
+    found: dict[str | None, T] = {}
+    doubled: set[str | None] = set()
+    for item in items:
+        value = key(item)
+        if value in found:
+            doubled.add(value)
+        found[value] = item
+    return {value: item for value, item in found.items() if value not in doubled}
+
+
+def person_links(hass: HomeAssistant, entry: PbxConfigEntry) -> dict[str, tuple[str, str]]:
+    """Presentity key -> the other server's device its entities belong on.
+
+    Only an iSymphony entry's panel users join other devices; for a Kazoo entry it is empty.
+
+    Links by hand come first; then the automatic ones, while a Kazoo entry is loaded; then
+    where the entities already are (a merge outlives the Kazoo entry).
+    """
+    options = entry.options
+    separated = set(options.get(CONF_PERSON_UNLINKS, []))
+    by_hand = {
+        username: _identifier(value)
+        for username, value in options.get(CONF_PERSON_LINKS, {}).items()
+        if username not in separated
+    }
+    panel_users = [
+        p
+        for p in entry.runtime_data.everything.presentities.values()
+        if p.kind is PresentityKind.PANEL_USER and p.server_id not in separated
+    ]
+    people = [person for person in kazoo_people(hass) if person.identifier not in by_hand.values()]
+    automatic = automatic_links((p for p in panel_users if p.server_id not in by_hand), people)
+    links = {**_current_links(hass, entry, panel_users), **automatic, **by_hand}
+    devices = dr.async_get(hass)
+    keys = {p.server_id: p.key for p in panel_users}
+    return {
+        keys[username]: identifier
+        for username, identifier in links.items()
+        if username in keys and devices.async_get_device({identifier}) is not None
+    }
+
+
+def _identifier(value: str) -> tuple[str, str]:
+    return (DOMAIN, value)
+
+
+def _current_links(
+    hass: HomeAssistant, entry: PbxConfigEntry, panel_users: list[Presentity]
+) -> dict[str, tuple[str, str]]:
+    """Panel users whose entities are on another server's user device now."""
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    server = entry.runtime_data.server
+    own_prefix = f"{server.unique_id}_"
+    links: dict[str, tuple[str, str]] = {}
+    for panel in panel_users:
+        entity_id = entities.async_get_entity_id(
+            "sensor", DOMAIN, f"{server.unique_id}_{panel.key}_status"
+        )
+        entity = entities.async_get(entity_id) if entity_id else None
+        device = devices.async_get(entity.device_id) if entity and entity.device_id else None
+        if device is None:
+            continue
+        for domain, value in device.identifiers:
+            if domain == DOMAIN and not value.startswith(own_prefix) and "_user_" in value:
+                links[panel.server_id] = (domain, value)
+    return links
+
+
+@callback
+def async_relink(hass: HomeAssistant) -> None:
+    """Reload each iSymphony entry whose people now belong on other devices."""
+    entries: Iterable[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in entries:
+        if person_links(hass, entry) != entry.runtime_data.device_links:
+            hass.config_entries.async_schedule_reload(entry.entry_id)
