@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -116,8 +117,13 @@ def isymphony_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntr
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an entry and wait until Home Assistant is idle."""
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    """Set up an entry and wait until Home Assistant is idle.
+
+    Setting up the first entry sets up the integration with every entry added so far: an
+    entry already loaded that way is only waited for.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
 

@@ -90,4 +90,5 @@ async def test_blf_wall_follows_renamed_devices(
     people = {name for _, name, _ in _cells(_wall(hass))}
 
     assert "Benjamin Carter" in people
-    assert "Ben Carter" in people  # his iSymphony user, not renamed
+    # His iSymphony user is on the same device: renamed with it.
+    assert "Ben Carter" not in people

@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -211,7 +211,10 @@ async def test_device_diagnostics(
     assert diagnostics["presentity"] is None
     assert "directory_record" not in diagnostics
 
-    carla = registry.async_get_device(identifiers={(DOMAIN, f"{ISYMPHONY_ID}_panel_user_carla")})
+    # Carla's panel user is on her Kazoo user's device (one person, one device).
+    status = er.async_get(hass).async_get("sensor.carla_rossi_status")
+    assert status is not None
+    carla = registry.async_get(status.device_id or "")
     assert carla is not None
     diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, carla)
     assert diagnostics["presentity"]["status"]["type"] == "dnd"

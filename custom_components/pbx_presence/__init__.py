@@ -79,7 +79,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.live.async_start()
     # This entry's people may be another entry's too: that one joins their devices.
-    async_relink(hass)
+    async_relink(hass, entry)
     return True
 
 

@@ -370,13 +370,20 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
         return self.async_add_listener(send_events)
 
-    def remove_stale_devices(self) -> None:
-        """Detach devices of presentities that no longer exist on the server."""
+    def remove_stale_devices(self, *, everything: bool = False) -> None:
+        """Detach devices of presentities that no longer exist on the server.
+
+        Unless `everything`, only when someone left since the devices were last checked.
+        """
         if self.data.partial:  # a partial presence reply is not proof that anything left
             return
         presentities = self.data.presentities
-        if self._checked_keys is not None and self._checked_keys <= presentities.keys():
-            return  # nobody left since the devices were last checked
+        if (
+            not everything
+            and self._checked_keys is not None
+            and self._checked_keys <= presentities.keys()
+        ):
+            return
         self._checked_keys = set(presentities)
         registry = dr.async_get(self.hass)
         current = {self.device_identifier(key) for key in self.data.presentities}

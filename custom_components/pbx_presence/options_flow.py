@@ -12,8 +12,10 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -24,11 +26,14 @@ from .const import (
     CONF_EXCLUDE,
     CONF_IMPORT,
     CONF_INCLUDE,
+    CONF_PERSON_LINKS,
+    CONF_PERSON_UNLINKS,
     CONF_SERVER_TYPE,
     CONF_WEBSOCKET_URL,
     ServerType,
 )
 from .model import PresentityKind
+from .persons import link_lines, parse_link_lines
 from .selection import Selection
 
 KAZOO_KINDS = [PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION]
@@ -45,18 +50,7 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         server_type = ServerType(entry.data[CONF_SERVER_TYPE])
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {
-                key: value
-                for key, value in user_input.items()
-                if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
-            }
-            if CONF_SCAN_INTERVAL in options:
-                options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
-            if CONF_WEBSOCKET_URL in options:
-                try:
-                    options[CONF_WEBSOCKET_URL] = websocket_url(options[CONF_WEBSOCKET_URL])
-                except ValueError:
-                    errors[CONF_WEBSOCKET_URL] = "invalid_websocket_url"
+            options, errors = self._options(user_input)
             if not errors:
                 return self.async_create_entry(data=options)
 
@@ -81,18 +75,73 @@ class PbxOptionsFlow(OptionsFlowWithReload):
                 )
             ),
         }
+        suggested = dict(user_input or entry.options)
         if server_type is ServerType.FLEX_UC:
             fields[vol.Optional(CONF_WEBSOCKET_URL)] = TextSelector(
                 TextSelectorConfig(type=TextSelectorType.URL)
             )
+        else:
+            fields |= self._people_fields()
+            if user_input is None:
+                suggested[CONF_PERSON_LINKS] = link_lines(
+                    self.hass, entry.options.get(CONF_PERSON_LINKS, {})
+                )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), user_input or entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), suggested),
             errors=errors,
             description_placeholders=self._preview(),
         )
+
+    def _options(self, user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The options to store from the form's input, and the form's errors."""
+        errors: dict[str, str] = {}
+        options = {
+            key: value
+            for key, value in user_input.items()
+            if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
+        }
+        if CONF_SCAN_INTERVAL in options:
+            options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
+        if CONF_WEBSOCKET_URL in options:
+            try:
+                options[CONF_WEBSOCKET_URL] = websocket_url(options[CONF_WEBSOCKET_URL])
+            except ValueError:
+                errors[CONF_WEBSOCKET_URL] = "invalid_websocket_url"
+        if CONF_PERSON_LINKS in options:
+            try:
+                options[CONF_PERSON_LINKS] = parse_link_lines(
+                    self.hass, self.config_entry, options[CONF_PERSON_LINKS]
+                )
+            except ValueError:
+                errors[CONF_PERSON_LINKS] = "invalid_person_link"
+        return options, errors
+
+    def _people_fields(self) -> dict[vol.Marker, Any]:
+        """iSymphony: people to keep apart from Kazoo's, and people to link by hand."""
+        panel_users = sorted(
+            (
+                p
+                for p in self.config_entry.runtime_data.everything.presentities.values()
+                if p.kind is PresentityKind.PANEL_USER
+            ),
+            key=lambda p: p.name.lower(),
+        )
+        return {
+            vol.Optional(CONF_PERSON_UNLINKS, default=[]): SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=p.server_id, label=f"{p.name} ({p.server_id})")
+                        for p in panel_users
+                    ],
+                    multiple=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Optional(CONF_PERSON_LINKS, default=[]): TextSelector(
+                TextSelectorConfig(multiple=True)
+            ),
+        }
 
     def _preview(self) -> dict[str, str]:
         """How many of each kind the server has, and how many the current options import."""

@@ -38,9 +38,11 @@ class KazooPerson:
     presentity: Presentity
 
 
-def kazoo_people(hass: HomeAssistant) -> list[KazooPerson]:
-    """The Kazoo users of every loaded entry."""
-    entries: Iterable[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+def kazoo_people(hass: HomeAssistant, also: PbxConfigEntry | None = None) -> list[KazooPerson]:
+    """The Kazoo users of every loaded entry, and of `also` (an entry being set up)."""
+    entries: set[PbxConfigEntry] = set(hass.config_entries.async_loaded_entries(DOMAIN))
+    if also is not None:
+        entries.add(also)
     return [
         KazooPerson(presentity_identifier(entry.runtime_data.server, key), presentity)
         for entry in entries
@@ -93,7 +95,9 @@ def _unique[T](items: Iterable[T], key: Callable[[T], str | None]) -> dict[str |
     return {value: item for value, item in found.items() if value not in doubled}
 
 
-def person_links(hass: HomeAssistant, entry: PbxConfigEntry) -> dict[str, tuple[str, str]]:
+def person_links(
+    hass: HomeAssistant, entry: PbxConfigEntry, also: PbxConfigEntry | None = None
+) -> dict[str, tuple[str, str]]:
     """Presentity key -> the other server's device its entities belong on.
 
     Only an iSymphony entry's panel users join other devices; for a Kazoo entry it is empty.
@@ -113,7 +117,7 @@ def person_links(hass: HomeAssistant, entry: PbxConfigEntry) -> dict[str, tuple[
         for p in entry.runtime_data.everything.presentities.values()
         if p.kind is PresentityKind.PANEL_USER and p.server_id not in separated
     ]
-    people = [person for person in kazoo_people(hass) if person.identifier not in by_hand.values()]
+    people = [p for p in kazoo_people(hass, also) if p.identifier not in by_hand.values()]
     automatic = automatic_links((p for p in panel_users if p.server_id not in by_hand), people)
     links = {**_current_links(hass, entry, panel_users), **automatic, **by_hand}
     devices = dr.async_get(hass)
@@ -153,9 +157,74 @@ def _current_links(
 
 
 @callback
-def async_relink(hass: HomeAssistant) -> None:
-    """Reload each iSymphony entry whose people now belong on other devices."""
-    entries: Iterable[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    for entry in entries:
-        if person_links(hass, entry) != entry.runtime_data.device_links:
-            hass.config_entries.async_schedule_reload(entry.entry_id)
+def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
+    """Join the devices of people who became known to both servers once `new_entry` is up.
+
+    Entries set up together each see the other half done: the last to finish links both.
+    The entities move in the registries (no reload); their own devices are then removed.
+    Separating people happens in the options, which reload the entry.
+    """
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    entries: list[PbxConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in {new_entry, *entries}:
+        coordinator = entry.runtime_data
+        links = person_links(hass, entry, also=new_entry)
+        new = {k: v for k, v in links.items() if coordinator.device_links.get(k) != v}
+        if not new:
+            continue
+        coordinator.device_links = links
+        for key, identifier in new.items():
+            target = devices.async_get_device({identifier})
+            own = devices.async_get_device({presentity_identifier(coordinator.server, key)})
+            if target is None or own is None:
+                continue
+            devices.async_update_device(target.id, add_config_entry_id=entry.entry_id)
+            for entity in er.async_entries_for_device(entities, own.id, True):  # noqa: FBT003
+                if entity.config_entry_id == entry.entry_id:
+                    entities.async_update_entity(entity.entity_id, device_id=target.id)
+        coordinator.remove_stale_devices(everything=True)
+
+
+def link_lines(hass: HomeAssistant, links: dict[str, str]) -> list[str]:
+    """Links by hand as the options form shows them: `username = Kazoo user's name`."""
+    names = {person.identifier[1]: person.presentity.name for person in kazoo_people(hass)}
+    return [f"{username} = {names.get(value, value)}" for username, value in links.items()]
+
+
+def parse_link_lines(
+    hass: HomeAssistant, entry: PbxConfigEntry, lines: Iterable[str]
+) -> dict[str, str]:
+    """Links by hand from the options form: panel username -> Kazoo device identifier.
+
+    Each line is `<iSymphony username> = <Kazoo user's name or extension>` (or a stored
+    identifier, as the form shows one whose Kazoo entry is not loaded); both sides must
+    name exactly one user. Raises ValueError for the first line that does not.
+    """
+    usernames = {
+        p.server_id.lower(): p.server_id
+        for p in entry.runtime_data.everything.presentities.values()
+        if p.kind is PresentityKind.PANEL_USER
+    }
+    people = kazoo_people(hass)
+    links: dict[str, str] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        left, equals, right = line.partition("=")
+        username = usernames.get(left.strip().lower())
+        wanted = right.strip()
+        matches = [
+            person.identifier[1]
+            for person in people
+            if wanted
+            and (
+                person.presentity.extension == wanted
+                or normalize(person.presentity.name) == normalize(wanted)
+                or person.identifier[1] == wanted
+            )
+        ]
+        if not equals or username is None or len(matches) != 1:
+            raise ValueError(line)
+        links[username] = matches[0]
+    return links
