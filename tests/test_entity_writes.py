@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pbx_presence.const import DIRECTORY_REFRESH_INTERVAL, KAZOO_SCAN_INTERVAL
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, setup_entry, state_of
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry, state_of
 
 
 def _record_writes(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
@@ -100,3 +100,32 @@ async def test_a_removed_phone_rewrites_only_itself_and_its_owner(
     assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is None  # removed
     assert writes
     assert set(writes) <= allowed
+
+
+async def test_a_quiet_poll_keeps_the_same_objects(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Nothing changed: the adapter and the coordinator hand on the objects they had.
+
+    So a quiet poll leaves nothing new alive, and no full garbage collection comes due.
+    """
+    await setup_entry(hass, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    snapshot = coordinator.data
+    everything = dict(coordinator.everything.presentities)
+
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    assert coordinator.data is snapshot
+    assert all(p is everything[k] for k, p in coordinator.everything.presentities.items())
+
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    simulator.kazoo.start_call(device_id=desk, destination="+15550001111", direction="inbound")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    new = {k for k, p in coordinator.everything.presentities.items() if p is not everything[k]}
+    anna = kazoo_user_id(simulator, "anna")
+    assert new == {f"user_{anna}", f"phone_{desk}"}  # only the call's presentities are new

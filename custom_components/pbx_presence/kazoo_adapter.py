@@ -150,6 +150,10 @@ class _ChannelIndex:
                 index.by_presence.setdefault(key, []).append(channel)
         return index
 
+    def touches(self, user_id: str, presence_keys: Iterable[str]) -> bool:
+        """Whether a user has any call: most have none, and this is quick to tell."""
+        return user_id in self.by_owner or any(key in self.by_presence for key in presence_keys)
+
     def of_user(self, user_id: str, presence_keys: Iterable[str]) -> list[KazooChannel]:
         """A user's calls: those it owns and those on its presence ids."""
         found = {c.uuid: c for c in self.by_owner.get(user_id, ())}
@@ -217,29 +221,41 @@ def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | No
     return None
 
 
-def build_snapshot(
-    directory: Directory,
-    presence: KazooPresenceList,
-    channels: list[KazooChannel],
-    statuses: list[KazooDeviceStatus],
-    voicemail: Mapping[str, int] | None = None,
-) -> Snapshot:
-    """Combine the directory with one poll's presence, channels and registrations.
+# The parts of a presentity that polls and events change.
+_USER_LIVE = ("call_state", "call", "blf_watchers", "voicemail")
+_PHONE_LIVE = ("call_state", "call", "blf_watchers", "registered")
 
-    `voicemail` is the number of new messages per owning user, where known.
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A user's or phone's presentity with what the directory alone says, and its lamp keys."""
+
+    base: Presentity
+    keys: frozenset[str]
+    owner_id: str | None = None  # a user's own id, for calls it owns
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPlan:
+    """What the directory alone decides about every presentity, worked out once per load.
+
+    Polls and events then only add the live parts: a poll stays cheap at any size.
     """
-    voicemail = voicemail or {}
-    registered = {status.device_id for status in statuses if status.registered}
-    calls = _ChannelIndex.of(channels)
-    watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
-    presentities: dict[str, Presentity] = {}
-    claimed: set[str] = set()
 
+    users: tuple[_Planned, ...]
+    phones: tuple[_Planned, ...]
+    # Names that users and phones go by: watchers of these watch them, not an extension.
+    claimed: frozenset[str]
+
+
+def plan_directory(directory: Directory) -> DirectoryPlan:
+    """Work out every user's and phone's fixed part from the directory."""
+    claimed: set[str] = set()
     devices_by_owner: dict[str, list[KazooDevice]] = {}
     for device in directory.devices.values():
         if device.owner_id:
             devices_by_owner.setdefault(device.owner_id, []).append(device)
-
+    users = []
     for user in directory.users.values():
         owned = devices_by_owner.get(user.id, [])
         if user.presence_id:
@@ -247,23 +263,21 @@ def build_snapshot(
         else:
             keys = {key for device in owned if (key := device_presence_key(device))}
         claimed |= keys
-        user_calls = calls.of_user(user.id, keys)
-        presentities[user_key(user.id)] = Presentity(
+        base = Presentity(
             key=user_key(user.id),
             kind=PresentityKind.USER,
             name=user.display_name,
             server_id=user.id,
             username=user.username,
             extension=min(keys, default=None),
-            call_state=_call_state(user_calls),
-            call=_call_info(user_calls, calls, directory),
-            blf_watchers=sum(watchers.get(key, 0) for key in keys),
+            call_state=CallState.IDLE,
+            blf_watchers=0,
             # Kazoo acts on the user's presence_id, else on each owned device's own.
             presence_target=bool(user.presence_id)
             or any(device.has_presence_id for device in owned),
-            voicemail=voicemail.get(user.id),
         )
-
+        users.append(_Planned(base, frozenset(keys), user.id))
+    phones = []
     for device in directory.devices.values():
         owner = directory.users.get(device.owner_id or "")
         key = device_presence_key(device, owner, _hotdesked_user(device, directory))
@@ -271,32 +285,104 @@ def build_snapshot(
         claimed.update(
             presence_key(name) for name in (key, device.presence_id, device.username) if name
         )
-        presentities[phone_key(device.id)] = Presentity(
+        base = Presentity(
             key=phone_key(device.id),
             kind=PresentityKind.PHONE,
             name=device.name,
             server_id=device.id,
             extension=key,
             model=device.device_type,
-            call_state=_call_state(calls.by_device.get(device.id, ())),
-            call=_call_info(calls.by_device.get(device.id, ()), calls, directory),
-            blf_watchers=watchers.get(key, 0) if key else 0,
-            registered=device.id in registered,
+            call_state=CallState.IDLE,
+            blf_watchers=0,
+            registered=False,
             mac_address=device.mac_address or None,
             # The device endpoint acts on the device's own presence_id only.
             presence_target=device.has_presence_id,
         )
+        phones.append(_Planned(base, frozenset({key} if key else ())))
+    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed))
+
+
+def build_snapshot(
+    directory: Directory,
+    presence: KazooPresenceList,
+    channels: list[KazooChannel],
+    statuses: list[KazooDeviceStatus],
+    voicemail: Mapping[str, int] | None = None,
+    *,
+    plan: DirectoryPlan | None = None,
+    cache: dict[str, tuple[tuple[Any, ...], Presentity]] | None = None,
+) -> Snapshot:
+    """Combine the directory with one poll's presence, channels and registrations.
+
+    `voicemail` is the number of new messages per owning user, where known. `cache`
+    holds the live parts and presentities last built from the same `plan`: presentities
+    whose live parts did not change are kept as they are, not built again. It is updated.
+    """
+    plan = plan or plan_directory(directory)
+    previous = cache.copy() if cache else {}
+    built = cache if cache is not None else {}
+    built.clear()
+    voicemail = voicemail or {}
+    registered = {status.device_id for status in statuses if status.registered}
+    calls = _ChannelIndex.of(channels)
+    watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
+    presentities: dict[str, Presentity] = {}
+
+    def settle(base: Presentity, names: tuple[str, ...], live: tuple[Any, ...]) -> Presentity:
+        old = previous.get(base.key)
+        presentity = (
+            old[1]
+            if old is not None and old[0] == live
+            else replace(base, **dict(zip(names, live, strict=True)))
+        )
+        built[base.key] = (live, presentity)
+        return presentity
+
+    for planned in plan.users:
+        user_id = planned.owner_id or ""
+        user_calls = (
+            calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+        )
+        presentities[planned.base.key] = settle(
+            planned.base,
+            _USER_LIVE,
+            (
+                _call_state(user_calls),
+                _call_info(user_calls, calls, directory),
+                sum(watchers.get(key, 0) for key in planned.keys),
+                voicemail.get(user_id),
+            ),
+        )
+
+    for planned in plan.phones:
+        device_id = planned.base.server_id
+        device_calls = calls.by_device.get(device_id, ())
+        key = planned.base.extension
+        presentities[planned.base.key] = settle(
+            planned.base,
+            _PHONE_LIVE,
+            (
+                _call_state(device_calls),
+                _call_info(device_calls, calls, directory),
+                watchers.get(key, 0) if key else 0,
+                device_id in registered,
+            ),
+        )
 
     for extension, count in watchers.items():
-        if count and extension not in claimed:
-            presentities[extension_key(extension)] = Presentity(
-                key=extension_key(extension),
-                kind=PresentityKind.EXTENSION,
-                name=extension,
-                server_id=extension,
-                extension=extension,
-                blf_watchers=count,
-                presence_target=True,
+        if count and extension not in plan.claimed:
+            presentities[extension_key(extension)] = settle(
+                Presentity(
+                    key=extension_key(extension),
+                    kind=PresentityKind.EXTENSION,
+                    name=extension,
+                    server_id=extension,
+                    extension=extension,
+                    presence_target=True,
+                ),
+                ("blf_watchers",),
+                (count,),
             )
     return Snapshot(presentities, partial=presence.partial)
 
@@ -317,6 +403,9 @@ class KazooAdapter(PbxAdapter):
         self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
         self._presence = KazooPresenceList({})
         self._channels: dict[str, KazooChannel] = {}
+        # The directory's plan, and the presentities last built from it.
+        self._plan: tuple[Directory, DirectoryPlan] | None = None
+        self._built: dict[str, tuple[tuple[Any, ...], Presentity]] = {}
         # The Blackhole websocket: where (None: the client's default), and what it has.
         self.websocket_url = websocket_url
         self._has_presence_bindings: bool | None = None
@@ -360,13 +449,22 @@ class KazooAdapter(PbxAdapter):
         return self._snapshot()
 
     def _snapshot(self) -> Snapshot:
-        """The snapshot of the latest poll, with the events applied since."""
+        """The snapshot of the latest poll, with the events applied since.
+
+        The directory's part is worked out once per load, and presentities whose live
+        parts did not change are the same objects as in the last snapshot.
+        """
+        if self._plan is None or self._plan[0] is not self.directory:
+            self._plan = (self.directory, plan_directory(self.directory))
+            self._built.clear()
         return build_snapshot(
             self.directory,
             self._presence,
             list(self._channels.values()),
             self._statuses,
             self._voicemail_by_owner(),
+            plan=self._plan[1],
+            cache=self._built,
         )
 
     # --- push: the Blackhole websocket ---------------------------------------------------
