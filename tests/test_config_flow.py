@@ -464,10 +464,13 @@ async def test_isymphony(
         CONF_VERIFY_SSL,
     }
 
+    simulator.requests.clear()
     result = await submit(hass, result, isymphony_input(simulator))
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "iSymphony default"
+    # Licences come from the Config API: the flow reads no status (the first poll does).
+    assert not [r for r in simulator.requests if r.path.endswith("/status")]
     # The Config API's stable core-server id, not the slug every FreePBX shares.
     assert result["result"].unique_id == DEMO_CORE_SERVER_ID
     assert result["data"] == {
@@ -1102,9 +1105,12 @@ async def test_isymphony_without_the_config_api_is_keyed_by_slug(
     simulator.isymphony.config_api = False
     result = await start(hass, ServerType.ISYMPHONY)
 
+    simulator.requests.clear()
     result = await submit(hass, result, isymphony_input(simulator))
 
     assert result["result"].unique_id == "default"
+    # Without the Config API the flow reads statuses only until the first licensed user.
+    assert len([r for r in simulator.requests if r.path.endswith("/status")]) == 1
 
 
 async def test_two_servers_that_share_a_slug(
