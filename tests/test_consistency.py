@@ -90,7 +90,7 @@ def test_manifest_keys_order_and_values() -> None:
     for key in ("codeowners", "config_flow", "documentation", "integration_type", "iot_class"):
         assert manifest[key], key
     assert manifest["issue_tracker"].startswith("https://")
-    assert manifest["iot_class"] == "local_polling"
+    assert manifest["iot_class"] == "local_push"  # push first, polling as the safety net
     assert AwesomeVersion(manifest["version"]).valid
     assert all(owner.startswith("@") for owner in manifest["codeowners"])
 
