@@ -16,7 +16,9 @@ flow, waits until both sockets are connected, and measures:
 - polling (`--polling` seconds, both sockets refused, the simulator's activity changing
   calls and statuses every second): requests per minute, writes per changed presentity;
 - throughout: the longest event-loop block of Home Assistant, seen from outside as the
-  worst round trip of a websocket `ping` sent every 20 ms, minus the median round trip.
+  worst round trip of a websocket `ping` sent every 20 ms, minus the median round trip;
+  the longest full garbage collection of Home Assistant's heap (a probe component,
+  `benchmarks/gc_probe`, times them); and the longest block that was not one.
 One line of JSON per account size.
 """
 
@@ -27,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -54,6 +57,7 @@ from .ha_setup import settled_states
 
 DOMAIN = "pbx_presence"
 PING_INTERVAL = 0.02
+GC_PROBE = Path(__file__).parent / "gc_probe"
 ISYMPHONY_USERS = 1000
 
 
@@ -68,7 +72,8 @@ class Watch:
     primary: set[str] = field(default_factory=set)
     writes: int = 0
     changes: int = 0
-    round_trips: list[float] = field(default_factory=list)
+    # (when a ping was sent, wall clock; its round trip in seconds)
+    round_trips: list[tuple[float, float]] = field(default_factory=list)
 
     def reset(self) -> None:
         """Start counting afresh."""
@@ -77,11 +82,20 @@ class Watch:
         self.round_trips.clear()
         self.pending.clear()
 
-    def loop_block_ms(self) -> float:
-        """The worst ping round trip above the typical one, in ms."""
-        if not self.round_trips:
+    def loop_block_ms(self, gc_pauses: list[tuple[float, float]] | None = None) -> float:
+        """The worst ping round trip above the typical one, in ms.
+
+        With `gc_pauses` (when, ms), pings that waited for a full garbage collection are
+        left out: what remains is everything else that held the loop.
+        """
+        trips = [
+            rtt
+            for sent, rtt in self.round_trips
+            if not any(sent <= at <= sent + rtt + 0.05 for at, _ in gc_pauses or ())
+        ]
+        if not trips:
             return 0.0
-        return (max(self.round_trips) - statistics.median(self.round_trips)) * 1000
+        return (max(trips) - statistics.median(trips)) * 1000
 
 
 def _ours(entity_id: str) -> bool:
@@ -129,10 +143,10 @@ async def ping(session: aiohttp.ClientSession, url: str, token: str, watch: Watc
     """Measure Home Assistant's responsiveness: a websocket ping every 20 ms."""
     ws = await _authed(session, url, token)
     for number in range(1, 10**9):
-        sent = time.perf_counter()
+        sent, wall = time.perf_counter(), time.time()
         await ws.send_json({"id": number, "type": "ping"})
         await ws.receive_json(timeout=60)
-        watch.round_trips.append(time.perf_counter() - sent)
+        watch.round_trips.append((wall, time.perf_counter() - sent))
         await asyncio.sleep(PING_INTERVAL)
 
 
@@ -203,6 +217,13 @@ async def _wait_connected(client: HassClient, count: int) -> None:
     raise RuntimeError("the event sockets did not connect")
 
 
+def add_gc_probe(config_dir: Path) -> None:
+    """Load the benchmark's garbage-collection probe into the throwaway Home Assistant."""
+    shutil.copytree(GC_PROBE, config_dir / "custom_components" / "gc_probe")
+    with (config_dir / "configuration.yaml").open("a", encoding="utf-8") as configuration:
+        configuration.write("\ngc_probe:\n")
+
+
 def _entry_specs(sim: Simulator, *, isymphony: bool) -> list[EntrySpec]:
     specs = [
         EntrySpec(
@@ -259,19 +280,54 @@ async def _registry(
     return users, primary
 
 
+async def gc_pauses(
+    session: aiohttp.ClientSession, url: str, token: str, since: float
+) -> list[tuple[float, float]]:
+    """Home Assistant's full garbage collections since `since` (when, ms), from the probe."""
+    ws = await _authed(session, url, token)
+    try:
+        await ws.send_json({"id": 1, "type": "gc_probe/pauses"})
+        pauses = (await ws.receive_json(timeout=60))["result"]
+    finally:
+        await ws.close()
+    return [(p["at"], p["ms"]) for p in pauses if p["at"] >= since]
+
+
+def _blocks(watch: Watch, pauses: list[tuple[float, float]]) -> dict[str, float | int]:
+    return {
+        "loop_block_ms": round(watch.loop_block_ms(), 1),
+        "full_gcs": len(pauses),
+        "full_gc_ms": round(max((ms for _, ms in pauses), default=0.0), 1),
+        "loop_block_without_gc_ms": round(watch.loop_block_ms(pauses), 1),
+    }
+
+
+@dataclass
+class _Hass:
+    session: aiohttp.ClientSession
+    url: str
+    token: str
+
+
 async def _measure(
-    sim: Simulator, watch: Watch, entities: dict[str, str], args: argparse.Namespace
+    sim: Simulator,
+    watch: Watch,
+    entities: dict[str, str],
+    args: argparse.Namespace,
+    hass: _Hass,
 ) -> dict[str, Any]:
     """The three phases: quiet push, a burst of events, polling with activity."""
     row: dict[str, Any] = {}
     watch.reset()
-    since = len(sim.requests)
+    since, started = len(sim.requests), time.time()
     await asyncio.sleep(args.steady)
     row["push_requests_per_min"] = requests_per_minute(sim, since, args.steady)
     row["push_idle_writes"] = watch.writes
-    row["push_idle_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+    pauses = await gc_pauses(hass.session, hass.url, hass.token, started)
+    row["push_idle"] = _blocks(watch, pauses)
 
     watch.reset()
+    started = time.time()
     row["burst_events"] = await call_burst(sim, entities, watch, args.rate, args.burst)
     latencies = watch.latencies
     row["burst_states_seen"] = len(latencies)
@@ -281,7 +337,7 @@ async def _measure(
         "max": round(max(latencies) * 1000, 1),
     }
     row["burst_writes_per_change"] = round(watch.writes / max(1, watch.changes), 2)
-    row["burst_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+    row["burst"] = _blocks(watch, await gc_pauses(hass.session, hass.url, hass.token, started))
     row["blackhole_dropped"] = sim.blackhole.dropped
 
     for hub in (sim.blackhole.hub, sim.isymphony_events.hub):
@@ -290,12 +346,12 @@ async def _measure(
     await asyncio.sleep(10)  # every entry is back to polling
     sim.start_activity(interval=1.0)
     watch.reset()
-    since = len(sim.requests)
+    since, started = len(sim.requests), time.time()
     await asyncio.sleep(args.polling)
     sim.stop_activity()
     row["poll_requests_per_min"] = requests_per_minute(sim, since, args.polling)
     row["poll_writes_per_change"] = round(watch.writes / max(1, watch.changes), 2)
-    row["poll_loop_block_ms"] = round(watch.loop_block_ms(), 1)
+    row["poll"] = _blocks(watch, await gc_pauses(hass.session, hass.url, hass.token, started))
     return row
 
 
@@ -309,6 +365,7 @@ async def run(users: int, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as directory:
         config_dir = Path(directory)
         prepare_config_dir(config_dir)
+        add_gc_probe(config_dir)
         port = free_port()
         url = f"http://{LOOPBACK}:{port}"
         process = await start_hass(config_dir, port, log_path=config_dir / "console.log")
@@ -335,7 +392,7 @@ async def run(users: int, args: argparse.Namespace) -> None:
                     asyncio.create_task(ping(session, url, token, watch)),
                 ]
                 await asyncio.sleep(2)
-                row |= await _measure(sim, watch, entities, args)
+                row |= await _measure(sim, watch, entities, args, _Hass(session, url, token))
         finally:
             for task in tasks:
                 task.cancel()

@@ -440,9 +440,10 @@ class KazooAdapter(PbxAdapter):
             self.client.get_channels(),
             self.client.get_device_statuses(),
         )
-        self._presence = self._steady_presence(presence)
-        self._statuses = self._steady_statuses(statuses)
-        self._channels = {channel.uuid: channel for channel in channels}
+        # What equals the last poll's stays the old objects: the new ones die young.
+        self._presence = _kept(self._presence, self._steady_presence(presence))
+        self._statuses = _kept(self._statuses, self._steady_statuses(statuses))
+        self._channels = _kept(self._channels, {channel.uuid: channel for channel in channels})
         if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
         await self._read_voicemail()
@@ -732,6 +733,11 @@ class KazooAdapter(PbxAdapter):
         if (device := self.directory.devices.get(presentity.server_id)) is not None:
             return _device_record(device)
         return None
+
+
+def _kept[T](old: T, new: T) -> T:
+    """The old object when the new one equals it."""
+    return old if old == new else new
 
 
 def _user_record(user: KazooUser) -> dict[str, Any]:
