@@ -94,6 +94,15 @@ async def idle_writes(url: str, token: str, seconds: float) -> int:
     return writes
 
 
+async def _grown_beyond(client: HassClient, count: int, timeout: float = 900) -> None:
+    """Wait until the integration has more states than `count`."""
+    deadline = time.monotonic() + timeout
+    while sum(1 for state in (await client.states()) if _ours(state)) <= count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"still {count} states after {timeout:g} s")
+        await asyncio.sleep(1)
+
+
 async def set_everything_imported(client: HassClient, entry_id: str) -> None:
     """Through the options flow, as in the UI: import users, phones and extensions."""
     flow = await client.request(
@@ -159,7 +168,8 @@ async def run(users: int, idle: float) -> None:
                 )
                 started = time.perf_counter()
                 await set_everything_imported(client, entry_id)
-                await asyncio.sleep(2)
+                # The entry reloads: wait until phones and extensions come, then settle.
+                await _grown_beyond(client, entities)
                 entities = await settled_states(client, quiet=20)
                 _report(
                     {

@@ -151,7 +151,12 @@ def _current_links(
         if device is None:
             continue
         for domain, value in device.identifiers:
-            if domain == DOMAIN and not value.startswith(own_prefix) and "_user_" in value:
+            if (
+                domain == DOMAIN
+                and not value.startswith(own_prefix)
+                and "_user_" in value
+                and "_panel_user_" not in value  # a Kazoo user's device
+            ):
                 links[panel.server_id] = (domain, value)
     return links
 
