@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -22,6 +22,10 @@ class Selection:
     kinds: frozenset[PresentityKind] | None = None  # None: every kind
     include: tuple[str, ...] = ()  # empty: everything
     exclude: tuple[str, ...] = ()
+    # (name, extension) -> whether the patterns let it in: every poll and event asks again.
+    _matched: dict[tuple[str, str | None], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Selection:
@@ -42,12 +46,17 @@ class Selection:
             and presentity.kind not in self.kinds
         ):
             return False
-        names = [normalize(presentity.name)]
-        if presentity.extension:
-            names.append(normalize(presentity.extension))
-        if self.include and not _matches(self.include, names):
-            return False
-        return not (self.exclude and _matches(self.exclude, names))
+        if not self.include and not self.exclude:
+            return True
+        key = (presentity.name, presentity.extension)
+        if (matched := self._matched.get(key)) is None:
+            names = [normalize(presentity.name)]
+            if presentity.extension:
+                names.append(normalize(presentity.extension))
+            matched = self._matched[key] = (
+                not self.include or _matches(self.include, names)
+            ) and not (self.exclude and _matches(self.exclude, names))
+        return matched
 
     def apply(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with only the presentities imported."""
