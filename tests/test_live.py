@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pbx_presence.const import (
+    CONF_WEBSOCKET_URL,
     ISYMPHONY_SAFETY_SCAN_INTERVAL,
     KAZOO_SAFETY_SCAN_INTERVAL,
     KAZOO_SCAN_INTERVAL,
@@ -241,3 +242,32 @@ async def test_an_unreachable_socket_means_polling_not_an_error(
     assert live["connected"] is False
     assert "404" in live["last_error"]
     assert not hass.config_entries.flow.async_progress()  # no reauth, no repair
+
+
+async def test_the_websocket_url_option(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Where the login names no Blackhole and port 5555 is not it, the option points there."""
+    open_sockets(simulator)
+    simulator.kazoo.websocket_url_in_login = None
+    await setup_entry(hass, kazoo_entry)
+    assert state_of(hass, KAZOO_LIVE) == STATE_OFF
+    before = dict(kazoo_entry.options)
+
+    for wrong in ("http://127.0.0.1:5555", "ws://user:pw@127.0.0.1:5555", "ws://"):
+        result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_WEBSOCKET_URL: wrong}
+        )
+        assert result["errors"] == {CONF_WEBSOCKET_URL: "invalid_websocket_url"}
+        hass.config_entries.options.async_abort(result["flow_id"])
+    assert dict(kazoo_entry.options) == before
+
+    result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_WEBSOCKET_URL: f" {simulator.blackhole_url} "}
+    )
+    await hass.async_block_till_done()  # the entry reloads
+
+    assert kazoo_entry.options[CONF_WEBSOCKET_URL] == simulator.blackhole_url
+    await wait_for_state(hass, KAZOO_LIVE, STATE_ON)
