@@ -17,6 +17,7 @@ from custom_components.pbx_presence.pbx import (
     PbxAuthenticationError,
     PbxConnectionError,
     PbxNotFoundError,
+    PbxSslRequiredError,
     StatusType,
 )
 from custom_components.pbx_presence.pbx.isymphony_events import event_url
@@ -140,6 +141,16 @@ async def test_refusals_map_like_rest(
     with pytest.raises(error) as refused:
         await client.event_socket().connect()
     assert password not in str(refused.value)
+
+
+async def test_an_ssl_secured_servlet_says_so(
+    simulator: Simulator, client: ISymphonyClient
+) -> None:
+    """The plain port redirects to the SSL port: the socket says what REST says."""
+    simulator.isymphony.ssl_secured = True
+
+    with pytest.raises(PbxSslRequiredError):
+        await client.event_socket().connect()
 
 
 async def test_a_drop_ends_the_stream(simulator: Simulator, client: ISymphonyClient) -> None:

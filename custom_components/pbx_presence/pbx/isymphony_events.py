@@ -25,6 +25,7 @@ from .errors import (
     PbxConnectionError,
     PbxError,
     PbxNotFoundError,
+    PbxSslRequiredError,
     PbxTimeoutError,
 )
 from .models import ISymphonyStatus
@@ -105,9 +106,18 @@ class ISymphonyEventSocket:
                     self.url, auth=self._auth, heartbeat=self._heartbeat
                 )
         except aiohttp.WSServerHandshakeError as err:
+            if err.history:  # redirected, as an SSL-secured servlet does with its plain port
+                raise _ssl_required() from err
             raise _upgrade_error(err.status, self.url) from err
         except TimeoutError as err:
             raise PbxTimeoutError(f"No event websocket from {self.url.host} in time") from err
+        except aiohttp.ClientConnectorError as err:
+            # aiohttp follows redirects: a refused connection elsewhere is the SSL port.
+            if (err.host, err.port) != (self.url.host, self.url.port):
+                raise _ssl_required() from err
+            raise PbxConnectionError(
+                f"Cannot open the event websocket at {self.url.host}: {type(err).__name__}"
+            ) from err
         except (aiohttp.ClientError, OSError) as err:
             raise PbxConnectionError(
                 f"Cannot open the event websocket at {self.url.host}: {type(err).__name__}"
@@ -158,6 +168,10 @@ class ISymphonyEventSocket:
         except PbxError as err:
             _LOGGER.debug("Skipped a malformed status event: %s", err)
             return None
+
+
+def _ssl_required() -> PbxSslRequiredError:
+    return PbxSslRequiredError("The iSymphony servlet is SSL-secured: use its SSL port")
 
 
 def _upgrade_error(status: int, url: URL) -> PbxError:
