@@ -85,7 +85,7 @@ class PbxAdapter(ABC):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Fold a batch of events into the last snapshot."""
-        return PushResult(resync=bool(events))
+        return PushResult()
 
     def live_details(self) -> dict[str, Any]:
         """What diagnostics show of the event socket: where it goes and what it listens to."""

@@ -325,15 +325,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 presentities[key] = presentity
                 changed.append(key)
         gone = before.keys() - presentities.keys()
-        if (
-            not changed
-            and not gone
-            and (new.partial, new.unlicensed)
-            == (
-                old.partial,
-                old.unlicensed,
-            )
-        ):
+        flags_same = (new.partial, new.unlicensed) == (old.partial, old.unlicensed)
+        if not changed and not gone and flags_same:
             return old
         self._changed.update(changed, gone)
         return Snapshot(presentities, partial=new.partial, unlicensed=new.unlicensed)
@@ -386,7 +379,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             return
         self._checked_keys = set(presentities)
         registry = dr.async_get(self.hass)
-        current = {self.device_identifier(key) for key in self.data.presentities}
+        current = {self.device_identifier(key) for key in presentities}
         server_identifier = (DOMAIN, self.server.unique_id)
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
             identifiers = device.identifiers

@@ -129,7 +129,7 @@ class ISymphonyAdapter(PbxAdapter):
             except (PbxLicenseError, PbxNotFoundError):
                 continue
             except (PbxResponseError, PbxValidationError):
-                return True  # licensed, with a status that cannot be read
+                pass  # licensed, with a status that cannot be read
             return True
         return False
 

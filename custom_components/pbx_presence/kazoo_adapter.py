@@ -598,7 +598,6 @@ class KazooAdapter(PbxAdapter):
         if presence.no_answer:
             LOGGER.debug("No presence server answered; keeping the last watcher counts")
             return replace(self._presence, partial=True)
-        self._presence = presence
         return presence
 
     def _steady_statuses(self, statuses: list[KazooDeviceStatus]) -> list[KazooDeviceStatus]:
@@ -615,7 +614,6 @@ class KazooAdapter(PbxAdapter):
             self._statuses_doubted = True
             return self._statuses
         self._statuses_doubted = False
-        self._statuses = statuses
         return statuses
 
     def _directory_due(

@@ -108,7 +108,7 @@ def person_links(
     options = entry.options
     separated = set(options.get(CONF_PERSON_UNLINKS, []))
     by_hand = {
-        username: _identifier(value)
+        username: (DOMAIN, value)
         for username, value in options.get(CONF_PERSON_LINKS, {}).items()
         if username not in separated
     }
@@ -127,10 +127,6 @@ def person_links(
         for username, identifier in links.items()
         if username in keys and devices.async_get_device({identifier}) is not None
     }
-
-
-def _identifier(value: str) -> tuple[str, str]:
-    return (DOMAIN, value)
 
 
 def _current_links(
