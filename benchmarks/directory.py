@@ -16,9 +16,10 @@ import time
 
 import aiohttp
 
-from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
-from custom_components.pbx_presence.model import PresentityKind
-from custom_components.pbx_presence.pbx import KazooClient, PbxError, UserCredentials
+from custom_components.pbx_presence.backends.kazoo.adapter import KazooBackend
+from custom_components.pbx_presence.backends.snapshot import PresentityKind
+from custom_components.pbx_presence.pbx import PbxError
+from custom_components.pbx_presence.pbx.kazoo import KazooClient, UserCredentials
 from simulator import Simulator
 
 
@@ -29,7 +30,7 @@ async def main(users: int, devices: int) -> bool:
     await sim.start()
     try:
         async with aiohttp.ClientSession() as session:
-            adapter = KazooAdapter(
+            adapter = KazooBackend(
                 KazooClient(
                     session,
                     sim.url,

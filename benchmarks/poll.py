@@ -17,11 +17,14 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from custom_components.pbx_presence.isymphony_adapter import ISymphonyAdapter
-from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
-from custom_components.pbx_presence.model import Snapshot
-from custom_components.pbx_presence.pbx import ISymphonyClient, KazooClient, UserCredentials
-from custom_components.pbx_presence.pbx.kazoo import RequestPacer
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    ISymphonyBackend,
+)
+from custom_components.pbx_presence.backends.kazoo.adapter import KazooBackend
+from custom_components.pbx_presence.backends.snapshot import Snapshot
+from custom_components.pbx_presence.pbx.isymphony import ISymphonyClient
+from custom_components.pbx_presence.pbx.kazoo import KazooClient, UserCredentials
+from custom_components.pbx_presence.pbx.kazoo.client import RequestPacer
 from simulator import Simulator
 
 ROUNDS = 10
@@ -61,7 +64,7 @@ async def main(users: int, isymphony_users: int) -> None:
     await sim.start()
     try:
         async with aiohttp.ClientSession() as session:
-            kazoo = KazooAdapter(
+            kazoo = KazooBackend(
                 KazooClient(
                     session,
                     sim.url,
@@ -72,7 +75,7 @@ async def main(users: int, isymphony_users: int) -> None:
             kazoo.client.pacer = RequestPacer(burst=1_000_000)
             await kazoo.async_identify()
             await _measure(f"Kazoo, {users} users", sim, kazoo.async_fetch)
-            isymphony = ISymphonyAdapter(
+            isymphony = ISymphonyBackend(
                 ISymphonyClient(session, sim.url, "manager", "manag3rpa55word", request_timeout=60),
                 "default",
             )

@@ -10,16 +10,17 @@ import aiohttp
 import pytest
 
 from custom_components.pbx_presence.pbx import (
+    PbxAuthenticationError,
+    PbxConnectionError,
+    PbxRateLimitError,
+    PbxValidationError,
+)
+from custom_components.pbx_presence.pbx.kazoo import (
     BlackholeSocket,
     KazooCallEvent,
     KazooClient,
     KazooMwiEvent,
     KazooObjectEvent,
-    KazooPresenceEvent,
-    PbxAuthenticationError,
-    PbxConnectionError,
-    PbxRateLimitError,
-    PbxValidationError,
     UserCredentials,
 )
 from simulator import Simulator
@@ -123,23 +124,6 @@ async def test_object_and_presence_events(simulator: Simulator, client: KazooCli
     assert isinstance(mwi, KazooMwiEvent)
     assert mwi.user == kazoo.vmboxes[box]["mailbox"]
     assert mwi.messages_new == sum(m["folder"] == "new" for m in kazoo.vmboxes[box]["messages"])
-
-
-async def test_a_manual_presence_change_is_an_event_on_5x(
-    simulator: Simulator, client: KazooClient
-) -> None:
-    simulator.kazoo.blackhole_version = "5"
-    socket = client.blackhole()
-    await socket.connect()
-    await socket.subscribe(["presence.update.*"])
-
-    await client.reset_extension("1001")
-    event = await next_event(socket)
-    await socket.close()
-
-    assert isinstance(event, KazooPresenceEvent)
-    assert event.presence_id.startswith("1001@")
-    assert event.state == "terminated"
 
 
 async def test_43_refuses_presence_bindings(simulator: Simulator, client: KazooClient) -> None:

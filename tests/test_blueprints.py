@@ -28,7 +28,10 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.pbx_presence.const import DOMAIN, KAZOO_SCAN_INTERVAL
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
 from .conftest import STATUS_TYPES, async_poll, kazoo_device_id, setup_entry, state_of

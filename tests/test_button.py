@@ -168,12 +168,12 @@ async def test_press_when_the_command_crashes_on_the_server(
     with pytest.raises(HomeAssistantError) as err:
         await _press(hass, "button.anna_schmidt_reset_presence")
 
-    assert err.value.translation_key == "server_error"
+    assert err.value.translation_key == "unknown"
 
 
 @pytest.mark.parametrize(
     ("status", "translation_key"),
-    [(404, "not_found"), (403, "forbidden"), (500, "server_error")],
+    [(404, "not_found"), (403, "insufficient_rights"), (500, "unknown")],
 )
 async def test_press_refused_by_the_server(
     hass: HomeAssistant,
@@ -202,7 +202,7 @@ async def test_press_tells_an_unanswered_server_from_an_unreachable_one(
     kazoo_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    monkeypatch.setattr("custom_components.pbx_presence.backends.REQUEST_TIMEOUT", 0.2)
     await setup_entry(hass, kazoo_entry)
     simulator.faults.add("hang", path_contains="/presence/")
 

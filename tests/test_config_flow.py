@@ -21,8 +21,14 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends import create_backend
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    ISymphonyBackend,
+)
+from custom_components.pbx_presence.backends.kazoo.adapter import KazooBackend
 from custom_components.pbx_presence.const import (
     CONF_ACCOUNT_NAME,
     CONF_CORE_SERVER,
@@ -31,9 +37,6 @@ from custom_components.pbx_presence.const import (
     DOMAIN,
     ServerType,
 )
-from custom_components.pbx_presence.factory import create_adapter
-from custom_components.pbx_presence.isymphony_adapter import ISymphonyAdapter
-from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import (
@@ -251,7 +254,7 @@ async def test_flex_uc_stored_hash_logs_in(hass: HomeAssistant, simulator: Simul
     assert data[CONF_VERIFY_SSL] is False
     assert data[CONF_USERNAME] == "ADMIN"
     assert data[CONF_CREDENTIALS_HASH] == ADMIN_HASH  # the user name is hashed lowercased
-    info = await create_adapter(hass, data).async_identify()
+    info = await create_backend(data, {}, async_get_clientsession(hass)).async_identify()
     assert info.unique_id == simulator.kazoo.account_id
 
 
@@ -337,9 +340,9 @@ def _fault(kind: str, status: int = 500, path: str | None = None) -> Callable[[S
         (_fault("drop"), {}, {"base": "cannot_connect"}),
         (_no_fault, {CONF_URL: "{url}/not-crossbar"}, {"base": "cannot_connect"}),
         (_fault("status", 403, "/v2/accounts/"), {}, {"base": "insufficient_rights"}),
-        (_fault("status", 400, "/v2/user_auth"), {}, {"base": "unknown"}),
+        (_fault("status", 400, "/v2/user_auth"), {}, {"base": "rejected"}),
         (_fault("status", 503), {}, {"base": "unknown"}),
-        (_fault("rate_limit"), {}, {"base": "unknown"}),
+        (_fault("rate_limit"), {}, {"base": "rate_limited"}),
         (_fault("malformed"), {}, {"base": "unknown"}),
         (_no_fault, {CONF_PASSWORD: None}, {"base": "missing_credentials"}),
         (_no_fault, {CONF_USERNAME: None}, {"base": "missing_credentials"}),
@@ -398,7 +401,7 @@ async def test_flex_uc_unexpected_error(
 ) -> None:
     """A bug (not a server answer) is logged with its traceback and shown as unknown."""
     result = await start(hass, ServerType.FLEX_UC)
-    with patch.object(KazooAdapter, "async_identify", side_effect=RuntimeError("boom")):
+    with patch.object(KazooBackend, "async_identify", side_effect=RuntimeError("boom")):
         result = await submit(hass, result, kazoo_input(simulator))
 
     assert result["type"] is FlowResultType.FORM
@@ -609,7 +612,7 @@ async def test_timeout_and_refused_connection_are_told_apart(
     make_input: Callable[..., dict[str, Any]],
 ) -> None:
     """A server that holds the request is not reported as one that refused it."""
-    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    monkeypatch.setattr("custom_components.pbx_presence.backends.REQUEST_TIMEOUT", 0.2)
     result = await start(hass, server_type)
     hang = simulator.faults.add("hang")
 
@@ -631,7 +634,7 @@ async def test_isymphony_unexpected_error(
 ) -> None:
     """A bug is logged with its traceback and shown as unknown."""
     result = await start(hass, ServerType.ISYMPHONY)
-    with patch.object(ISymphonyAdapter, "async_has_license", side_effect=ValueError("bug")):
+    with patch.object(ISymphonyBackend, "async_has_license", side_effect=ValueError("bug")):
         result = await submit(hass, result, isymphony_input(simulator))
 
     assert result["errors"] == {"base": "unknown"}

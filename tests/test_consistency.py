@@ -16,11 +16,11 @@ import yaml
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
 
+from custom_components.pbx_presence.backends.snapshot import CallState, StatusType, status_state
+from custom_components.pbx_presence.device_automation import CONF_STATUS_TYPE
 from custom_components.pbx_presence.device_condition import CONDITIONS
-from custom_components.pbx_presence.device_trigger import CONF_STATUS_TYPE, TRIGGERS
+from custom_components.pbx_presence.device_trigger import TRIGGERS
 from custom_components.pbx_presence.event import EVENTS
-from custom_components.pbx_presence.model import CallState, status_state
-from custom_components.pbx_presence.pbx import StatusType
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "pbx_presence"
@@ -72,7 +72,7 @@ def translations() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def source() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.glob("*.py"))
+    return "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.rglob("*.py"))
 
 
 def _translation_keys_in(text: str) -> set[str]:

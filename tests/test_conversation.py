@@ -17,7 +17,10 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import DOMAIN, KAZOO_SCAN_INTERVAL
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
 from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_of

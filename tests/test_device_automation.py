@@ -24,11 +24,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.pbx_presence.const import (
-    DOMAIN,
-    ISYMPHONY_SCAN_INTERVAL,
-    KAZOO_SCAN_INTERVAL,
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
 )
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
 from custom_components.pbx_presence.device_condition import CONDITION_SCHEMA
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 

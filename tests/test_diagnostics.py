@@ -199,7 +199,7 @@ async def test_device_diagnostics(
     assert softphone is not None
     diagnostics = await get_diagnostics_for_device(hass, hass_client, kazoo_entry, softphone)
     assert diagnostics["presentity"]["kind"] == "phone"
-    assert diagnostics["directory_record"]["username"] == "user_1001b"  # SIP user name
+    assert diagnostics["directory_record"]["sip_username"] == "user_1001b"
     assert diagnostics["directory_record"]["presence_id"] is None
     assert diagnostics["presentity"]["presence_target"] is False
     assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))

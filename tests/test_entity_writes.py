@@ -11,7 +11,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import DIRECTORY_REFRESH_INTERVAL, KAZOO_SCAN_INTERVAL
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    DIRECTORY_REFRESH_INTERVAL,
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
 from simulator import Simulator
 
 from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry, state_of
@@ -115,17 +118,17 @@ async def test_a_quiet_poll_keeps_the_same_objects(
     await setup_entry(hass, kazoo_entry)
     coordinator = kazoo_entry.runtime_data
     snapshot = coordinator.data
-    everything = dict(coordinator.everything.presentities)
+    everything = dict(coordinator.unfiltered.presentities)
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     assert coordinator.data is snapshot
-    assert all(p is everything[k] for k, p in coordinator.everything.presentities.items())
+    assert all(p is everything[k] for k, p in coordinator.unfiltered.presentities.items())
 
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     simulator.kazoo.start_call(device_id=desk, destination="+15550001111", direction="inbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    new = {k for k, p in coordinator.everything.presentities.items() if p is not everything[k]}
+    new = {k for k, p in coordinator.unfiltered.presentities.items() if p is not everything[k]}
     anna = kazoo_user_id(simulator, "anna")
     assert new == {f"user_{anna}", f"phone_{desk}"}  # only the call's presentities are new

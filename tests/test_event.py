@@ -14,15 +14,20 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import ISYMPHONY_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL
-from custom_components.pbx_presence.model import (
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.backends.snapshot import (
     CallDirection,
     CallInfo,
     CallState,
     Presentity,
     PresentityKind,
 )
-from custom_components.pbx_presence.transitions import call_events
+from custom_components.pbx_presence.changes import call_events
 from simulator import Simulator
 
 from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry

@@ -25,13 +25,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.pbx_presence.const import (
-    DIRECTORY_REFRESH_INTERVAL,
-    DOMAIN,
-    ISYMPHONY_SCAN_INTERVAL,
-    KAZOO_SCAN_INTERVAL,
-    REQUEST_TIMEOUT,
+from custom_components.pbx_presence.backends.base import REQUEST_TIMEOUT
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
 )
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    DIRECTORY_REFRESH_INTERVAL,
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 from simulator.faults import FaultKind
 
@@ -168,7 +170,7 @@ async def _failed_polls(
     [
         # A Retry-After the client leaves to the coordinator (it retries short ones itself).
         ("rate_limit", 1, "rate_limited"),
-        ("malformed", 1, "server_error"),
+        ("malformed", 1, "unknown"),
         # aiohttp sends a GET again once when a kept-alive connection drops.
         ("drop", 2, "cannot_connect"),
     ],
@@ -272,7 +274,7 @@ async def test_server_down_later_is_unavailable_logged_once_and_recovers(
     assert caplog.text.count("Error fetching") == 1
     assert await _failed_polls(hass, hass_client, kazoo_entry) == {
         "consecutive": 18,
-        "last_error": "server_error",
+        "last_error": "unknown",
         "since": first_failure.isoformat(),
         "showing_stale_data": False,
     }
@@ -549,7 +551,7 @@ async def test_no_secret_reaches_the_log(
     simulator.faults.add("status", status=401, count=None)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    token = kazoo_entry.runtime_data.adapter.client.auth.token
+    token = kazoo_entry.runtime_data.backend.client.auth.token
     for secret in (
         KAZOO_PASSWORD,
         kazoo_entry.data["credentials_hash"],

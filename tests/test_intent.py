@@ -18,18 +18,17 @@ from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends.snapshot import CallState, StatusType
 from custom_components.pbx_presence.const import DOMAIN
-from custom_components.pbx_presence.intent import (
+from custom_components.pbx_presence.text import normalize
+from custom_components.pbx_presence.voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
     INTENT_LIST_CALLS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
 )
-from custom_components.pbx_presence.model import CallState
-from custom_components.pbx_presence.pbx import StatusType
-from custom_components.pbx_presence.phrases import (
-    normalize,
+from custom_components.pbx_presence.voice.phrases import (
     parse_duration,
     parse_status,
     parse_until,

@@ -10,17 +10,19 @@ import pytest
 from yarl import URL
 
 from custom_components.pbx_presence.pbx import (
-    ISymphonyClient,
-    ISymphonyEventSocket,
-    ISymphonyUserStatusEvent,
     PbxAccessDeniedError,
     PbxAuthenticationError,
     PbxConnectionError,
     PbxNotFoundError,
     PbxSslRequiredError,
+)
+from custom_components.pbx_presence.pbx.isymphony import (
+    ISymphonyClient,
+    ISymphonyEventSocket,
+    ISymphonyUserStatusEvent,
     StatusType,
 )
-from custom_components.pbx_presence.pbx.isymphony_events import event_url
+from custom_components.pbx_presence.pbx.isymphony.events import event_url
 from simulator import Simulator
 
 from .conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME, open_sockets

@@ -9,11 +9,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import (
-    DOMAIN,
-    ISYMPHONY_SCAN_INTERVAL,
+from custom_components.pbx_presence.backends.isymphony.adapter import (
     LICENSE_RECHECK_INTERVAL,
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
 )
+from custom_components.pbx_presence.const import DOMAIN
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import async_poll, isymphony_entry_data, setup_entry, state_of

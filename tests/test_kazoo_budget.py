@@ -18,14 +18,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import (
+from custom_components.pbx_presence.backends.kazoo.adapter import (
     DIRECTORY_REFRESH_INTERVAL,
-    DOMAIN,
-    KAZOO_SCAN_INTERVAL,
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+    KazooBackend,
 )
-from custom_components.pbx_presence.kazoo_adapter import KazooAdapter
-from custom_components.pbx_presence.model import PresentityKind
-from custom_components.pbx_presence.pbx import KazooClient, UserCredentials, kazoo as kazoo_module
+from custom_components.pbx_presence.backends.snapshot import PresentityKind
+from custom_components.pbx_presence.const import DOMAIN
+from custom_components.pbx_presence.pbx.kazoo import (
+    KazooClient,
+    UserCredentials,
+    client as kazoo_module,
+)
 from simulator import RateLimit, Simulator
 
 from .conftest import (
@@ -172,8 +176,8 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
         kazoo_device_id(simulator, "Lobby phone"),
     }
     assert any(r.query.get("has_key") == "presence_id" for r in simulator.requests)
-    adapter = kazoo_entry.runtime_data.adapter
-    assert isinstance(adapter, KazooAdapter)
+    adapter = kazoo_entry.runtime_data.backend
+    assert isinstance(adapter, KazooBackend)
     anna_desk = adapter.directory.devices[kazoo_device_id(simulator, "Anna Schmidt desk phone")]
     assert anna_desk.has_presence_id
     assert state_of(hass, "select.anna_schmidt_desk_phone_blf_override") == "automatic"
@@ -232,7 +236,7 @@ async def test_large_43_account_sets_up_inside_the_rate_limit(
     sim.kazoo.rate_limit = RateLimit(capacity=20, refill_per_second=50)
     await sim.start()
     try:
-        adapter = KazooAdapter(KazooClient(session, sim.url, ADMIN))
+        adapter = KazooBackend(KazooClient(session, sim.url, ADMIN))
         await adapter.async_identify()
         snapshot = await adapter.async_fetch()
     finally:

@@ -10,11 +10,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import DOMAIN, KAZOO_SCAN_INTERVAL
-from custom_components.pbx_presence.kazoo_adapter import (
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
     VOICEMAIL_INTERVAL,
     VOICEMAIL_READS_PER_POLL,
 )
+from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
 from .conftest import async_poll, kazoo_user_id, setup_entry, state_of

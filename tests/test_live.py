@@ -20,12 +20,14 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.pbx_presence.const import (
-    CONF_WEBSOCKET_URL,
-    ISYMPHONY_SAFETY_SCAN_INTERVAL,
-    KAZOO_SAFETY_SCAN_INTERVAL,
-    KAZOO_SCAN_INTERVAL,
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    SAFETY_SCAN_INTERVAL as ISYMPHONY_SAFETY_SCAN_INTERVAL,
 )
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SAFETY_SCAN_INTERVAL as KAZOO_SAFETY_SCAN_INTERVAL,
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import CONF_WEBSOCKET_URL
 from simulator import Simulator
 
 from .conftest import kazoo_device_id, kazoo_user_id, open_sockets, setup_entry, state_of
@@ -197,7 +199,7 @@ async def test_presence_bindings_bring_voicemail_counts(
     simulator.kazoo.leave_voicemail(box, "+15550004444", "A caller")
 
     await wait_for_state(hass, "sensor.anna_schmidt_new_voicemails", str(before + 1))
-    assert "mwi_updates.*" in kazoo_entry.runtime_data.adapter.live_details()["subscribed"]
+    assert "mwi_updates.*" in kazoo_entry.runtime_data.backend.live_details()["subscribed"]
 
 
 async def test_a_server_without_presence_bindings_still_gets_call_state(

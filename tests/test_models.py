@@ -11,25 +11,19 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from custom_components.pbx_presence.pbx import (
-    ISymphonyExtension,
-    ISymphonyLogin,
-    ISymphonyStatus,
-    ISymphonyUser,
-    KazooChannel,
-    KazooDevice,
-    KazooPresenceDetail,
-    KazooPresenceList,
-    KazooUser,
     PbxResponseError,
-    StatusType,
 )
 from custom_components.pbx_presence.pbx._http import Reply
-from custom_components.pbx_presence.pbx.kazoo import token_expiry
-from custom_components.pbx_presence.pbx.models import (
+from custom_components.pbx_presence.pbx.isymphony import ISymphonyStatus, ISymphonyUser, StatusType
+from custom_components.pbx_presence.pbx.isymphony.models import parse_return_time, to_return_time
+from custom_components.pbx_presence.pbx.kazoo import (
+    KazooChannel,
+    KazooDevice,
+    KazooPresenceList,
+    KazooUser,
     gregorian_to_datetime,
-    parse_return_time,
-    to_return_time,
 )
+from custom_components.pbx_presence.pbx.kazoo.client import token_expiry
 
 STATUS = {
     "id": "99c6c017-7c86-4d78-89ca-dbc1267ffe76",
@@ -89,8 +83,6 @@ def test_status_without_return_time_field_and_unknown_type() -> None:
         (ISymphonyStatus.from_api, ["not", "an", "object"]),
         (ISymphonyUser.from_api, {"id": "1"}),
         (ISymphonyUser.from_api, {"id": 1, "userName": "anna"}),
-        (ISymphonyLogin.from_api, {"id": "1", "port": "x"}),
-        (ISymphonyExtension.from_api, {"id": "1", "extensionNumber": None}),
         (KazooUser.from_api, {"first_name": "no id"}),
         (KazooUser.from_api, {"id": "1", "presence_id": 1001}),
         (KazooDevice.from_api, {"id": "1", "enabled": "true"}),
@@ -105,11 +97,6 @@ def test_status_without_return_time_field_and_unknown_type() -> None:
 def test_malformed_items_raise_response_error(parser: Any, payload: Any) -> None:
     with pytest.raises(PbxResponseError):
         parser(payload)
-
-
-def test_numeric_extension_number_is_read_as_text() -> None:
-    extension = ISymphonyExtension.from_api({"id": "e", "extensionNumber": 1001})
-    assert extension.extension_number == "1001"
 
 
 def test_presence_keys_are_lowercased_and_empty_list_is_fine() -> None:
@@ -129,35 +116,6 @@ def test_presence_timeout_without_subscriptions_is_no_answer() -> None:
     assert (empty.no_answer, empty.partial, empty.presentities) == (False, False, {})
     some = KazooPresenceList.from_api({"Subscriptions": {}, "timeout": True})
     assert (some.no_answer, some.partial) == (False, True)
-
-
-def test_presence_detail_walks_the_nested_shape() -> None:
-    data = {
-        "Subscriptions": {
-            "1001": {
-                "dialog": {
-                    "user_1002a@acme": {
-                        "kamailio@node1": {
-                            "call-1": {
-                                "time": 63606201099,
-                                "result": 200,
-                                "sent": "NOTIFY sip:user_1002a@acme SIP/2.0\r\n",
-                                "received": "SIP/2.0 200 OK",
-                                "user_agent": "Yealink",
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (watcher,) = KazooPresenceDetail.from_api("1001", data).watchers
-    assert watcher.watcher == "user_1002a@acme"
-    assert watcher.node == "kamailio@node1"
-    assert (watcher.call_id, watcher.result) == ("call-1", "200")
-    # Kamailio reports the NOTIFY it sent and the reply it got as SIP text.
-    assert watcher.sent == "NOTIFY sip:user_1002a@acme SIP/2.0\r\n"
-    assert watcher.received == "SIP/2.0 200 OK"
 
 
 def test_device_username_falls_back_to_sip_block() -> None:

@@ -12,16 +12,16 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends.kazoo.adapter import LARGE_ACCOUNT_USERS
+from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import (
     CONF_EXCLUDE,
     CONF_IMPORT,
     CONF_INCLUDE,
     CONF_WEBSOCKET_URL,
     DOMAIN,
-    LARGE_ACCOUNT_USERS,
     ServerType,
 )
-from custom_components.pbx_presence.model import PresentityKind
 from simulator import Simulator
 
 from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, setup_entry

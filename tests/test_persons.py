@@ -9,13 +9,9 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import (
-    CONF_PERSON_LINKS,
-    CONF_PERSON_UNLINKS,
-    DOMAIN,
-)
-from custom_components.pbx_presence.model import Presentity, PresentityKind
-from custom_components.pbx_presence.persons import KazooPerson, automatic_links
+from custom_components.pbx_presence.backends.snapshot import Presentity, PresentityKind
+from custom_components.pbx_presence.const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
+from custom_components.pbx_presence.device_links import KazooPerson, automatic_links
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import kazoo_entry_data, kazoo_user_id, setup_entry, state_of

@@ -18,7 +18,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
-from custom_components.pbx_presence.const import ISYMPHONY_SCAN_INTERVAL
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
+)
 from simulator import Simulator
 
 from .conftest import STATUS_STATES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
@@ -172,7 +174,7 @@ async def test_blf_override_server_error_keeps_the_option(
     with pytest.raises(HomeAssistantError) as err:
         await _select(hass, ANNA, "busy")
 
-    assert err.value.translation_key == "server_error"
+    assert err.value.translation_key == "unknown"
     assert _state(hass, ANNA).state == "ringing"
     assert simulator.kazoo.presence_overrides == {"1001": "early"}
 

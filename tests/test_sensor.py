@@ -19,13 +19,15 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pbx_presence.const import (
-    DIRECTORY_REFRESH_INTERVAL,
-    DOMAIN,
-    ISYMPHONY_SCAN_INTERVAL,
-    KAZOO_SCAN_INTERVAL,
+from custom_components.pbx_presence.backends.isymphony.adapter import (
     LICENSE_RECHECK_INTERVAL,
+    SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
 )
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    DIRECTORY_REFRESH_INTERVAL,
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
 from custom_components.pbx_presence.sensor import MAX_STATE_LENGTH
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 

@@ -22,10 +22,9 @@ from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends.snapshot import PresentityKind, StatusType
 from custom_components.pbx_presence.const import CONF_PERSON_UNLINKS, DOMAIN
 from custom_components.pbx_presence.entity import MODEL_NAMES
-from custom_components.pbx_presence.model import PresentityKind
-from custom_components.pbx_presence.pbx import StatusType
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import kazoo_device_id, kazoo_user_id, setup_entry
@@ -861,7 +860,7 @@ async def test_set_status_says_whether_the_server_did_not_answer_or_was_unreacha
     isymphony_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("custom_components.pbx_presence.factory.REQUEST_TIMEOUT", 0.2)
+    monkeypatch.setattr("custom_components.pbx_presence.backends.REQUEST_TIMEOUT", 0.2)
     await setup_entry(hass, isymphony_entry)
     device = panel_user_device(hass, "emma")
     simulator.faults.add("hang", path_contains="/status/set")

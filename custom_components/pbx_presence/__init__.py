@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from homeassistant.const import CONF_URL, Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import CONF_URL, CONF_VERIFY_SSL, Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
     entity_registry as er,
 )
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType
 from homeassistant.helpers.typing import ConfigType
 from yarl import URL
 
+from .backends import create_backend
 from .const import DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator
-from .factory import create_adapter
-from .persons import async_relink, person_links
-from .sentences import async_setup_sentences
+from .device_links import async_relink, person_links
+from .identifiers import server_identifier
 from .services import async_setup_services
+from .voice.sentences import async_setup_sentences
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -54,17 +56,19 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> boo
 
 async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     """Connect to the server, read it once, and set up the platforms."""
-    coordinator = PbxCoordinator(hass, entry, create_adapter(hass, entry.data, entry.options))
+    session = async_get_clientsession(hass, verify_ssl=entry.data.get(CONF_VERIFY_SSL, True))
+    backend = create_backend(entry.data, entry.options, session)
+    coordinator = PbxCoordinator(hass, entry, backend)
     try:
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await coordinator.live.async_close()  # opened before the first poll
         raise
-    _async_adopt_stable_id(hass, entry, coordinator)
+    await _async_adopt_stable_id(hass, entry, coordinator)
     server = coordinator.server
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, server.unique_id)},
+        identifiers={server_identifier(server)},
         name=entry.title,
         manufacturer=server.manufacturer,
         model=server.model,
@@ -77,14 +81,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     entry.async_on_unload(coordinator.async_add_listener(coordinator.remove_stale_devices))
     entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    coordinator.live.async_start()
+    entry.async_create_background_task(
+        hass, coordinator.live.async_run(), f"{coordinator.name} live updates"
+    )
     # This entry's people may be another entry's too: that one joins their devices.
     async_relink(hass, entry)
     return True
 
 
-@callback
-def _async_adopt_stable_id(
+async def _async_adopt_stable_id(
     hass: HomeAssistant, entry: PbxConfigEntry, coordinator: PbxCoordinator
 ) -> None:
     """Move an entry keyed by its server's old identity onto the stable one, ids and all.
@@ -103,9 +108,9 @@ def _async_adopt_stable_id(
     def moved(value: str) -> str:
         return new + value[len(old) :] if value == old or value.startswith(f"{old}_") else value
 
-    entities = er.async_get(hass)
-    for entity in er.async_entries_for_config_entry(entities, entry.entry_id):
-        entities.async_update_entity(entity.entity_id, new_unique_id=moved(entity.unique_id))
+    await er.async_migrate_entries(
+        hass, entry.entry_id, lambda entity: {"new_unique_id": moved(entity.unique_id)}
+    )
     devices = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
         identifiers = {
@@ -126,9 +131,6 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Allow removing a presentity's device only once the server no longer has it."""
     coordinator = entry.runtime_data
-    if (DOMAIN, coordinator.server.unique_id) in device.identifiers:
+    if server_identifier(coordinator.server) in device.identifiers:
         return False
-    return not any(
-        coordinator.device_identifier(key) in device.identifiers
-        for key in coordinator.data.presentities
-    )
+    return coordinator.presentity_of(device) is None

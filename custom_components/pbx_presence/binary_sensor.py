@@ -16,10 +16,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .backends.snapshot import Presentity, PresentityKind
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import Presentity, PresentityKind
+from .identifiers import server_identifier
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
@@ -79,7 +79,7 @@ class LiveUpdatesEntity(BinarySensorEntity):
         self._live = coordinator.live
         server = coordinator.server
         self._attr_unique_id = f"{server.unique_id}_live_updates"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, server.unique_id)})
+        self._attr_device_info = DeviceInfo(identifiers={server_identifier(server)})
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the socket connects or drops."""

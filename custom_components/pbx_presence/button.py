@@ -9,9 +9,14 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .backends.snapshot import Presentity
 from .coordinator import PbxConfigEntry, PbxCoordinator
-from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import Presentity, PresentityKind
+from .entity import (
+    PbxEntity,
+    PbxEntityDescription,
+    async_add_presentity_entities,
+    takes_presence_commands,
+)
 
 # Every reset alerts the account's administrators: send them one at a time.
 PARALLEL_UPDATES = 1
@@ -29,10 +34,7 @@ BUTTONS: tuple[PbxButtonEntityDescription, ...] = (
         key="reset_presence",
         translation_key="reset_presence",
         # Only where a reset reaches something: Kazoo would accept it and do nothing.
-        exists_fn=lambda presentity: (
-            presentity.kind in {PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION}
-            and presentity.presence_target
-        ),
+        exists_fn=takes_presence_commands,
         press_fn=lambda coordinator, presentity: coordinator.async_reset_presence(presentity),
     ),
 )

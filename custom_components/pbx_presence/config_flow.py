@@ -20,6 +20,7 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -27,35 +28,22 @@ from homeassistant.helpers.selector import (
 )
 from yarl import URL
 
+from .backends import PbxBackend, backend_class, create_backend
 from .const import (
-    ACCOUNT_REFUSALS,
     CONF_ACCOUNT_NAME,
     CONF_CORE_SERVER,
     CONF_CREDENTIALS_HASH,
+    CONF_IMPORT,
     CONF_SERVER_TYPE,
     DEFAULT_CORE_SERVER,
     DOMAIN,
-    LARGE_ACCOUNT_USERS,
     LOGGER,
     ServerType,
 )
-from .factory import create_adapter
+from .errors import UNKNOWN, error_key
 from .options_flow import PbxOptionsFlow
-from .pbx import (
-    PbxAccessDeniedError,
-    PbxAccountDisabledError,
-    PbxAuthenticationError,
-    PbxConnectionError,
-    PbxError,
-    PbxForbiddenError,
-    PbxMultiFactorRequiredError,
-    PbxNotFoundError,
-    PbxSslRequiredError,
-    PbxTimeoutError,
-    PbxUnknownApiKeyError,
-    PbxValidationError,
-    credentials_hash,
-)
+from .pbx import PbxError
+from .pbx.kazoo import credentials_hash
 
 DEFAULT_ISYMPHONY_USERNAME = "manager"
 # Never shown again in a form, not even after an error.
@@ -199,36 +187,6 @@ def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) ->
     return {CONF_USERNAME: username, CONF_PASSWORD: password}
 
 
-# Client errors with one form error whatever the server kind; most specific first.
-_FLOW_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
-    (PbxTimeoutError, "timeout_connect"),
-    (PbxSslRequiredError, "ssl_required"),
-    (PbxConnectionError, "cannot_connect"),
-    (PbxMultiFactorRequiredError, "mfa_required"),
-    (PbxUnknownApiKeyError, "unknown_api_key"),
-    (PbxAccessDeniedError, "ip_not_allowed"),
-    (PbxAuthenticationError, "invalid_auth"),
-)
-
-
-def error_key(err: PbxError, data: Mapping[str, Any]) -> str:
-    """The config flow error for a client error, as specific as the server lets us be."""
-    isymphony = data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
-    if isinstance(err, PbxAccountDisabledError):
-        return ACCOUNT_REFUSALS[err.reason]
-    if (key := next((k for kind, k in _FLOW_ERRORS if isinstance(err, kind)), None)) is not None:
-        return key
-    if isinstance(err, PbxForbiddenError):
-        # iSymphony answers 403 to a caller outside its IP allow-list.
-        return "ip_not_allowed" if isymphony else "insufficient_rights"
-    if isinstance(err, PbxNotFoundError):
-        # Kazoo: a 404 on login means the URL does not lead to the Crossbar API.
-        return "unknown_core_server" if isymphony else "cannot_connect"
-    if isinstance(err, PbxValidationError) and data.get(CONF_API_KEY):
-        return "unknown_api_key"  # Kazoo answers 400 to a key of the wrong length
-    return "unknown"
-
-
 def _suggested(values: Mapping[str, Any] | None) -> dict[str, Any]:
     """Values to show again in a form: anything but passwords, API keys and URL credentials."""
     suggested = {key: value for key, value in (values or {}).items() if key not in SECRETS}
@@ -325,17 +283,10 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             updates: dict[str, Any]
             if api_key_login:
                 updates = {CONF_API_KEY: _text(user_input, CONF_API_KEY)}
-            elif entry.data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY:
-                updates = {
-                    CONF_USERNAME: _text(user_input, CONF_USERNAME),
-                    CONF_PASSWORD: user_input[CONF_PASSWORD],
-                }
             else:
-                username = _text(user_input, CONF_USERNAME)
-                updates = {
-                    CONF_USERNAME: username,
-                    CONF_CREDENTIALS_HASH: credentials_hash(username, user_input[CONF_PASSWORD]),
-                }
+                updates = backend_class(entry.data).login_data(
+                    _text(user_input, CONF_USERNAME), user_input[CONF_PASSWORD]
+                )
             try:
                 return await self._async_update(entry, {**entry.data, **updates})
             except InputError as err:
@@ -355,7 +306,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the URL, certificate check or credentials of an entry."""
         entry = self._get_reconfigure_entry()
-        isymphony = entry.data[CONF_SERVER_TYPE] == ServerType.ISYMPHONY
+        account_login = backend_class(entry.data).api_key_login
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -363,12 +314,12 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                 # Stored secrets go only to the server they were given for.
                 same_url = URL(url) == URL(entry.data[CONF_URL])
                 stored: Mapping[str, Any] = entry.data if same_url else {}
-                if isymphony:
-                    login = isymphony_login(user_input, stored)
-                    kept = dict(entry.data)
-                else:  # switching between user login and API key leaves nothing behind
+                if account_login:  # switching to or from an API key leaves nothing behind
                     login = kazoo_login(user_input, stored)
                     kept = {k: v for k, v in entry.data.items() if k not in KAZOO_LOGIN_KEYS}
+                else:
+                    login = isymphony_login(user_input, stored)
+                    kept = dict(entry.data)
                 data = {
                     **kept,
                     CONF_URL: url,
@@ -378,7 +329,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_update(entry, data)
             except InputError as err:
                 errors[err.field] = err.error
-        schema = RECONFIGURE_ISYMPHONY_SCHEMA if isymphony else RECONFIGURE_FLEX_UC_SCHEMA
+        schema = RECONFIGURE_FLEX_UC_SCHEMA if account_login else RECONFIGURE_ISYMPHONY_SCHEMA
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
@@ -388,22 +339,29 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"name": entry.title},
         )
 
+    def _backend(self, data: Mapping[str, Any]) -> PbxBackend[Any]:
+        session = async_get_clientsession(self.hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
+        return create_backend(data, {}, session)
+
     async def _async_create(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Test a new entry's data against the server, then create the entry."""
-        adapter = create_adapter(self.hass, data)
-        info = await self._async_ask(data, adapter.async_identify())
+        backend = self._backend(data)
+        info = await self._async_ask(data, backend.async_identify())
         await self.async_set_unique_id(info.unique_id, raise_on_progress=False)
         self._abort_if_unique_id_configured()
-        if not await self._async_ask(data, adapter.async_has_license()):
+        if not await self._async_ask(data, backend.async_has_license()):
             raise InputError("no_license")  # no user's presence could ever be shown
-        options = await self._async_ask(data, adapter.async_default_options())
+        kinds = await self._async_ask(data, backend.async_default_kinds())
+        options = {} if kinds is None else {CONF_IMPORT: sorted(kind.value for kind in kinds)}
         return self.async_create_entry(
             title=info.name,
             data=data,
             options=options,
-            # A large account starts with its users only: say where to add more.
+            # A large account starts with some kinds only: say where to add more.
             description="users_only" if options else None,
-            description_placeholders={"users": str(LARGE_ACCOUNT_USERS)} if options else None,
+            description_placeholders=(
+                {"users": str(backend.users_only_above)} if options else None
+            ),
         )
 
     @staticmethod
@@ -416,8 +374,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_update(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
         """Test changed data against the server; it must still be the entry's server."""
-        adapter = create_adapter(self.hass, data)
-        info = await self._async_ask(data, adapter.async_identify())
+        info = await self._async_ask(data, self._backend(data).async_identify())
         await self.async_set_unique_id(info.unique_id)
         if entry.unique_id is None or entry.unique_id != info.former_unique_id:
             # (An entry still keyed the old way moves to the new id when it is set up.)
@@ -430,8 +387,8 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             return await call
         except PbxError as err:
-            key = error_key(err, data)
-            if key == "unknown":
+            key = error_key(err)
+            if key == UNKNOWN:
                 LOGGER.warning(
                     "The server at %s gave an unexpected answer: %s", data[CONF_URL], err
                 )
@@ -440,4 +397,4 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             raise InputError(key) from err
         except Exception as err:
             LOGGER.exception("Unexpected error while checking the server at %s", data[CONF_URL])
-            raise InputError("unknown") from err
+            raise InputError(UNKNOWN) from err

@@ -1,96 +1,51 @@
-"""One coordinator for both server kinds; the adapter does the server-specific part."""
+"""One coordinator for both server kinds; the backend does the server-specific part.
+
+It polls (riding out short blips), folds in what the push task hands it, tells each
+presentity's entities when their presentity changed, and carries out writes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .adapter import PbxAdapter
+from .backends import NothingToSendError, PbxBackend
+from .backends.snapshot import CallState, Presentity, ServerInfo, Snapshot, StatusType
+from .changes import snapshot_events
 from .const import (
-    ACCOUNT_REFUSALS,
     DOMAIN,
     LOGGER,
     RESET_COOLDOWN,
     UNAVAILABLE_AFTER,
     UNAVAILABLE_AFTER_FAILED_POLLS,
 )
-from .kazoo_adapter import NOTHING_TO_SEND
-from .live import LiveUpdates
-from .model import Presentity, ServerInfo, Snapshot
-from .pbx import (
-    PbxAccountDisabledError,
-    PbxAuthenticationError,
-    PbxConnectionError,
-    PbxError,
-    PbxForbiddenError,
-    PbxLicenseError,
-    PbxNotFoundError,
-    PbxRateLimitError,
-    PbxTimeoutError,
-    PbxValidationError,
-    PresenceState,
-    StatusType,
+from .errors import error_key, pbx_action, poll_error
+from .identifiers import (
+    availability_signal,
+    presence_reset_signal,
+    presentity_event_signal,
+    presentity_identifier,
+    presentity_signal,
+    server_identifier,
 )
-from .selection import Selection
-from .transitions import snapshot_events
+from .import_filter import ImportFilter
+from .issues import async_account_accepted, async_account_refused, async_update_license_issue
+from .pbx import PbxAccountDisabledError, PbxError
+from .push import LiveUpdates
 
 type PbxConfigEntry = ConfigEntry[PbxCoordinator]
-
-
-# Most specific first: PbxLicenseError is a PbxForbiddenError, PbxTimeoutError a
-# PbxConnectionError.
-_ACTION_ERRORS: tuple[tuple[type[PbxError], str], ...] = (
-    (PbxLicenseError, "not_licensed"),
-    (PbxAuthenticationError, "auth_failed"),
-    (PbxForbiddenError, "forbidden"),
-    (PbxNotFoundError, "not_found"),
-    (PbxValidationError, "rejected"),
-    (PbxRateLimitError, "rate_limited"),
-    (PbxTimeoutError, "timeout_connect"),
-    (PbxConnectionError, "cannot_connect"),
-)
-
-
-def action_error(err: PbxError) -> HomeAssistantError:
-    """Turn a client error from a write into a translated error that names the cause."""
-    key = next((key for kind, key in _ACTION_ERRORS if isinstance(err, kind)), "server_error")
-    if isinstance(err, PbxAccountDisabledError):
-        key = ACCOUNT_REFUSALS[err.reason]
-    # `reason` is the server's own words; `error` our description of an odd reply.
-    placeholders = (
-        {"reason": err.reason} if isinstance(err, PbxValidationError) else {"error": str(err)}
-    )
-    return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
-def pbx_action[**P, R](
-    func: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, Coroutine[Any, Any, R]]:
-    """Let a write raise the translated error that names the cause of a client error."""
-
-    @wraps(func)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await func(*args, **kwargs)
-        except PbxError as err:
-            raise action_error(err) from err
-
-    return wrapper
 
 
 @dataclass(slots=True)
@@ -108,11 +63,13 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     config_entry: PbxConfigEntry
     server: ServerInfo
 
-    def __init__(self, hass: HomeAssistant, entry: PbxConfigEntry, adapter: PbxAdapter) -> None:
-        """Poll at the adapter's pace; listeners hear only of real changes."""
+    def __init__(
+        self, hass: HomeAssistant, entry: PbxConfigEntry, backend: PbxBackend[Any]
+    ) -> None:
+        """Poll at the backend's pace; listeners hear only of real changes."""
         seconds = entry.options.get(CONF_SCAN_INTERVAL)
-        # The pace while no event socket is connected (the user's choice, else the adapter's).
-        self.poll_interval = timedelta(seconds=seconds) if seconds else adapter.scan_interval
+        # The pace while no event socket is connected (the user's choice, else the backend's).
+        self.poll_interval = timedelta(seconds=seconds) if seconds else backend.scan_interval
         super().__init__(
             hass,
             LOGGER,
@@ -121,12 +78,13 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             update_interval=self.poll_interval,
             always_update=False,
         )
-        self.adapter = adapter
-        self.live = LiveUpdates(self)
-        self.selection = Selection.from_options(entry.options)
-        # The latest poll before the selection: what the options flow previews.
-        self.everything = Snapshot()
+        self.backend = backend
+        self.live = LiveUpdates(backend, self, entry.title)
+        self.import_filter = ImportFilter.from_options(entry.options)
+        # The latest poll before the import filter: what the options flow previews.
+        self.unfiltered = Snapshot()
         self.failed_polls = FailedPolls()
+        self._live = False  # whether the event socket is connected (safety polls only)
         self._polled = False  # no last known state to show before the first good poll
         self._last_reset: dict[str, datetime] = {}
         # Presentities changed since listeners last heard, and whether they could read then.
@@ -146,29 +104,39 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
         The first poll then is the resync every new subscription needs.
         """
-        self.server = await self._guard(self.adapter.async_identify())
+        self.server = await self._guard(self.backend.async_identify())
         await self.live.async_open()
 
+    def _pace(self) -> timedelta:
+        """How long from one poll to the next: slow while events arrive."""
+        if self._live:
+            return max(self.poll_interval, self.backend.safety_scan_interval)
+        return self.poll_interval
+
     async def _async_update_data(self) -> Snapshot:
+        self.update_interval = self._pace()  # a tolerated rate limit waited longer once
         self._replay = []
         try:
-            everything = await self._guard(self.adapter.async_fetch())
+            unfiltered = await self._guard(self.backend.async_fetch())
         except UpdateFailed as err:
             return self._tolerate(err)
         finally:
             replay, self._replay = self._replay, None
         if replay:
             # The poll read the server before these events: they are newer than its reply.
-            everything = self.adapter.apply_events(replay).snapshot or everything
-        self.everything = everything
-        snapshot = self._settle(self.selection.apply(everything))
+            unfiltered = self.backend.apply_events(replay).snapshot or unfiltered
+        self.unfiltered = unfiltered
+        snapshot = self._settle(self.import_filter.apply(unfiltered))
         if self.failed_polls.count:
             LOGGER.debug(
                 "%s answered again after %d failed polls", self.name, self.failed_polls.count
             )
         self.failed_polls = FailedPolls()
         self._polled = True
-        self._update_license_issue(snapshot)
+        entry = self.config_entry
+        async_update_license_issue(
+            self.hass, entry.entry_id, entry.title, unlicensed=snapshot.unlicensed
+        )
         return snapshot
 
     def _tolerate(self, err: UpdateFailed) -> Snapshot:
@@ -194,9 +162,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             "Poll %d of %s failed (%s); showing the last known state", streak.count, self.name, err
         )
         if err.retry_after is not None:
-            # The base class waits this long before the next poll after an UpdateFailed;
-            # keep that for a tolerated rate limit too.
-            self._retry_after = err.retry_after
+            # As the base class does after an UpdateFailed: wait as long as the server asked.
+            self.update_interval = max(self._pace(), timedelta(seconds=err.retry_after))
         return self.data
 
     @property
@@ -205,96 +172,50 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         return self.last_update_success and self.failed_polls.count > 0
 
     async def _guard[T](self, call: Awaitable[T]) -> T:
-        """Map client errors to what the coordinator understands; nothing else escapes."""
+        """Turn client errors into what the base class understands; nothing else escapes."""
         try:
             result = await call
-        except PbxAccountDisabledError as err:
-            key = ACCOUNT_REFUSALS[err.reason]
-            self._raise_account_issue(key)
-            raise UpdateFailed(translation_domain=DOMAIN, translation_key=key) from err
-        except PbxAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except PbxRateLimitError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=err.retry_after,
-            ) from err
-        except PbxTimeoutError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="timeout_connect"
-            ) from err
-        except PbxConnectionError as err:
-            raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect") from err
         except PbxError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="server_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        for key in ACCOUNT_REFUSALS.values():
-            ir.async_delete_issue(self.hass, DOMAIN, f"{key}_{self.config_entry.entry_id}")
+            if isinstance(err, PbxAccountDisabledError):
+                entry = self.config_entry
+                async_account_refused(self.hass, entry.entry_id, entry.title, error_key(err))
+            raise poll_error(err) from err
+        async_account_accepted(self.hass, self.config_entry.entry_id)
         return result
 
-    def _raise_account_issue(self, key: str) -> None:
-        """Say in Repairs that the provider disabled the account: no re-login helps."""
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{key}_{self.config_entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=key,
-            translation_placeholders={"server": self.config_entry.title},
-        )
+    # --- push (the push task's PushTarget) ------------------------------------------------
 
-    def _update_license_issue(self, snapshot: Snapshot) -> None:
-        issue_id = f"no_license_{self.config_entry.entry_id}"
-        if snapshot.unlicensed:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="no_license",
-                translation_placeholders={"server": self.config_entry.title},
-            )
+    async def async_live_started(self, *, resync: bool) -> None:
+        """Poll only as a safety net while events arrive; resync now unless just polled."""
+        self._live = True
+        self.update_interval = self._pace()
+        if resync:
+            await self.async_refresh()
         else:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            # The next poll at the safety pace, counted from now (nothing changes).
+            self.async_set_updated_data(self.data)
 
-    # --- push and change tracking ----------------------------------------------------------
-
-    @callback
-    def async_set_live(self, *, connected: bool) -> None:
-        """Poll only as a safety net while events arrive, at the normal pace otherwise."""
-        self.update_interval = (
-            max(self.poll_interval, self.adapter.safety_scan_interval)
-            if connected
-            else self.poll_interval
-        )
-
-    @callback
-    def async_schedule_poll(self) -> None:
-        """Schedule the next poll at the current pace, counted from now."""
-        if self._listeners:
-            self._schedule_refresh()
+    async def async_live_ended(self) -> None:
+        """Poll at the normal pace again, starting now: events may have been missed."""
+        self._live = False
+        self.update_interval = self._pace()
+        await self.async_request_refresh()
 
     @callback
     def async_apply_events(self, events: Sequence[Any]) -> None:
         """Show what a batch of pushed events changed; poll when they need more."""
         if self._replay is not None:
             self._replay.extend(events)
-        result = self.adapter.apply_events(events)
+        result = self.backend.apply_events(events)
         if result.snapshot is not None and self._polled:
-            self.everything = result.snapshot
-            self._publish(self.selection.apply(result.snapshot))
+            self.unfiltered = result.snapshot
+            self._publish(self.import_filter.apply(result.snapshot))
         if result.resync:
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), f"{self.name} resync"
             )
+
+    # --- change tracking ----------------------------------------------------------------
 
     @callback
     def _publish(self, snapshot: Snapshot) -> None:
@@ -333,18 +254,22 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     @callback
     def async_update_listeners(self) -> None:
-        """Update the entities of the presentities that changed, and every general listener.
+        """Tell the entities of each changed presentity, then every general listener.
 
-        All entities hear of a change of availability; otherwise an entity (whose context
-        is its presentity's key) hears only of its own presentity.
+        Entities listen to their presentity's signal, so a change costs what it touches;
+        when the server's availability changed, every entity hears of it.
         """
         changed, self._changed = self._changed, set()
         everyone = self.last_update_success != self._listeners_saw_success
         self._listeners_saw_success = self.last_update_success
         self.last_changes = None if everyone else changed
-        for update_callback, context in list(self._listeners.values()):
-            if everyone or context is None or context in changed:
-                update_callback()
+        entry_id = self.config_entry.entry_id
+        if everyone:
+            async_dispatcher_send(self.hass, availability_signal(entry_id))
+        else:
+            for key in changed:
+                async_dispatcher_send(self.hass, presentity_signal(entry_id, key))
+        super().async_update_listeners()
 
     def async_track_events(self) -> CALLBACK_TYPE:
         """Send each presentity's events whenever new data arrives (poll, write or push)."""
@@ -352,9 +277,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
         @callback
         def send_events() -> None:
-            # Listeners run only when the data changed (always_update=False).
             nonlocal previous
             before, previous = previous, self.data
+            if before is previous:
+                return
             entry_id = self.config_entry.entry_id
             for key, events in snapshot_events(before, self.data, dt_util.utcnow()).items():
                 for event in events:
@@ -380,59 +306,55 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self._checked_keys = set(presentities)
         registry = dr.async_get(self.hass)
         current = {self.device_identifier(key) for key in presentities}
-        server_identifier = (DOMAIN, self.server.unique_id)
+        server = server_identifier(self.server)
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
             identifiers = device.identifiers
-            if server_identifier in identifiers or identifiers & current:
+            if server in identifiers or identifiers & current:
                 continue
             registry.async_update_device(
                 device.id, remove_config_entry_id=self.config_entry.entry_id
             )
+
+    def device_identifier(self, key: str) -> tuple[str, str]:
+        """The identifier of the device a presentity's entities are on."""
+        return self.device_links.get(key) or presentity_identifier(self.server, key)
+
+    def presentity_of(self, device: dr.DeviceEntry) -> Presentity | None:
+        """The presentity (of this entry) whose entities are on a device."""
+        return next(
+            (
+                presentity
+                for key, presentity in self.data.presentities.items()
+                if self.device_identifier(key) in device.identifiers
+            ),
+            None,
+        )
 
     # --- writes ---------------------------------------------------------------------------
 
     @pbx_action
     async def async_reset_presence(self, presentity: Presentity) -> None:
         """Reset a presentity's BLF state, at most once per cooldown (it alerts admins)."""
-        self._check_presence_target(presentity)
-        with self._reset_guard(presentity.key, presentity.name):
-            message = await self.adapter.async_reset(presentity)
-        self._check_reply(presentity, message)
+        _check_presence_target(presentity)
+        with self._reset_guard(presentity.key, presentity.name), _sent_to(presentity):
+            await self.backend.async_reset(presentity)
         async_dispatcher_send(
             self.hass, presence_reset_signal(self.config_entry.entry_id, presentity.key)
         )
         await self.async_request_refresh()
 
     @pbx_action
-    async def async_set_presence(self, presentity: Presentity, state: PresenceState) -> None:
-        """Override the BLF state of a user or phone."""
-        self._check_presence_target(presentity)
-        message = await self.adapter.async_set_state(presentity, state)
-        self._check_reply(presentity, message)
-
-    @staticmethod
-    def _check_presence_target(presentity: Presentity) -> None:
-        if not presentity.presence_target:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="no_presence_id",
-                translation_placeholders={"name": presentity.name},
-            )
-
-    @staticmethod
-    def _check_reply(presentity: Presentity, message: str) -> None:
-        if message.strip().lower() == NOTHING_TO_SEND:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="nothing_to_send",
-                translation_placeholders={"name": presentity.name},
-            )
+    async def async_set_presence(self, presentity: Presentity, state: CallState) -> None:
+        """Force the BLF lamp of a user or phone; idle ends an override."""
+        _check_presence_target(presentity)
+        with _sent_to(presentity):
+            await self.backend.async_set_state(presentity, state)
 
     @pbx_action
     async def async_reset_extension(self, extension: str) -> None:
         """Reset any extension, e.g. a park slot that Home Assistant does not show."""
         with self._reset_guard(f"extension_{extension.lower()}", extension):
-            await self.adapter.async_reset_extension(extension)
+            await self.backend.async_reset_extension(extension)
         await self.async_request_refresh()
 
     @contextmanager
@@ -462,33 +384,32 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         note: str = "",
         return_time: datetime | None = None,
     ) -> None:
-        """Set an iSymphony user's status and show the result at once."""
-        status = await self.adapter.async_set_status(
-            presentity.server_id,
-            status_type=status_type,
-            name=name,
-            note=note,
-            return_time=return_time,
+        """Set a person's status and show the result at once."""
+        status = await self.backend.async_set_status(
+            presentity, status_type=status_type, name=name, note=note, return_time=return_time
         )
         presentities = dict(self.data.presentities)
         presentities[presentity.key] = replace(presentity, status=status, licensed=True)
         self._publish(replace(self.data, presentities=presentities))
 
-    def device_identifier(self, key: str) -> tuple[str, str]:
-        """The identifier of the device a presentity's entities are on."""
-        return self.device_links.get(key) or presentity_identifier(self.server, key)
+
+def _check_presence_target(presentity: Presentity) -> None:
+    if not presentity.presence_target:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="no_presence_id",
+            translation_placeholders={"name": presentity.name},
+        )
 
 
-def presence_reset_signal(entry_id: str, key: str) -> str:
-    """The dispatcher signal sent once a presentity's presence was reset (no override left)."""
-    return f"{DOMAIN}_presence_reset_{entry_id}_{key}"
-
-
-def presentity_event_signal(entry_id: str, key: str, kind: str) -> str:
-    """The dispatcher signal that carries one kind of a presentity's events to its entity."""
-    return f"{DOMAIN}_event_{entry_id}_{key}_{kind}"
-
-
-def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:
-    """The device registry identifier of a presentity."""
-    return (DOMAIN, f"{server.unique_id}_{key}")
+@contextmanager
+def _sent_to(presentity: Presentity) -> Iterator[None]:
+    """Name the presentity when the server had nothing to send a command to."""
+    try:
+        yield
+    except NothingToSendError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="nothing_to_send",
+            translation_placeholders={"name": presentity.name},
+        ) from err

@@ -21,12 +21,9 @@ from homeassistant.helpers import (
 from homeassistant.helpers.config_validation import DEVICE_CONDITION_BASE_SCHEMA
 from homeassistant.helpers.typing import ConfigType, TemplateVarsType
 
+from .backends.snapshot import CallState, StatusType, status_state
 from .const import DOMAIN
-from .entity import async_device_entities, status_type_selector
-from .model import CallState, status_state
-from .pbx import StatusType
-
-CONF_STATUS_TYPE: Final = "status_type"
+from .device_automation import CONF_STATUS_TYPE, async_device_entities, status_type_selector
 
 # Condition type -> the sensor's translation key and the state it asks for (None: the
 # condition's status_type).

@@ -33,12 +33,10 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
+from .backends.snapshot import StatusType
+from .changes import CallEvent, StatusEvent
 from .const import DOMAIN
-from .entity import async_device_entities, status_type_selector
-from .pbx import StatusType
-from .transitions import CallEvent, StatusEvent
-
-CONF_STATUS_TYPE: Final = "status_type"
+from .device_automation import CONF_STATUS_TYPE, async_device_entities, status_type_selector
 
 # Trigger type -> (event entity's translation key, event type it fires on).
 TRIGGERS: Final[dict[str, tuple[str, str]]] = {

@@ -1,4 +1,7 @@
-"""Diagnostics: the entry (secrets redacted), the server, and what the coordinator sees."""
+"""Diagnostics: the entry (secrets redacted), the server, and what the coordinator sees.
+
+Personal data is redacted here, in one place, from everything the backend reports.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_TOKEN, CONF_US
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
+from .backends.snapshot import Presentity
 from .const import CONF_CREDENTIALS_HASH
 from .coordinator import PbxConfigEntry, PbxCoordinator
-from .model import Presentity
+from .identifiers import server_identifier
 
 # Secrets, and the login name that goes with them.
 TO_REDACT = {
@@ -23,6 +27,9 @@ TO_REDACT = {
     CONF_USERNAME,
     "auth_token",
 }
+# Personal data that says nothing about presence: a person's login name and e-mail, and a
+# phone's MAC address.
+PERSONAL = {CONF_USERNAME, "email", "mac_address"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -38,7 +45,8 @@ async def async_get_config_entry_diagnostics(
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
-        "server_type": coordinator.adapter.server_type.value,
+        "server_type": coordinator.backend.server_type.value,
+        "capabilities": sorted(coordinator.backend.capabilities),
         "server": asdict(coordinator.server),
         "coordinator": _coordinator_state(coordinator),
         "snapshot": {
@@ -48,7 +56,7 @@ async def async_get_config_entry_diagnostics(
                 key: _presentity(presentity) for key, presentity in snapshot.presentities.items()
             },
         },
-        "adapter": coordinator.adapter.diagnostics(),
+        "adapter": async_redact_data(coordinator.backend.diagnostics(), PERSONAL),
         "live_updates": coordinator.live.details(),
     }
 
@@ -59,31 +67,23 @@ async def async_get_device_diagnostics(
     """The presentity a device stands for, and its server's directory record."""
     coordinator = entry.runtime_data
     server = coordinator.server
-    presentity = next(
-        (
-            presentity
-            for key, presentity in coordinator.data.presentities.items()
-            if coordinator.device_identifier(key) in device.identifiers
-        ),
-        None,
-    )
+    presentity = coordinator.presentity_of(device)
     result: dict[str, Any] = {
-        "server_type": coordinator.adapter.server_type.value,
+        "server_type": coordinator.backend.server_type.value,
         "server": asdict(server),
-        "is_server": (entry.domain, server.unique_id) in device.identifiers,
+        "is_server": server_identifier(server) in device.identifiers,
         "presentity": None if presentity is None else _presentity(presentity),
     }
     if (
         presentity is not None
-        and (record := coordinator.adapter.directory_record(presentity)) is not None
+        and (record := coordinator.backend.directory_record(presentity)) is not None
     ):
-        result["directory_record"] = record
+        result["directory_record"] = async_redact_data(record, PERSONAL)
     return result
 
 
 def _presentity(presentity: Presentity) -> dict[str, Any]:
-    # A Kazoo login name is personal data that says nothing about presence.
-    return async_redact_data(asdict(presentity), {CONF_USERNAME})
+    return async_redact_data(asdict(presentity), PERSONAL)
 
 
 def _coordinator_state(coordinator: PbxCoordinator) -> dict[str, Any]:

@@ -1,21 +1,28 @@
-"""Base entity and dynamic entity creation shared by every platform."""
+"""What every platform shares: the base entity, predicates, and dynamic entity creation.
+
+The predicates say which presentities have which entities.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, selector
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo, format_mac
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
-from .coordinator import PbxConfigEntry, PbxCoordinator, presentity_identifier
-from .model import Presentity, PresentityKind
-from .pbx import StatusType
+from .backends.snapshot import Presentity, PresentityKind
+from .coordinator import PbxConfigEntry, PbxCoordinator
+from .identifiers import (
+    availability_signal,
+    entity_unique_id,
+    presentity_identifier,
+    presentity_signal,
+    server_identifier,
+)
 
 MODEL_NAMES = {
     PresentityKind.USER: "User",
@@ -45,6 +52,26 @@ def device_model(presentity: Presentity) -> str:
     return MODEL_NAMES[presentity.kind]
 
 
+def is_call_party(presentity: Presentity) -> bool:
+    """A Kazoo user or phone: something that makes and takes calls."""
+    return presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
+
+
+def is_extension(presentity: Presentity) -> bool:
+    """A watched Kazoo extension that belongs to no user or phone (a park slot)."""
+    return presentity.kind is PresentityKind.EXTENSION
+
+
+def has_status(presentity: Presentity) -> bool:
+    """A licensed iSymphony user: someone with a status to show and set."""
+    return presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
+
+
+def takes_presence_commands(presentity: Presentity) -> bool:
+    """A Kazoo user, phone or extension that a reset (or BLF override) reaches."""
+    return presentity.kind is not PresentityKind.PANEL_USER and presentity.presence_target
+
+
 @dataclass(frozen=True, kw_only=True)
 class PbxEntityDescription(EntityDescription):
     """What every description of this integration adds: which presentities get it."""
@@ -52,11 +79,16 @@ class PbxEntityDescription(EntityDescription):
     exists_fn: Callable[[Presentity], bool]
 
 
-class PbxEntity(CoordinatorEntity[PbxCoordinator]):
-    """An entity of one presentity, on that presentity's device."""
+class PbxEntity(Entity):
+    """An entity of one presentity, on that presentity's device.
+
+    It writes its state when its own presentity changes (its signal), or when the server
+    became reachable or unreachable: one change costs the entities it touches, not all.
+    """
 
     entity_description: PbxEntityDescription
     _attr_has_entity_name = True
+    _attr_should_poll = False
 
     def __init__(
         self,
@@ -64,16 +96,12 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
         presentity: Presentity,
         description: PbxEntityDescription,
     ) -> None:
-        """Attach the entity to its presentity's device, linked to the server device.
-
-        The presentity's key is the listener context: the coordinator updates an entity
-        only when its own presentity changed.
-        """
-        super().__init__(coordinator, context=presentity.key)
+        """Attach the entity to its presentity's device, linked to the server device."""
+        self.coordinator = coordinator
         self.entity_description = description
         self._key = presentity.key
         server = coordinator.server
-        self._attr_unique_id = f"{server.unique_id}_{presentity.key}_{description.key}"
+        self._attr_unique_id = entity_unique_id(server, presentity.key, description.key)
         identifier = coordinator.device_identifier(presentity.key)
         if identifier != presentity_identifier(server, presentity.key):
             # The same person on another server: join that device, which keeps its name.
@@ -92,8 +120,25 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
             # The number people dial or watch (an iSymphony user's username): the device
             # page shows it after the model, e.g. "User (1001)".
             model_id=presentity.extension,
-            via_device=(DOMAIN, server.unique_id),
+            via_device=server_identifier(server),
         )
+
+    async def async_added_to_hass(self) -> None:
+        """Write the state when the presentity changes or the server's availability does."""
+        await super().async_added_to_hass()
+        entry_id = self.coordinator.config_entry.entry_id
+        for signal in (presentity_signal(entry_id, self._key), availability_signal(entry_id)):
+            self.async_on_remove(
+                async_dispatcher_connect(self.hass, signal, self._handle_presentity_update)
+            )
+
+    @callback
+    def _handle_presentity_update(self) -> None:
+        self.async_write_ha_state()
+
+    async def async_update(self) -> None:
+        """Read the server again (the `homeassistant.update_entity` action)."""
+        await self.coordinator.async_request_refresh()
 
     @property
     def presentity(self) -> Presentity:
@@ -105,7 +150,7 @@ class PbxEntity(CoordinatorEntity[PbxCoordinator]):
         """Unavailable when the server is unreachable or the presentity is gone."""
         presentity = self.coordinator.data.presentities.get(self._key)
         return (
-            super().available
+            self.coordinator.last_update_success
             and presentity is not None
             and self.entity_description.exists_fn(presentity)
         )
@@ -155,27 +200,3 @@ def async_add_presentity_entities[D: PbxEntityDescription](
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
-
-
-def async_device_entities(
-    hass: HomeAssistant, device_id: str, domain: str, translation_key: str
-) -> list[er.RegistryEntry]:
-    """The entities of one kind that this integration gives a device (for device automations)."""
-    return [
-        entry
-        for entry in er.async_entries_for_device(er.async_get(hass), device_id)
-        if entry.platform == DOMAIN
-        and entry.domain == domain
-        and entry.translation_key == translation_key
-    ]
-
-
-def status_type_selector() -> selector.SelectSelector:
-    """A translated choice of the iSymphony status types."""
-    return selector.SelectSelector(
-        selector.SelectSelectorConfig(
-            options=[status_type.value for status_type in StatusType],
-            translation_key="status_type",
-            mode=selector.SelectSelectorMode.DROPDOWN,
-        )
-    )

@@ -9,10 +9,16 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import PbxConfigEntry, presentity_event_signal
-from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .sensor import has_status, is_call_party
-from .transitions import CallEvent, EventKind, PresentityEvent, StatusEvent
+from .changes import CallEvent, EventKind, PresentityEvent, StatusEvent
+from .coordinator import PbxConfigEntry
+from .entity import (
+    PbxEntity,
+    PbxEntityDescription,
+    async_add_presentity_entities,
+    has_status,
+    is_call_party,
+)
+from .identifiers import presentity_event_signal
 
 # Events come from the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0

@@ -3,7 +3,7 @@
 This is the integration's intent platform: Home Assistant's `intent` integration calls
 `async_setup_intents` once, as it does for core integrations' intents. LLM assistants
 get them as tools through the Assist API; the built-in agent reaches them through the
-sentences in `sentences.py`. Every answer is a translated sentence (the translations'
+sentences in `voice/sentences.py`. Every answer is a translated sentence (the translations'
 `common` and `exceptions` sections); people are found through the integration's own
 data, so no entity needs to be exposed.
 """
@@ -11,35 +11,31 @@ data, so no entity needs to be exposed.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import voluptuous as vol
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import config_validation as cv, intent, translation
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers import config_validation as cv, intent
 
-from .const import DOMAIN
-from .model import CallState, Presentity, PresentityKind, status_state
-from .pbx import ISymphonyStatus, StatusType
-from .people import Member, Person, async_find_person, async_people, voice_error
-from .phrases import normalize, parse_duration, parse_status, parse_until, split_status_phrase
-
-INTENT_GET_CALL_STATE = "PbxPresenceGetCallState"
-INTENT_LIST_CALLS = "PbxPresenceListCalls"
-INTENT_GET_STATUS = "PbxPresenceGetStatus"
-INTENT_SET_STATUS = "PbxPresenceSetStatus"
-INTENT_RESET_PRESENCE = "PbxPresenceResetPresence"
-
-SLOT_NAME = "name"
-SLOT_STATE = "state"
-SLOT_STATUS = "status"
-SLOT_STATUS_NAME = "status_name"
-SLOT_NOTE = "note"
-SLOT_UNTIL = "until"
-SLOT_DURATION = "duration"
+from .backends.snapshot import CallState, PresentityKind, StatusType
+from .voice import (
+    INTENT_GET_CALL_STATE,
+    INTENT_GET_STATUS,
+    INTENT_LIST_CALLS,
+    INTENT_RESET_PRESENCE,
+    INTENT_SET_STATUS,
+    SLOT_DURATION,
+    SLOT_NAME,
+    SLOT_NOTE,
+    SLOT_STATE,
+    SLOT_STATUS,
+    SLOT_STATUS_NAME,
+    SLOT_UNTIL,
+)
+from .voice.answers import Texts, call_sentence, current, return_time, status_sentence
+from .voice.people import async_find_person, async_people, voice_error
+from .voice.phrases import parse_status, split_status_phrase
 
 _NAME_DESCRIPTION = (
     "The person as people say it: first name, full name or a phone's name, "
@@ -69,69 +65,6 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         ResetPresenceHandler(),
     ):
         intent.async_register(hass, handler)
-
-
-@dataclass(frozen=True, slots=True)
-class Texts:
-    """The integration's translated sentences in one language."""
-
-    common: dict[str, str]
-    exceptions: dict[str, str]
-    entity: dict[str, str]
-
-    @classmethod
-    async def async_load(cls, hass: HomeAssistant, language: str) -> Texts:
-        """Load the sentences of `language` (English where a translation is missing)."""
-
-        async def load(category: str) -> dict[str, str]:
-            return await translation.async_get_translations(hass, language, category, [DOMAIN])
-
-        return cls(await load("common"), await load("exceptions"), await load("entity"))
-
-    def say(self, key: str, **placeholders: str) -> str:
-        """A sentence of the `common` section with its placeholders filled in."""
-        return self.common[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
-
-    def error(self, err: HomeAssistantError) -> str:
-        """What to say for an error: its translated message when it has one."""
-        if err.translation_domain == DOMAIN and err.translation_key:
-            template = self.exceptions.get(
-                f"component.{DOMAIN}.exceptions.{err.translation_key}.message"
-            )
-            if template is not None:
-                return template.format(**(err.translation_placeholders or {}))
-        return str(err)
-
-    def status_label(self, status_type: StatusType) -> str:
-        """The status type as the Status sensor shows it ("Extended away")."""
-        state = status_state(status_type)
-        return self.entity[f"component.{DOMAIN}.entity.sensor.status.state.{state}"]
-
-    def status_words(self, status_type: StatusType) -> str:
-        """The status type as said after "is" ("extended away", "on do not disturb")."""
-        return self.say(f"voice_type_{status_type}")
-
-    def join(self, names: list[str]) -> str:
-        """Join names: "Anna", "Anna and Ben", "Anna, Ben and Carla"."""
-        if len(names) == 1:
-            return names[0]
-        return self.say("voice_and", first=", ".join(names[:-1]), last=names[-1])
-
-    def moment(self, when: datetime) -> str:
-        """A time of day in the user's time zone, with the day when it is not today."""
-        local = dt_util.as_local(when)
-        today = dt_util.now().date()
-        hour = local.hour % 12 or 12
-        clock = f"{hour}:{local.minute:02d}" if local.minute else str(hour)
-        clock = self.say("voice_pm" if local.hour >= 12 else "voice_am", time=clock)
-        if local.date() == today:
-            return clock
-        if local.date() == today + timedelta(days=1):
-            return self.say("voice_tomorrow_at", time=clock)
-        date = f"{local:%B} {local.day}"
-        if local.year != today.year:
-            date = f"{date}, {local.year}"
-        return self.say("voice_date_at", date=date, time=clock)
 
 
 class _PbxIntentHandler(intent.IntentHandler, ABC):
@@ -166,39 +99,6 @@ class _PbxIntentHandler(intent.IntentHandler, ABC):
         """The sentence to speak."""
 
 
-def _current(member: Member) -> Presentity:
-    """The member's presentity as of now, after checking its server answers."""
-    coordinator = member.entry.runtime_data
-    if not coordinator.last_update_success:
-        raise voice_error("voice_server_unreachable", server=member.entry.title)
-    return coordinator.data.presentities.get(member.presentity.key, member.presentity)
-
-
-def _call_sentence(texts: Texts, person: Person, state: CallState) -> str:
-    """Say a call state: Anna Schmidt is on a call; Lobby phone is ringing."""
-    kind = "phone" if person.is_phone else "call"
-    return texts.say(f"voice_{kind}_{state}", name=person.name)
-
-
-def _status_sentence(texts: Texts, name: str, status: ISymphonyStatus) -> str:
-    """Say a status, like: Ben Carter is away (Out to lunch) until 12:45 pm."""
-    words = texts.status_words(status.type)
-    named = bool(status.name) and normalize(status.name) not in {
-        normalize(words),
-        normalize(texts.status_label(status.type)),
-        status.type.value,
-    }
-    key = "voice_status_named" if named else "voice_status"
-    placeholders = {"name": name, "status": words, "status_name": status.name}
-    if status.return_time is not None:
-        key = f"{key}_until"
-        placeholders["time"] = texts.moment(status.return_time)
-    sentence = texts.say(key, **placeholders)
-    if status.note:
-        sentence = f"{sentence} {texts.say('voice_note', note=status.note)}"
-    return sentence
-
-
 class GetCallStateHandler(_PbxIntentHandler):
     """Is a person on the phone, is their phone ringing, are they free."""
 
@@ -227,20 +127,20 @@ class GetCallStateHandler(_PbxIntentHandler):
         person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
         member = person.member(*_CALL_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
-        status = _current(panel).status if panel is not None else None
-        if member is None or (state := _current(member).call_state) is None:
+        status = current(panel).status if panel is not None else None
+        if member is None or (state := current(member).call_state) is None:
             if status is None:
                 raise voice_error("voice_no_phone", name=person.name)
             return texts.say(
                 "voice_no_phone_but_status",
                 name=person.name,
-                status=_status_sentence(texts, person.name, status),
+                status=status_sentence(texts, person.name, status),
             )
-        answer = _call_sentence(texts, person, state)
+        answer = call_sentence(texts, person, state)
         if (asked := slots.get(SLOT_STATE)) is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
         if status is not None and state is CallState.IDLE:
-            answer = f"{answer} {_status_sentence(texts, person.name, status)}"
+            answer = f"{answer} {status_sentence(texts, person.name, status)}"
         return answer
 
 
@@ -274,7 +174,7 @@ class ListCallsHandler(_PbxIntentHandler):
                 continue
             if not member.entry.runtime_data.last_update_success:
                 unreachable.append(member.entry.title)
-            elif _current(member).call_state is wanted:
+            elif current(member).call_state is wanted:
                 names.append(person.name)
         if unreachable and not names:
             raise voice_error("voice_server_unreachable", server=unreachable[0])
@@ -308,17 +208,17 @@ class GetStatusHandler(_PbxIntentHandler):
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             member = person.member(*_CALL_KINDS)
-            if member is not None and (state := _current(member).call_state) is not None:
+            if member is not None and (state := current(member).call_state) is not None:
                 return texts.say(
                     "voice_no_status_but_call",
                     name=person.name,
-                    call=_call_sentence(texts, person, state),
+                    call=call_sentence(texts, person, state),
                 )
             raise voice_error("voice_no_status_user", name=person.name)
-        presentity = _current(panel)
+        presentity = current(panel)
         if not presentity.licensed or presentity.status is None:
             raise voice_error("voice_not_licensed", name=person.name)
-        return _status_sentence(texts, person.name, presentity.status)
+        return status_sentence(texts, person.name, presentity.status)
 
 
 class SetStatusHandler(_PbxIntentHandler):
@@ -367,11 +267,11 @@ class SetStatusHandler(_PbxIntentHandler):
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             raise voice_error("voice_no_status_user", name=person.name)
-        presentity = _current(panel)
+        presentity = current(panel)
         if not presentity.licensed:
             raise voice_error("user_not_licensed", name=person.name)
         coordinator = panel.entry.runtime_data
-        predefined = coordinator.adapter.predefined_statuses
+        predefined = coordinator.backend.predefined_statuses
         labels = {
             status_type: (texts.status_label(status_type), texts.status_words(status_type))
             for status_type in StatusType
@@ -382,7 +282,7 @@ class SetStatusHandler(_PbxIntentHandler):
         status = parse_status(phrase.status, labels, predefined)
         if status is None:
             raise voice_error("voice_unknown_status", status=phrase.status.strip())
-        return_time = _return_time(
+        back_at = return_time(
             slots.get(SLOT_UNTIL) or phrase.until, slots.get(SLOT_DURATION) or phrase.duration
         )
         await coordinator.async_set_status(
@@ -390,25 +290,11 @@ class SetStatusHandler(_PbxIntentHandler):
             status_type=status.type,
             name=slots.get(SLOT_STATUS_NAME) or status.name,
             note=slots.get(SLOT_NOTE) or phrase.note or "",
-            return_time=return_time,
+            return_time=back_at,
         )
         new_status = coordinator.data.presentities[presentity.key].status
         assert new_status is not None  # just read back  # noqa: S101
-        return texts.say("voice_done", answer=_status_sentence(texts, person.name, new_status))
-
-
-def _return_time(until: str | None, duration: str | None) -> datetime | None:
-    """The return time said as "until 3 pm" or "for 30 minutes", in UTC."""
-    now = dt_util.now()
-    if duration:
-        if (length := parse_duration(duration)) is None:
-            raise voice_error("voice_bad_time", time=duration)
-        return dt_util.as_utc(now + length)
-    if until:
-        if (moment := parse_until(until, now)) is None:
-            raise voice_error("voice_bad_time", time=until)
-        return dt_util.as_utc(moment)
-    return None
+        return texts.say("voice_done", answer=status_sentence(texts, person.name, new_status))
 
 
 class ResetPresenceHandler(_PbxIntentHandler):
@@ -435,5 +321,5 @@ class ResetPresenceHandler(_PbxIntentHandler):
         member = person.member(*_CALL_KINDS)
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)
-        await member.entry.runtime_data.async_reset_presence(_current(member))
+        await member.entry.runtime_data.async_reset_presence(current(member))
         return texts.say("voice_presence_reset", name=person.name)

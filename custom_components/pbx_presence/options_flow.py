@@ -22,23 +22,21 @@ from homeassistant.helpers.selector import (
 )
 from yarl import URL
 
+from .backends import backend_class
+from .backends.snapshot import PresentityKind
 from .const import (
     CONF_EXCLUDE,
     CONF_IMPORT,
     CONF_INCLUDE,
     CONF_PERSON_LINKS,
     CONF_PERSON_UNLINKS,
-    CONF_SERVER_TYPE,
     CONF_WEBSOCKET_URL,
-    ServerType,
 )
-from .model import PresentityKind
-from .persons import link_lines, parse_link_lines
-from .selection import Selection
+from .device_links import link_lines, parse_link_lines
+from .import_filter import ImportFilter
 
-KAZOO_KINDS = [PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION]
-# Polling pace when no push is available: fast enough for lamps, slow enough for the server.
-SCAN_INTERVAL_LIMITS = {ServerType.FLEX_UC: (5, 300), ServerType.ISYMPHONY: (10, 300)}
+# The slowest polling pace a user may set when no push is available.
+MAX_SCAN_INTERVAL = 300
 
 
 class PbxOptionsFlow(OptionsFlowWithReload):
@@ -47,23 +45,21 @@ class PbxOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask what to import and how often to poll, with how many that would be."""
         entry = self.config_entry
-        server_type = ServerType(entry.data[CONF_SERVER_TYPE])
+        backend = backend_class(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
             options, errors = self._options(user_input)
             if not errors:
                 return self.async_create_entry(data=options)
 
-        low, high = SCAN_INTERVAL_LIMITS[server_type]
+        low = int(backend.min_scan_interval.total_seconds())
         fields: dict[vol.Marker, Any] = {}
-        if server_type is ServerType.FLEX_UC:
-            fields[vol.Required(CONF_IMPORT, default=[k.value for k in KAZOO_KINDS])] = (
-                SelectSelector(
-                    SelectSelectorConfig(
-                        options=[kind.value for kind in KAZOO_KINDS],
-                        multiple=True,
-                        translation_key="import_kinds",
-                    )
+        if kinds := [kind.value for kind in backend.importable_kinds]:
+            fields[vol.Required(CONF_IMPORT, default=kinds)] = SelectSelector(
+                SelectSelectorConfig(
+                    options=kinds,
+                    multiple=True,
+                    translation_key="import_kinds",
                 )
             )
         fields |= {
@@ -71,16 +67,20 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             vol.Optional(CONF_EXCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
             vol.Optional(CONF_SCAN_INTERVAL): NumberSelector(
                 NumberSelectorConfig(
-                    min=low, max=high, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+                    min=low,
+                    max=MAX_SCAN_INTERVAL,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
                 )
             ),
         }
         suggested = dict(user_input or entry.options)
-        if server_type is ServerType.FLEX_UC:
+        if backend.websocket_url_option:
             fields[vol.Optional(CONF_WEBSOCKET_URL)] = TextSelector(
                 TextSelectorConfig(type=TextSelectorType.URL)
             )
-        else:
+        if backend.links_people:
             fields |= self._people_fields()
             if user_input is None:
                 suggested[CONF_PERSON_LINKS] = link_lines(
@@ -122,7 +122,7 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         panel_users = sorted(
             (
                 p
-                for p in self.config_entry.runtime_data.everything.presentities.values()
+                for p in self.config_entry.runtime_data.unfiltered.presentities.values()
                 if p.kind is PresentityKind.PANEL_USER
             ),
             key=lambda p: p.name.lower(),
@@ -146,10 +146,10 @@ class PbxOptionsFlow(OptionsFlowWithReload):
     def _preview(self) -> dict[str, str]:
         """How many of each kind the server has, and how many the current options import."""
         coordinator = self.config_entry.runtime_data
-        everything = coordinator.everything.presentities.values()
-        selection = Selection.from_options(self.config_entry.options)
-        available = Counter(p.kind for p in everything)
-        imported = Counter(p.kind for p in everything if selection.wants(p))
+        unfiltered = coordinator.unfiltered.presentities.values()
+        import_filter = ImportFilter.from_options(self.config_entry.options)
+        available = Counter(p.kind for p in unfiltered)
+        imported = Counter(p.kind for p in unfiltered if import_filter.wants(p))
         return {
             "imported": str(sum(imported.values())),
             "available": str(sum(available.values())),

@@ -11,32 +11,34 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .coordinator import PbxConfigEntry, PbxCoordinator, presence_reset_signal
-from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import STATUS_STATES, Presentity, PresentityKind, status_state, status_type_of
-from .pbx import PresenceState
+from .backends.snapshot import STATUS_STATES, CallState, Presentity, status_state, status_type_of
+from .coordinator import PbxConfigEntry, PbxCoordinator
+from .entity import (
+    PbxEntity,
+    PbxEntityDescription,
+    async_add_presentity_entities,
+    has_status,
+    is_call_party,
+)
+from .identifiers import presence_reset_signal
 
 # Each choice is one request to the server; send them one at a time.
 PARALLEL_UPDATES = 1
 
 AUTOMATIC = "automatic"
-# The BLF lamp states a user may force, and the `set` state that forces each.
-BLF_OVERRIDE_STATES = {
-    "idle": PresenceState.TERMINATED,
-    "ringing": PresenceState.EARLY,
-    "busy": PresenceState.CONFIRMED,
-}
+# The lamp states a user may force; `automatic` forces none.
+BLF_OVERRIDE_STATES = [state.value for state in CallState]
 
 
 async def _set_blf_override(
     coordinator: PbxCoordinator, presentity: Presentity, option: str
 ) -> None:
-    """A state overrides the lamp with `set`; `automatic` ends the override.
+    """A state overrides the lamp; `automatic` ends the override.
 
-    Ending it with `set terminated` clears just that override (one pseudo-dialog); a
-    `reset` would alert the provider and dark the lamps of calls in progress.
+    Ending it by forcing idle clears just that override (on Kazoo one pseudo-dialog); a
+    reset would alert the provider and dark the lamps of calls in progress.
     """
-    state = PresenceState.TERMINATED if option == AUTOMATIC else BLF_OVERRIDE_STATES[option]
+    state = CallState.IDLE if option == AUTOMATIC else CallState(option)
     await coordinator.async_set_presence(presentity, state)
 
 
@@ -62,10 +64,7 @@ SELECTS: tuple[PbxSelectEntityDescription, ...] = (
         key="blf_override",
         translation_key="blf_override",
         options=[AUTOMATIC, *BLF_OVERRIDE_STATES],
-        exists_fn=lambda presentity: (
-            presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
-            and presentity.presence_target
-        ),
+        exists_fn=lambda presentity: is_call_party(presentity) and presentity.presence_target,
         current_fn=None,
         select_fn=_set_blf_override,
     ),
@@ -73,9 +72,7 @@ SELECTS: tuple[PbxSelectEntityDescription, ...] = (
         key="status",
         translation_key="status",
         options=STATUS_STATES,
-        exists_fn=lambda presentity: (
-            presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
-        ),
+        exists_fn=has_status,
         current_fn=lambda presentity: (
             status_state(presentity.status.type) if presentity.status else None
         ),
@@ -111,9 +108,8 @@ class PbxSelectEntity(PbxEntity, SelectEntity):
     @property
     def current_option(self) -> str | None:
         """The option as of the latest poll or write."""
-        if self.entity_description.current_fn is None:
-            return self._attr_current_option
-        return self.entity_description.current_fn(self.presentity)
+        read = self.entity_description.current_fn
+        return None if read is None else read(self.presentity)
 
     async def async_select_option(self, option: str) -> None:
         """Send the choice; the coordinator shows the server's answer at once."""
@@ -152,6 +148,11 @@ class PbxCommandedSelectEntity(PbxSelectEntity, RestoreEntity):
                 self._async_presence_reset,
             )
         )
+
+    @property
+    def current_option(self) -> str | None:
+        """The option last commanded (the server cannot report it)."""
+        return self._attr_current_option
 
     @callback
     def _async_presence_reset(self) -> None:

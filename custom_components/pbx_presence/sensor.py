@@ -17,30 +17,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .backends.snapshot import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
 from .coordinator import PbxConfigEntry
-from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
-from .model import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
+from .entity import (
+    PbxEntity,
+    PbxEntityDescription,
+    async_add_presentity_entities,
+    has_status,
+    is_call_party,
+    is_extension,
+)
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
 
 # Home Assistant refuses longer states; free-text status names and notes are cut to fit.
 MAX_STATE_LENGTH = 255
-
-
-def is_call_party(presentity: Presentity) -> bool:
-    """A Kazoo user or phone: something that makes and takes calls."""
-    return presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
-
-
-def is_extension(presentity: Presentity) -> bool:
-    """A watched Kazoo extension that belongs to no user or phone (a park slot)."""
-    return presentity.kind is PresentityKind.EXTENSION
-
-
-def has_status(presentity: Presentity) -> bool:
-    """An iSymphony user with a license, so with a status to show."""
-    return presentity.kind is PresentityKind.PANEL_USER and bool(presentity.licensed)
 
 
 def _text(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_ENTITY_ID, ATTR_NAME
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -26,11 +26,12 @@ from homeassistant.helpers import (
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_SERVER_TYPE, DOMAIN, LOGGER, ServerType
+from .backends import Capability, backend_class
+from .backends.snapshot import Presentity, PresentityKind, StatusType
+from .const import DOMAIN, LOGGER
 from .coordinator import PbxConfigEntry
-from .model import Presentity, PresentityKind
-from .pbx import StatusType
-from .pbx.extensions import MAX_EXTENSION_LENGTH, is_resettable_extension
+from .identifiers import server_identifier
+from .pbx.kazoo import MAX_EXTENSION_LENGTH, is_resettable_extension
 
 SERVICE_RESET_PRESENCE = "reset_presence"
 SERVICE_SET_USER_STATUS = "set_user_status"
@@ -81,20 +82,20 @@ SET_USER_STATUS_SCHEMA = vol.Schema(
 class _Kind:
     """What a service acts on, and the translation keys of its refusals."""
 
-    server_type: ServerType
+    capability: Capability
     kinds: frozenset[PresentityKind]
     wrong_target: str  # an explicit target of another kind (placeholder `name`)
     no_targets: str  # targets given, but none fits
 
 
 _PRESENCE = _Kind(
-    ServerType.FLEX_UC,
+    Capability.PRESENCE_RESET,
     frozenset({PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION}),
     "not_presence_target",
     "no_presence_targets",
 )
 _STATUS = _Kind(
-    ServerType.ISYMPHONY,
+    Capability.STATUS,
     frozenset({PresentityKind.PANEL_USER}),
     "not_status_target",
     "no_status_targets",
@@ -189,7 +190,7 @@ class _Resolver:
         return _Target(entry, presentity)
 
     def _entry_of(self, device: dr.DeviceEntry) -> PbxConfigEntry:
-        """The loaded entry of the service's server kind that the device belongs to.
+        """The loaded entry, able to do what the service does, that the device belongs to.
 
         A person known to both servers is one device of two entries: the one that fits.
         """
@@ -201,9 +202,7 @@ class _Resolver:
         ]
         if not ours:
             raise _MisfitError(_error("not_pbx_target", target=_device_name(device)))
-        entry = next(
-            (e for e in ours if e.data.get(CONF_SERVER_TYPE) == self.kind.server_type), None
-        )
+        entry = next((e for e in ours if _can(e, self.kind.capability)), None)
         if entry is None:
             raise _MisfitError(_error(self.kind.wrong_target, name=_device_name(device)))
         if entry.state is not ConfigEntryState.LOADED:
@@ -214,17 +213,10 @@ class _Resolver:
     def _presentity_of(self, entry: PbxConfigEntry, device: dr.DeviceEntry) -> Presentity:
         """The presentity a device of a loaded entry stands for."""
         coordinator = entry.runtime_data
-        presentity = next(
-            (
-                presentity
-                for key, presentity in coordinator.data.presentities.items()
-                if coordinator.device_identifier(key) in device.identifiers
-            ),
-            None,
-        )
+        presentity = coordinator.presentity_of(device)
         if presentity is not None and presentity.kind in self.kind.kinds:
             return presentity
-        if presentity is None and (DOMAIN, coordinator.server.unique_id) not in device.identifiers:
+        if presentity is None and server_identifier(coordinator.server) not in device.identifiers:
             raise _MisfitError(_error("presentity_gone", name=_device_name(device)))
         # The server device itself, or a presentity of another kind.
         raise _MisfitError(_error(self.kind.wrong_target, name=_device_name(device)))
@@ -238,12 +230,17 @@ class _MisfitError(Exception):
         self.error = error
 
 
-def _loaded_entry(hass: HomeAssistant, entry_id: str, server_type: ServerType) -> PbxConfigEntry:
-    """A loaded entry of this integration and of the given server kind."""
+def _can(entry: ConfigEntry, capability: Capability) -> bool:
+    """Whether an entry's server can do something (loaded or not)."""
+    return capability in backend_class(entry.data).capabilities
+
+
+def _extension_entry(hass: HomeAssistant, entry_id: str) -> PbxConfigEntry:
+    """The loaded entry whose server a raw extension is reset on."""
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
         raise _error("entry_not_found", entry_id=entry_id)
-    if entry.data.get(CONF_SERVER_TYPE) != server_type:
+    if not _can(entry, Capability.PRESENCE_RESET):
         raise _error("entry_not_flex_uc", entry=entry.title)
     if entry.state is not ConfigEntryState.LOADED:
         raise _error("entry_not_loaded", entry=entry.title)
@@ -296,9 +293,7 @@ async def _async_reset_presence(call: ServiceCall) -> None:
         raise _error("extension_without_entry", extension=extension)
     if extension is None and entry_id is not None:
         raise _error("entry_without_extension")
-    extension_entry = (
-        None if entry_id is None else _loaded_entry(hass, entry_id, ServerType.FLEX_UC)
-    )
+    extension_entry = None if entry_id is None else _extension_entry(hass, entry_id)
     targets = _Resolver(hass, _PRESENCE, _check_presence_target).resolve(call)
     if not targets and extension is None:
         raise _error("no_target")

@@ -1,16 +1,9 @@
 """An async client library for PBX presence: Flex UC / Kazoo and iSymphony.
 
-It knows nothing of Home Assistant and could ship on its own.
+It knows nothing of Home Assistant and could ship on its own: a subpackage per server
+(`kazoo`, `isymphony`) over one error tree (`errors`) and shared HTTP plumbing.
 """
 
-from .blackhole import (
-    BlackholeEvent,
-    BlackholeSocket,
-    KazooCallEvent,
-    KazooMwiEvent,
-    KazooObjectEvent,
-    KazooPresenceEvent,
-)
 from .errors import (
     PbxAccessDeniedError,
     PbxAccountDisabledError,
@@ -21,76 +14,17 @@ from .errors import (
     PbxLicenseError,
     PbxMultiFactorRequiredError,
     PbxNotFoundError,
+    PbxNotTheApiError,
     PbxRateLimitError,
     PbxResponseError,
     PbxSslRequiredError,
     PbxTimeoutError,
     PbxUnknownApiKeyError,
+    PbxUnknownCoreServerError,
     PbxValidationError,
-)
-from .isymphony import ISymphonyClient
-from .isymphony_events import ISymphonyEventSocket, ISymphonyUserStatusEvent
-from .kazoo import (
-    ApiKeyCredentials,
-    KazooClient,
-    KazooCredentials,
-    UserCredentials,
-    credentials_hash,
-)
-from .models import (
-    AccountIdentifier,
-    CredentialsMethod,
-    ISymphonyExtension,
-    ISymphonyLogin,
-    ISymphonyStatus,
-    ISymphonyUser,
-    KazooAccount,
-    KazooAuth,
-    KazooChannel,
-    KazooDevice,
-    KazooDeviceStatus,
-    KazooPresenceDetail,
-    KazooPresenceList,
-    KazooPresentity,
-    KazooSubscription,
-    KazooUser,
-    KazooVoicemailBox,
-    KazooWatcher,
-    PresenceState,
-    StatusType,
 )
 
 __all__ = [
-    "AccountIdentifier",
-    "ApiKeyCredentials",
-    "BlackholeEvent",
-    "BlackholeSocket",
-    "CredentialsMethod",
-    "ISymphonyClient",
-    "ISymphonyEventSocket",
-    "ISymphonyExtension",
-    "ISymphonyLogin",
-    "ISymphonyStatus",
-    "ISymphonyUser",
-    "ISymphonyUserStatusEvent",
-    "KazooAccount",
-    "KazooAuth",
-    "KazooCallEvent",
-    "KazooChannel",
-    "KazooClient",
-    "KazooCredentials",
-    "KazooDevice",
-    "KazooDeviceStatus",
-    "KazooMwiEvent",
-    "KazooObjectEvent",
-    "KazooPresenceDetail",
-    "KazooPresenceEvent",
-    "KazooPresenceList",
-    "KazooPresentity",
-    "KazooSubscription",
-    "KazooUser",
-    "KazooVoicemailBox",
-    "KazooWatcher",
     "PbxAccessDeniedError",
     "PbxAccountDisabledError",
     "PbxAuthenticationError",
@@ -100,14 +34,12 @@ __all__ = [
     "PbxLicenseError",
     "PbxMultiFactorRequiredError",
     "PbxNotFoundError",
+    "PbxNotTheApiError",
     "PbxRateLimitError",
     "PbxResponseError",
     "PbxSslRequiredError",
     "PbxTimeoutError",
     "PbxUnknownApiKeyError",
+    "PbxUnknownCoreServerError",
     "PbxValidationError",
-    "PresenceState",
-    "StatusType",
-    "UserCredentials",
-    "credentials_hash",
 ]

@@ -6,7 +6,7 @@ escape as a KeyError or TypeError.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from .errors import PbxResponseError
@@ -60,3 +60,14 @@ def get_bool(obj: Mapping[str, Any], key: str, *, default: bool | None = None) -
     if not isinstance(value, bool):
         raise PbxResponseError(f"Field {key!r} is missing or not a boolean")
     return value
+
+
+def opt_text(obj: Mapping[str, Any], key: str) -> str | None:
+    """Read a field that servers send as either text or a number."""
+    value = obj.get(key)
+    return None if value is None else str(value)
+
+
+def parse_list[T](data: Any, what: str, parse: Callable[[Any], T]) -> list[T]:
+    """Parse every item of a JSON array with `parse`."""
+    return [parse(item) for item in as_list(data, what)]

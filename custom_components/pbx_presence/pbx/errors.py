@@ -15,6 +15,10 @@ class PbxTimeoutError(PbxConnectionError):
     """The server did not answer within the request timeout."""
 
 
+class PbxNotTheApiError(PbxConnectionError):
+    """The URL leads to a web server, but not to the API (Kazoo: 404 on the login)."""
+
+
 class PbxSslRequiredError(PbxConnectionError):
     """iSymphony: the plain port redirects, so the servlet is SSL-secured (use its SSL port)."""
 
@@ -61,6 +65,10 @@ class PbxNotFoundError(PbxError):
     """The server does not know the id, name or path (HTTP 404)."""
 
 
+class PbxUnknownCoreServerError(PbxNotFoundError):
+    """iSymphony: the server has no core server with this slug (404 on its user list)."""
+
+
 class PbxValidationError(PbxError):
     """The server rejected the request's content (HTTP 400/412/422).
 
@@ -90,4 +98,4 @@ class PbxResponseError(PbxError):
 
 
 class PbxUnknownApiKeyError(PbxAuthenticationError):
-    """Kazoo does not know the API key (it answers 404, not 401)."""
+    """Kazoo does not know the API key (it answers 404, or 400 for one of the wrong length)."""

@@ -18,8 +18,8 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from ._parse import as_object, get_opt_str, get_str
-from .errors import (
+from .._parse import as_object, get_opt_str, get_str
+from ..errors import (
     PbxAccessDeniedError,
     PbxAuthenticationError,
     PbxConnectionError,

@@ -1,4 +1,4 @@
-"""Live updates: follow a server's event websocket, with polling as the safety net.
+"""Push: follow a server's event websocket, with polling as the safety net.
 
 After every (re)connect the socket is subscribed first, its events are buffered while one
 poll resyncs over REST (nothing is replayed by either server), and then the buffer and
@@ -12,20 +12,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.util import dt as dt_util
 
-from .adapter import EventStream
+from .backends.base import EventStream, PbxBackend
 from .const import LOGGER
 from .pbx import PbxError
-
-if TYPE_CHECKING:
-    from .coordinator import PbxCoordinator
 
 # Reconnect delays grow from the first to the last, each with +-50 % jitter, and start
 # again from the first once a connection lasted a while.
@@ -49,6 +46,19 @@ class LiveStatus:
     last_error: str | None = None  # why the socket last failed or dropped
 
 
+class PushTarget[EventT](Protocol):
+    """Where the push task reports: the coordinator, seen through three callbacks."""
+
+    async def async_live_started(self, *, resync: bool) -> None:
+        """The socket is up: poll only as a safety net; read the server now if `resync`."""
+
+    async def async_live_ended(self) -> None:
+        """The socket is down: poll at the normal pace, starting now (events were missed)."""
+
+    def async_apply_events(self, events: Sequence[EventT]) -> None:
+        """Show what a batch of events changed."""
+
+
 class _Ended:
     """Put in the queue when the socket's stream ends, with why."""
 
@@ -56,17 +66,22 @@ class _Ended:
         self.error = error
 
 
-class LiveUpdates:
-    """Keeps one entry's event socket connected and feeds its events to the coordinator."""
+class LiveUpdates[EventT]:
+    """Keeps one entry's event socket connected and feeds its events to a target."""
 
-    def __init__(self, coordinator: PbxCoordinator) -> None:
-        """Follow the coordinator's adapter; nothing runs until :meth:`async_start`."""
-        self.coordinator = coordinator
+    def __init__(self, backend: PbxBackend[EventT], target: PushTarget[EventT], name: str) -> None:
+        """Follow `backend`'s socket for `target`; nothing runs until :meth:`async_run`.
+
+        `name` is the entry's, for the log.
+        """
+        self._backend = backend
+        self._target = target
+        self._name = name
         self.status = LiveStatus()
         self._listeners: list[CALLBACK_TYPE] = []
         self._rng = random.Random()  # noqa: S311 - reconnect jitter, not a secret
         # A socket opened before the first poll, not yet followed.
-        self._opened: EventStream | None = None
+        self._opened: EventStream[EventT] | None = None
 
     async def async_open(self) -> None:
         """Try to open the socket before the first poll, which then is its resync.
@@ -74,7 +89,7 @@ class LiveUpdates:
         A server whose socket cannot be reached is polled; the background task retries.
         """
         try:
-            self._opened = await self.coordinator.adapter.async_open_events()
+            self._opened = await self._backend.async_open_events()
         except PbxError as err:
             self._failed(err)
         if self._opened is None and self.status.last_error is None:
@@ -85,13 +100,6 @@ class LiveUpdates:
         if self._opened is not None:
             await self._opened.close()
             self._opened = None
-
-    def async_start(self) -> None:
-        """Follow the socket in the background until the entry unloads."""
-        entry = self.coordinator.config_entry
-        entry.async_create_background_task(
-            self.coordinator.hass, self._run(), f"{self.coordinator.name} live updates"
-        )
 
     @callback
     def async_add_listener(self, update_callback: CALLBACK_TYPE) -> Callable[[], None]:
@@ -110,10 +118,11 @@ class LiveUpdates:
             "reconnects": max(0, status.connections - 1),
             "events": status.events,
             "last_error": status.last_error,
-            **self.coordinator.adapter.live_details(),
+            **self._backend.live_details(),
         }
 
-    async def _run(self) -> None:
+    async def async_run(self) -> None:
+        """Follow the socket, reconnecting with backoff, until cancelled (the entry unloads)."""
         if not self.status.supported:
             return
         delay = RECONNECT_FIRST
@@ -122,7 +131,7 @@ class LiveUpdates:
         while True:
             if stream is None:
                 try:
-                    stream = await self.coordinator.adapter.async_open_events()
+                    stream = await self._backend.async_open_events()
                 except PbxError as err:
                     self._failed(err)
             if stream is not None:
@@ -134,7 +143,7 @@ class LiveUpdates:
             await asyncio.sleep(delay * self._rng.uniform(0.5, 1.5))
             delay = min(delay * 2, RECONNECT_MAX)
 
-    async def _follow(self, stream: EventStream, *, resync: bool) -> None:
+    async def _follow(self, stream: EventStream[EventT], *, resync: bool) -> None:
         """Resync unless a poll already did since it subscribed, then apply its events."""
         queue: asyncio.Queue[Any] = asyncio.Queue()
         reader = asyncio.create_task(_read(stream, queue))
@@ -142,14 +151,9 @@ class LiveUpdates:
         self.status.connected_since = dt_util.utcnow()
         self.status.connections += 1
         self._changed()
-        coordinator = self.coordinator
-        coordinator.async_set_live(connected=True)
         try:
-            if resync:
-                # Events are buffered in the queue while this reads the server once.
-                await coordinator.async_refresh()
-            else:
-                coordinator.async_schedule_poll()  # at the safety pace from now on
+            # Events are buffered in the queue while a resync reads the server once.
+            await self._target.async_live_started(resync=resync)
             await self._apply(queue)
         finally:
             reader.cancel()
@@ -157,9 +161,7 @@ class LiveUpdates:
             self.status.connected = False
             self.status.connected_since = None
             self._changed()
-        # Poll at the normal pace again, starting now: events may have been missed.
-        coordinator.async_set_live(connected=False)
-        await coordinator.async_request_refresh()
+        await self._target.async_live_ended()
 
     async def _apply(self, queue: asyncio.Queue[Any]) -> None:
         applied_at = 0.0
@@ -173,7 +175,7 @@ class LiveUpdates:
             events = [item for item in batch if not isinstance(item, _Ended)]
             if events:
                 self.status.events += len(events)
-                self.coordinator.async_apply_events(events)
+                self._target.async_apply_events(events)
                 applied_at = time.monotonic()
             if ended is not None:
                 if ended.error is not None:
@@ -185,11 +187,11 @@ class LiveUpdates:
             # Once: a server without a reachable socket is polled, which is fine.
             LOGGER.info(
                 "Live updates from %s are not available (%s); polling instead",
-                self.coordinator.config_entry.title,
+                self._name,
                 err,
             )
         else:
-            LOGGER.debug("Live updates of %s failed: %s", self.coordinator.name, err)
+            LOGGER.debug("Live updates of %s failed: %s", self._name, err)
         self.status.last_error = str(err) or type(err).__name__
 
     def _changed(self) -> None:
@@ -197,7 +199,7 @@ class LiveUpdates:
             listener()
 
 
-async def _read(stream: EventStream, queue: asyncio.Queue[Any]) -> None:
+async def _read[EventT](stream: EventStream[EventT], queue: asyncio.Queue[Any]) -> None:
     """Move the socket's events into the queue, then say how the stream ended."""
     try:
         async for event in stream:

@@ -10,8 +10,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
-from .errors import (
+from .._http import DEFAULT_TIMEOUT, Reply, build_url, send
+from .._parse import parse_list
+from ..errors import (
     PbxAccessDeniedError,
     PbxAuthenticationError,
     PbxError,
@@ -20,18 +21,16 @@ from .errors import (
     PbxRateLimitError,
     PbxResponseError,
     PbxSslRequiredError,
+    PbxUnknownCoreServerError,
     PbxValidationError,
 )
-from .isymphony_events import ISymphonyEventSocket, event_url
+from .events import ISymphonyEventSocket, event_url
 from .models import (
     ISymphonyConfigUser,
     ISymphonyCoreServer,
-    ISymphonyExtension,
-    ISymphonyLogin,
     ISymphonyStatus,
     ISymphonyUser,
     StatusType,
-    parse_list,
     to_return_time,
 )
 
@@ -88,12 +87,17 @@ class ISymphonyClient:
         )
 
     async def get_users(self) -> list[ISymphonyUser]:
-        """List the core server's users (no status inside)."""
-        return parse_list(await self._get("users"), "users", ISymphonyUser.from_api)
+        """List the core server's users (no status inside).
 
-    async def get_user(self, user: str, *, by_id: bool = False) -> ISymphonyUser:
-        """Get one user by username (or live id)."""
-        return ISymphonyUser.from_api(await self._get(*_user_path(user, by_id=by_id)))
+        A 404 here means the servlet has no core server of this slug.
+        """
+        try:
+            data = await self._get("users")
+        except PbxNotFoundError as err:
+            raise PbxUnknownCoreServerError(
+                f"No core server {self._core_server[-1]!r} ({err})"
+            ) from err
+        return parse_list(data, "users", ISymphonyUser.from_api)
 
     async def get_status(self, user: str, *, by_id: bool = False) -> ISymphonyStatus:
         """Get a user's status. Unlicensed users raise PbxLicenseError."""
@@ -118,15 +122,6 @@ class ISymphonyClient:
             "returnTime": to_return_time(return_time),
         }
         await self._request("POST", (*_user_path(user, by_id=by_id), "status", "set"), body)
-
-    async def get_logins(self, user: str, *, by_id: bool = False) -> list[ISymphonyLogin]:
-        """List a user's active panel sessions."""
-        data = await self._get(*_user_path(user, by_id=by_id), "logins")
-        return parse_list(data, "logins", ISymphonyLogin.from_api)
-
-    async def get_extensions(self) -> list[ISymphonyExtension]:
-        """List the core server's extensions."""
-        return parse_list(await self._get("extensions"), "extensions", ISymphonyExtension.from_api)
 
     async def get_core_server_config(self) -> ISymphonyCoreServer:
         """The core server as the Config API knows it, with its stable id.

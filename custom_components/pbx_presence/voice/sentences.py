@@ -29,8 +29,9 @@ from homeassistant.helpers import intent
 from homeassistant.helpers.script import ScriptRunResult
 from homeassistant.helpers.trigger import TriggerData, TriggerInfo
 
-from .const import DOMAIN
-from .intent import (
+from ..const import DOMAIN
+from ..text import normalize
+from . import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
     INTENT_LIST_CALLS,
@@ -41,7 +42,6 @@ from .intent import (
     SLOT_STATUS,
 )
 from .people import SELF_WORDS, async_people, find_person
-from .phrases import normalize
 
 ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
 _ON_A_CALL = "(on [the] phone|on [a] call|in a call|on the line|talking on the phone|busy)"

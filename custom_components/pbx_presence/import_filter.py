@@ -1,4 +1,4 @@
-"""Which presentities an entry imports: the kinds, and include / exclude lists (options)."""
+"""The import filter: which presentities an entry imports (kinds, include and exclude lists)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
+from .backends.snapshot import Presentity, PresentityKind, Snapshot
 from .const import CONF_EXCLUDE, CONF_IMPORT, CONF_INCLUDE
-from .model import Presentity, PresentityKind, Snapshot
-from .phrases import normalize
+from .text import normalize
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
+class ImportFilter:
     """What to import. A pattern matches a name or an extension; `*` is any text.
 
     Case and accents do not matter ("muller" matches "Müller").
@@ -28,7 +28,7 @@ class Selection:
     )
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Selection:
+    def from_options(cls, options: Mapping[str, Any]) -> ImportFilter:
         """The selection an entry's options describe (no options: everything)."""
         kinds = options.get(CONF_IMPORT)
         return cls(
@@ -60,7 +60,7 @@ class Selection:
 
     def apply(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with only the presentities imported."""
-        if self == Selection():
+        if self == ImportFilter():
             return snapshot
         kept = {key: p for key, p in snapshot.presentities.items() if self.wants(p)}
         return replace(snapshot, presentities=kept)

@@ -7,12 +7,12 @@ answer rather than guessed at.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from .pbx import StatusType
+from ..backends.snapshot import StatusType
+from ..text import normalize, plain
 
 _NUMBER_WORDS = {
     "a": 1,
@@ -76,29 +76,16 @@ _SPLIT_TIME = re.compile(r"\s+(until|till|til|for)\s+", re.IGNORECASE)
 _NOTE = re.compile(r"\s+(?:with|and)\s+(?:the\s+|a\s+)?note\s+(.+)$", re.IGNORECASE)
 
 
-def _plain(text: str) -> str:
-    """Lower case and without accents: "Müller" is said and written "muller" too."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def normalize(text: str) -> str:
-    """Lower case, without accents, punctuation or extra spaces: how names are compared."""
-    plain = _plain(text).replace("\u2019", "'")
-    plain = plain.replace("'s ", " ").removesuffix("'s")
-    return " ".join(re.sub(r"[^\w*#@]+", " ", plain).split())
-
-
 def parse_duration(text: str) -> timedelta | None:
     """Read "30 minutes", "an hour", "half an hour", "an hour and a half", "1.5 hours".
 
     A bare number ("for 30") is minutes.
     """
-    plain = re.sub(r"\bhalf an? hour\b", "30 minutes", _plain(text))
-    plain = re.sub(r"\b(hours?) and a half\b", r"\1 30 minutes", plain)
+    phrase = re.sub(r"\bhalf an? hour\b", "30 minutes", plain(text))
+    phrase = re.sub(r"\b(hours?) and a half\b", r"\1 30 minutes", phrase)
     words = [
         word.strip(".")
-        for word in re.sub(r"[^\w.]+", " ", plain).split()
+        for word in re.sub(r"[^\w.]+", " ", phrase).split()
         if word.strip(".") not in {"", "and"}
     ]
     if words[:1] == ["for"]:

@@ -1,4 +1,4 @@
-"""Kazoo's Blackhole websocket: subscribe to call, presence and object events.
+"""Kazoo's Blackhole websocket: subscribe to call, voicemail (MWI) and object events.
 
 The protocol, as Kazoo's source has it: no subprotocol; one binding per `subscribe`
 message, each carrying the token until the socket is authenticated (a token that expires
@@ -22,8 +22,8 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from ._parse import as_object, get_opt_str, get_str
-from .errors import (
+from .._parse import as_object, get_str
+from ..errors import (
     PbxAuthenticationError,
     PbxConnectionError,
     PbxError,
@@ -135,26 +135,6 @@ class KazooCallEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class KazooPresenceEvent:
-    """A lamp's state (`presence.dialog` / `presence.update`, Kazoo 5.x)."""
-
-    presence_id: str
-    state: str  # early, confirmed, terminated (update: also online, offline, trying)
-    call_id: str | None
-    direction: str | None
-
-    @classmethod
-    def from_event(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an event's data."""
-        return cls(
-            presence_id=get_str(data, "presence_id"),
-            state=get_str(data, "state"),
-            call_id=get_opt_str(data, "call_id"),
-            direction=get_opt_str(data, "direction"),
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class KazooMwiEvent:
     """A voicemail box's message counts (`presence.mwi_updates`, Kazoo 5.x)."""
 
@@ -192,7 +172,7 @@ class KazooObjectEvent:
         )
 
 
-type BlackholeEvent = KazooCallEvent | KazooPresenceEvent | KazooMwiEvent | KazooObjectEvent
+type BlackholeEvent = KazooCallEvent | KazooMwiEvent | KazooObjectEvent
 
 
 def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
@@ -207,8 +187,6 @@ def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
         return KazooObjectEvent.from_event(name, str(message.get("routing_key") or key), data)
     if key.startswith(("presence.mwi_updates", "mwi_updates")):
         return KazooMwiEvent.from_event(data)
-    if key.startswith(("presence.", "dialog.", "update.")):
-        return KazooPresenceEvent.from_event(data)
     return None
 
 

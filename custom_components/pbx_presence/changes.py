@@ -1,4 +1,4 @@
-"""What happened between two snapshots: the events that event entities and triggers fire on.
+"""Changes: what happened between two snapshots, as the events entities and triggers fire on.
 
 Every source of snapshots (a poll today, a push event later) goes through the same
 comparison, so events look the same whatever produced them.
@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .model import CallInfo, CallState, Presentity, Snapshot
+from .backends.snapshot import CallInfo, CallState, Presentity, Snapshot
 
 
 class EventKind(StrEnum):

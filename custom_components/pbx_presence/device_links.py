@@ -1,4 +1,6 @@
-"""One person, one device: an iSymphony user's entities join the same person's Kazoo device.
+"""Device links: one person, one device, across the entries of two servers.
+
+An iSymphony user's entities join the same person's Kazoo device.
 
 A device may belong to several config entries, so the panel user's entities are attached to
 the Kazoo user's device (the Kazoo device keeps its name, model and place); the panel user's
@@ -24,10 +26,14 @@ from dataclasses import dataclass
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .backends.snapshot import Presentity, PresentityKind
 from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
-from .coordinator import PbxConfigEntry, presentity_identifier
-from .model import Presentity, PresentityKind
-from .phrases import normalize
+from .coordinator import PbxConfigEntry
+from .identifiers import entity_unique_id, presentity_identifier
+from .text import normalize
+
+# The entity whose device tells where a panel user's entities are.
+STATUS_SENSOR_KEY = "status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +52,7 @@ def kazoo_people(hass: HomeAssistant, also: PbxConfigEntry | None = None) -> lis
     return [
         KazooPerson(presentity_identifier(entry.runtime_data.server, key), presentity)
         for entry in entries
-        for key, presentity in entry.runtime_data.everything.presentities.items()
+        for key, presentity in entry.runtime_data.unfiltered.presentities.items()
         if presentity.kind is PresentityKind.USER
     ]
 
@@ -114,7 +120,7 @@ def person_links(
     }
     panel_users = [
         p
-        for p in entry.runtime_data.everything.presentities.values()
+        for p in entry.runtime_data.unfiltered.presentities.values()
         if p.kind is PresentityKind.PANEL_USER and p.server_id not in separated
     ]
     people = [p for p in kazoo_people(hass, also) if p.identifier not in by_hand.values()]
@@ -132,28 +138,24 @@ def person_links(
 def _current_links(
     hass: HomeAssistant, entry: PbxConfigEntry, panel_users: list[Presentity]
 ) -> dict[str, tuple[str, str]]:
-    """Panel users whose entities are on another server's user device now."""
+    """Panel users whose entities are on another server's device now (a link made before).
+
+    Entities only ever move onto the device of the person they were linked to.
+    """
     entities = er.async_get(hass)
     devices = dr.async_get(hass)
     server = entry.runtime_data.server
-    own_prefix = f"{server.unique_id}_"
     links: dict[str, tuple[str, str]] = {}
     for panel in panel_users:
-        entity_id = entities.async_get_entity_id(
-            "sensor", DOMAIN, f"{server.unique_id}_{panel.key}_status"
-        )
+        unique_id = entity_unique_id(server, panel.key, STATUS_SENSOR_KEY)
+        entity_id = entities.async_get_entity_id("sensor", DOMAIN, unique_id)
         entity = entities.async_get(entity_id) if entity_id else None
         device = devices.async_get(entity.device_id) if entity and entity.device_id else None
-        if device is None:
+        if device is None or presentity_identifier(server, panel.key) in device.identifiers:
             continue
-        for domain, value in device.identifiers:
-            if (
-                domain == DOMAIN
-                and not value.startswith(own_prefix)
-                and "_user_" in value
-                and "_panel_user_" not in value  # a Kazoo user's device
-            ):
-                links[panel.server_id] = (domain, value)
+        for identifier in device.identifiers:
+            if identifier[0] == DOMAIN:
+                links[panel.server_id] = identifier
     return links
 
 
@@ -204,7 +206,7 @@ def parse_link_lines(
     """
     usernames = {
         p.server_id.lower(): p.server_id
-        for p in entry.runtime_data.everything.presentities.values()
+        for p in entry.runtime_data.unfiltered.presentities.values()
         if p.kind is PresentityKind.PANEL_USER
     }
     people = kazoo_people(hass)

@@ -1,7 +1,7 @@
-"""The backend-neutral snapshot the coordinator produces and the entities read.
+"""The backend-neutral snapshot that every backend produces and the entities read.
 
 A presentity is anything whose presence the server knows: a Kazoo user, phone or
-watched extension, or an iSymphony panel user.
+watched extension, or an iSymphony panel user. Nothing here is any server's own type.
 """
 
 from __future__ import annotations
@@ -11,7 +11,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .pbx import ISymphonyStatus, StatusType
+
+class StatusType(StrEnum):
+    """The kinds of presence status a person can set (iSymphony's 11 types)."""
+
+    AVAILABLE = "available"
+    UNAVAILABLE = "unavailable"
+    AWAY = "away"
+    XA = "xa"  # extended away
+    DND = "dnd"  # a label on the panel: it does not stop the phone ringing
+    CHAT = "chat"
+    ALTBLUE = "altblue"
+    ALTGREEN = "altgreen"
+    ALTPINK = "altpink"
+    ALTPURPLE = "altpurple"
+    ALTRED = "altred"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Status:
+    """A person's presence status: its type, the name shown, a note, when they are back."""
+
+    type: StatusType
+    name: str
+    note: str = ""
+    return_time: datetime | None = None
+    # False for a status an administrator defined (its name is offered for its type).
+    user_created: bool = True
+
 
 # Home Assistant reserves the state `unavailable` (an entity that cannot be read): iSymphony's
 # status type of that name is shown as this state instead.
@@ -97,7 +124,7 @@ class Presentity:
     voicemail: int | None = None
     # iSymphony
     licensed: bool | None = None
-    status: ISymphonyStatus | None = None
+    status: Status | None = None
 
 
 @dataclass(frozen=True, slots=True)

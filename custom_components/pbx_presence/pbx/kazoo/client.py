@@ -16,21 +16,22 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from ._http import DEFAULT_TIMEOUT, Reply, build_url, send
-from ._parse import as_object
-from .blackhole import BlackholeSocket
-from .errors import (
+from .._http import DEFAULT_TIMEOUT, Reply, build_url, send
+from .._parse import as_object, parse_list
+from ..errors import (
     PbxAccountDisabledError,
     PbxAuthenticationError,
     PbxError,
     PbxForbiddenError,
     PbxMultiFactorRequiredError,
     PbxNotFoundError,
+    PbxNotTheApiError,
     PbxRateLimitError,
     PbxResponseError,
     PbxUnknownApiKeyError,
     PbxValidationError,
 )
+from .blackhole import BlackholeSocket
 from .extensions import is_resettable_extension
 from .models import (
     AccountIdentifier,
@@ -40,13 +41,11 @@ from .models import (
     KazooChannel,
     KazooDevice,
     KazooDeviceStatus,
-    KazooPresenceDetail,
     KazooPresenceList,
     KazooUser,
     KazooVoicemailBox,
     PresenceState,
     count_new_messages,
-    parse_list,
 )
 
 # Log in again in the last fifth of the token's lifetime, but no earlier than this before
@@ -212,11 +211,18 @@ class KazooClient:
                 creds.identifier.value: creds.account,
             }
         logged_in_at = datetime.now(UTC)
+        api_key = isinstance(self._credentials, ApiKeyCredentials)
         try:
             reply = await self._send("PUT", ("v2", path), body={"data": payload})
         except PbxNotFoundError as err:
-            if isinstance(self._credentials, ApiKeyCredentials):
+            if api_key:
                 raise PbxUnknownApiKeyError("The server does not know this API key") from err
+            raise PbxNotTheApiError(
+                "The URL does not lead to the Crossbar API (the login was not found)"
+            ) from err
+        except PbxValidationError as err:
+            if api_key:  # Kazoo checks the key's length before it looks it up
+                raise PbxUnknownApiKeyError(f"The server refused this API key ({err})") from err
             raise
         envelope = self._envelope(reply)
         token = envelope.get("auth_token")
@@ -335,11 +341,6 @@ class KazooClient:
         params = {"event": event} if event else None
         data = await self._account_get("presence", params=params)
         return KazooPresenceList.from_api(data, subscriptions=subscriptions)
-
-    async def get_presence_detail(self, extension: str) -> KazooPresenceDetail:
-        """Get the subscription detail of one extension."""
-        data = await self._account_get("presence", extension)
-        return KazooPresenceDetail.from_api(extension, data)
 
     async def reset_extension(self, extension: str) -> str:
         """Reset (flush) the presence of any extension, e.g. a park slot like `*3101`.

@@ -16,10 +16,10 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .const import DOMAIN
-from .coordinator import PbxConfigEntry
-from .model import Presentity, PresentityKind
-from .phrases import normalize
+from ..backends.snapshot import Presentity, PresentityKind
+from ..const import DOMAIN
+from ..coordinator import PbxConfigEntry
+from ..text import normalize
 
 # What people say when they mean themselves.
 SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine"})

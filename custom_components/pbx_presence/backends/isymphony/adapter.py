@@ -1,38 +1,50 @@
-"""iSymphony adapter: each panel user's status, read with bounded concurrency."""
+"""iSymphony backend: each panel user's status, read with bounded concurrency."""
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
-from homeassistant.util import dt as dt_util
-
-from .adapter import PbxAdapter, PushResult
-from .const import (
-    ISYMPHONY_SAFETY_SCAN_INTERVAL,
-    ISYMPHONY_SCAN_INTERVAL,
-    LICENSE_RECHECK_INTERVAL,
-    LOGGER,
-    MAX_CONCURRENT_REQUESTS,
-    ServerType,
-)
-from .model import Presentity, PresentityKind, ServerInfo, Snapshot
-from .pbx import (
-    ISymphonyClient,
-    ISymphonyEventSocket,
-    ISymphonyStatus,
-    ISymphonyUser,
-    ISymphonyUserStatusEvent,
+from ...pbx import (
     PbxError,
     PbxForbiddenError,
     PbxLicenseError,
     PbxNotFoundError,
     PbxResponseError,
     PbxValidationError,
-    StatusType,
 )
+from ...pbx.isymphony import (
+    ISymphonyClient,
+    ISymphonyEventSocket,
+    ISymphonyStatus,
+    ISymphonyUser,
+    ISymphonyUserStatusEvent,
+    StatusType as ISymphonyStatusType,
+)
+from ..base import (
+    MAX_CONCURRENT_REQUESTS,
+    Capability,
+    PbxBackend,
+    PushResult,
+    ServerType,
+    gather_limited,
+    utcnow,
+)
+from ..keys import PASSWORD, USERNAME
+from ..snapshot import Presentity, PresentityKind, ServerInfo, Snapshot, Status, StatusType
+
+_LOGGER = logging.getLogger(__name__)
+
+# One request per licensed user.
+SCAN_INTERVAL = timedelta(seconds=15)
+MIN_SCAN_INTERVAL = timedelta(seconds=10)
+# While the socket is up, polls are only a safety net: iSymphony documents no loss, but
+# nothing is replayed either.
+SAFETY_SCAN_INTERVAL = timedelta(minutes=5)
+# Users that answered "not licensed" are asked again this seldom.
+LICENSE_RECHECK_INTERVAL = timedelta(minutes=30)
 
 # The name sent for a status type when no admin-defined status of that type is known.
 STATUS_TYPE_LABELS: dict[StatusType, str] = {
@@ -59,12 +71,26 @@ def panel_user_key(username: str) -> str:
     return f"panel_user_{username}"
 
 
-class ISymphonyAdapter(PbxAdapter):
+def neutral_status(status: ISymphonyStatus) -> Status:
+    """A status as the snapshot holds it (the types share their values)."""
+    return Status(
+        type=StatusType(status.type.value),
+        name=status.name,
+        note=status.note,
+        return_time=status.return_time,
+        user_created=status.user_created,
+    )
+
+
+class ISymphonyBackend(PbxBackend[ISymphonyUserStatusEvent]):
     """Reads one core server: the user list plus one status request per licensed user."""
 
     server_type = ServerType.ISYMPHONY
-    scan_interval = ISYMPHONY_SCAN_INTERVAL
-    safety_scan_interval = ISYMPHONY_SAFETY_SCAN_INTERVAL
+    capabilities: ClassVar = frozenset({Capability.STATUS, Capability.LIVE_UPDATES})
+    links_people = True
+    scan_interval = SCAN_INTERVAL
+    min_scan_interval = MIN_SCAN_INTERVAL
+    safety_scan_interval = SAFETY_SCAN_INTERVAL
 
     def __init__(self, client: ISymphonyClient, core_server: str) -> None:
         """Wrap an iSymphony client for one core server (by slug)."""
@@ -73,7 +99,7 @@ class ISymphonyAdapter(PbxAdapter):
         # Admin-defined statuses seen so far, by type: a select picks their names.
         self.predefined: dict[StatusType, str] = {}
         self._unlicensed: dict[str, datetime] = {}  # username -> when it last said so
-        self._statuses: dict[str, ISymphonyStatus] = {}
+        self._statuses: dict[str, Status] = {}
         # Licensed users whose status reply could not be read: no status, nothing else lost.
         self._unreadable: set[str] = set()
         # The Config API's stable core-server id, where the server has that API.
@@ -84,6 +110,11 @@ class ISymphonyAdapter(PbxAdapter):
         # The latest user list, and its live ids (events name users by id).
         self._users: list[ISymphonyUser] = []
         self._usernames_by_id: dict[str, str] = {}
+
+    @staticmethod
+    def login_data(username: str, password: str) -> dict[str, str]:
+        """Basic auth needs the password itself."""
+        return {USERNAME: username, PASSWORD: password}
 
     async def async_identify(self) -> ServerInfo:
         """Check the credentials, allow-list and core server by listing the users.
@@ -136,9 +167,8 @@ class ISymphonyAdapter(PbxAdapter):
     async def async_fetch(self) -> Snapshot:
         """Read the users, then the status of each licensed (or due for recheck) user."""
         users = await self.client.get_users()
-        now = dt_util.utcnow()
+        now = utcnow()
         await self._read_licences(now)
-        semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
         async def read(user: ISymphonyUser) -> None:
             if self._licensed is not None and user.username not in self._licensed:
@@ -148,24 +178,23 @@ class ISymphonyAdapter(PbxAdapter):
             since = self._unlicensed.get(user.username)
             if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
                 return
-            async with semaphore:
-                try:
-                    status = await self.client.get_status(user.username)
-                except PbxLicenseError:
-                    self._unlicensed[user.username] = now
-                    self._statuses.pop(user.username, None)
-                    return
-                except PbxNotFoundError:  # removed since the list was read
-                    self._statuses.pop(user.username, None)
-                    return
-                except (PbxResponseError, PbxValidationError) as err:
-                    self._unreadable_status(user.username, err)
-                    return
+            try:
+                status = await self.client.get_status(user.username)
+            except PbxLicenseError:
+                self._unlicensed[user.username] = now
+                self._statuses.pop(user.username, None)
+                return
+            except PbxNotFoundError:  # removed since the list was read
+                self._statuses.pop(user.username, None)
+                return
+            except (PbxResponseError, PbxValidationError) as err:
+                self._unreadable_status(user.username, err)
+                return
             self._unlicensed.pop(user.username, None)
             self._unreadable.discard(user.username)
             self.remember(user.username, status)
 
-        await asyncio.gather(*(read(user) for user in users))
+        await gather_limited(MAX_CONCURRENT_REQUESTS, (read(user) for user in users))
         usernames = {user.username for user in users}
         for gone in set(self._statuses) - usernames:
             del self._statuses[gone]
@@ -203,7 +232,7 @@ class ISymphonyAdapter(PbxAdapter):
                 self._licensed_at = None
                 resync = True
                 continue
-            if self._statuses.get(username) != event.status:
+            if self._statuses.get(username) != neutral_status(event.status):
                 self._unlicensed.pop(username, None)
                 self._unreadable.discard(username)
                 self.remember(username, event.status)
@@ -225,16 +254,17 @@ class ISymphonyAdapter(PbxAdapter):
     def _unreadable_status(self, username: str, err: PbxError) -> None:
         """One user's odd reply (no status yet, an unknown type, an error) costs that user only."""
         if username not in self._unreadable:
-            LOGGER.warning("The status of iSymphony user %s cannot be read: %s", username, err)
+            _LOGGER.warning("The status of iSymphony user %s cannot be read: %s", username, err)
         self._unreadable.add(username)
         self._unlicensed.pop(username, None)
         self._statuses.pop(username, None)
 
-    def remember(self, username: str, status: ISymphonyStatus) -> None:
+    def remember(self, username: str, status: ISymphonyStatus) -> Status:
         """Keep a user's latest status and learn admin-defined statuses from it."""
-        self._statuses[username] = status
-        if not status.user_created and status.name:
-            self.predefined.setdefault(status.type, status.name)
+        kept = self._statuses[username] = neutral_status(status)
+        if not kept.user_created and kept.name:
+            self.predefined.setdefault(kept.type, kept.name)
+        return kept
 
     def snapshot(self, users: list[ISymphonyUser]) -> Snapshot:
         """Build the snapshot from the users and the statuses read so far."""
@@ -276,21 +306,20 @@ class ISymphonyAdapter(PbxAdapter):
 
     async def async_set_status(
         self,
-        username: str,
+        presentity: Presentity,
         *,
         status_type: StatusType,
         name: str | None = None,
         note: str = "",
         return_time: datetime | None = None,
-    ) -> ISymphonyStatus:
+    ) -> Status:
         """Set a user's status and read it back."""
+        username = presentity.server_id
         await self.client.set_status(
             username,
-            status_type=status_type,
+            status_type=ISymphonyStatusType(status_type.value),
             name=name or self.status_name(status_type),
             note=note,
             return_time=return_time,
         )
-        status = await self.client.get_status(username)
-        self.remember(username, status)
-        return status
+        return self.remember(username, await self.client.get_status(username))

@@ -1,0 +1,1 @@
+"""iSymphony: its backend."""

@@ -1,0 +1,1 @@
+"""Flex UC / Kazoo: its backend, snapshot builder and stored login."""

@@ -1,0 +1,474 @@
+"""Flex UC / Kazoo adapter: users, phones and watched extensions with call state and BLF."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError
+from ...pbx.kazoo import (
+    BlackholeEvent,
+    BlackholeSocket,
+    KazooCallEvent,
+    KazooChannel,
+    KazooClient,
+    KazooDevice,
+    KazooDeviceStatus,
+    KazooMwiEvent,
+    KazooObjectEvent,
+    KazooPresenceList,
+    KazooUser,
+    KazooVoicemailBox,
+    PresenceState,
+    credentials_hash,
+)
+from ..base import (
+    MAX_CONCURRENT_REQUESTS,
+    Capability,
+    NothingToSendError,
+    PbxBackend,
+    PushResult,
+    ServerType,
+    gather_limited,
+    utcnow,
+)
+from ..keys import CREDENTIALS_HASH, USERNAME
+from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
+from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory, presence_key
+
+_LOGGER = logging.getLogger(__name__)
+
+# Presence, channels and registrations are three requests per poll, whatever the account
+# size, so call state can be polled often.
+SCAN_INTERVAL = timedelta(seconds=5)
+MIN_SCAN_INTERVAL = timedelta(seconds=5)
+# While the socket is up, polls are only a safety net: Kazoo 4.3 drops events when a
+# socket falls behind.
+SAFETY_SCAN_INTERVAL = timedelta(minutes=2)
+# User and phone lists change rarely; they are also re-read when an unknown id shows up.
+DIRECTORY_REFRESH_INTERVAL = timedelta(minutes=30)
+# An account with more users than this imports users only at first: phones double the
+# devices.
+LARGE_ACCOUNT_USERS = 200
+# What Kazoo answers when a presence command reached no presence id.
+NOTHING_TO_SEND = "nothing to send command to"
+# The lamp a call state forces with `set` (terminated also ends an override).
+_PRESENCE_STATES = {
+    CallState.IDLE: PresenceState.TERMINATED,
+    CallState.RINGING: PresenceState.EARLY,
+    CallState.BUSY: PresenceState.CONFIRMED,
+}
+# An unknown id in a poll re-reads the directory, but not more often than this: a channel
+# of a device from elsewhere (a carrier leg, another account) would otherwise force it
+# on every poll.
+_UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
+# Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
+# list after more registrations than this is believed only when the next poll agrees.
+_DOUBTFUL_EMPTY_AFTER = 2
+# Voicemail counts cost one request per box: each is read this seldom, and a poll reads at
+# most this many, so a large account stays far below Kazoo 4.3's 10 requests per second.
+VOICEMAIL_INTERVAL = timedelta(minutes=5)
+VOICEMAIL_READS_PER_POLL = 3
+_NEVER = datetime.min.replace(tzinfo=UTC)
+# Blackhole bindings, one per subscribe message. Call events exist from 4.3 on; presence
+# bindings only on servers that list them (5.x). Object events replace directory polling.
+CALL_BINDINGS = (
+    "call.CHANNEL_CREATE.*",
+    "call.CHANNEL_ANSWER.*",
+    "call.CHANNEL_BRIDGE.*",
+    "call.CHANNEL_DESTROY.*",
+)
+OBJECT_BINDINGS = ("object.*.user", "object.*.device", "object.*.vmbox")
+PRESENCE_BINDINGS = ("presence.mwi_updates.*",)
+
+
+class KazooBackend(PbxBackend[BlackholeEvent]):
+    """Reads a Kazoo account: three requests a poll, plus the directory now and then."""
+
+    server_type = ServerType.FLEX_UC
+    capabilities: ClassVar = frozenset(
+        {
+            Capability.PRESENCE_RESET,
+            Capability.BLF_OVERRIDE,
+            Capability.VOICEMAIL,
+            Capability.LIVE_UPDATES,
+        }
+    )
+    importable_kinds = (PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION)
+    websocket_url_option = True
+    api_key_login = True
+    users_only_above = LARGE_ACCOUNT_USERS
+    scan_interval = SCAN_INTERVAL
+    min_scan_interval = MIN_SCAN_INTERVAL
+    safety_scan_interval = SAFETY_SCAN_INTERVAL
+
+    def __init__(self, client: KazooClient, websocket_url: str | None = None) -> None:
+        """Wrap a Kazoo client; `websocket_url` overrides where Blackhole is."""
+        self.client = client
+        self.directory = Directory()
+        self._unknown_reload_at: datetime | None = None
+        # device id -> (its list entry, its single-device reply) for devices read on their own
+        self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
+        self._presence = KazooPresenceList({})
+        self._channels: dict[str, KazooChannel] = {}
+        # The directory's plan, and the presentities last built from it.
+        self._plan: tuple[Directory, DirectoryPlan] | None = None
+        self._built: dict[str, tuple[tuple[Any, ...], Presentity]] = {}
+        # The Blackhole websocket: where (None: the client's default), and what it has.
+        self.websocket_url = websocket_url
+        self._has_presence_bindings: bool | None = None
+        self._subscribed: list[str] = []
+        self._statuses: list[KazooDeviceStatus] = []
+        self._statuses_doubted = False
+        self._voicemail_boxes: list[KazooVoicemailBox] = []
+        # box id -> (new messages, when read)
+        self._new_messages: dict[str, tuple[int, datetime]] = {}
+
+    @staticmethod
+    def login_data(username: str, password: str) -> dict[str, str]:
+        """Only the md5 hash of "username:password" is stored, never the password."""
+        return {USERNAME: username, CREDENTIALS_HASH: credentials_hash(username, password)}
+
+    async def async_default_kinds(self) -> frozenset[PresentityKind] | None:
+        """A large account imports its users only at first: phones double the devices."""
+        if len(await self.client.get_users()) > LARGE_ACCOUNT_USERS:
+            return frozenset({PresentityKind.USER})
+        return None
+
+    async def async_identify(self) -> ServerInfo:
+        """Log in and read the account."""
+        await self.client.login()
+        account = await self.client.get_account()
+        return ServerInfo(
+            unique_id=account.id,
+            name=account.name,
+            manufacturer="2600Hz",
+            model="Flex UC / Kazoo",
+        )
+
+    async def async_fetch(self) -> Snapshot:
+        """Poll presence, channels and registrations; refresh the directory when due."""
+        presence, channels, statuses = await asyncio.gather(
+            self.client.get_presence(subscriptions=False),
+            self.client.get_channels(),
+            self.client.get_device_statuses(),
+        )
+        # What equals the last poll's stays the old objects: the new ones die young.
+        self._presence = _kept(self._presence, self._steady_presence(presence))
+        self._statuses = _kept(self._statuses, self._steady_statuses(statuses))
+        self._channels = _kept(self._channels, {channel.uuid: channel for channel in channels})
+        if self._directory_due(channels, self._statuses):
+            await self.async_load_directory()
+        await self._read_voicemail()
+        return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
+        """The snapshot of the latest poll, with the events applied since.
+
+        The directory's part is worked out once per load, and presentities whose live
+        parts did not change are the same objects as in the last snapshot.
+        """
+        if self._plan is None or self._plan[0] is not self.directory:
+            self._plan = (self.directory, plan_directory(self.directory))
+            self._built.clear()
+        return build_snapshot(
+            self.directory,
+            self._presence,
+            list(self._channels.values()),
+            self._statuses,
+            self._voicemail_by_owner(),
+            plan=self._plan[1],
+            cache=self._built,
+        )
+
+    # --- push: the Blackhole websocket ---------------------------------------------------
+
+    async def async_open_events(self) -> BlackholeSocket:
+        """Connect the Blackhole websocket and subscribe, one binding per message.
+
+        Call events come from 4.3 on; voicemail counts only where the server has presence
+        bindings (5.x; `GET /v2/websockets` says so).
+        """
+        if self._has_presence_bindings is None:
+            try:
+                self._has_presence_bindings = await self.client.has_presence_bindings()
+            except PbxError as err:
+                _LOGGER.debug("Cannot tell whether Blackhole has presence bindings: %s", err)
+        bindings = list(CALL_BINDINGS + OBJECT_BINDINGS)
+        if self._has_presence_bindings:
+            bindings += PRESENCE_BINDINGS
+        socket = self.client.blackhole(self.websocket_url)
+        await socket.connect()
+        try:
+            self._subscribed = await socket.subscribe(bindings)
+        except BaseException:
+            await socket.close()
+            raise
+        return socket
+
+    def live_details(self) -> dict[str, Any]:
+        """Where the socket goes, and what it is subscribed to."""
+        return {
+            "url": self.websocket_url or self.client.websocket_url,
+            "presence_bindings": self._has_presence_bindings,
+            "subscribed": sorted(set(self._subscribed)),
+        }
+
+    def apply_events(self, events: Sequence[Any]) -> PushResult:
+        """Calls change channels; mailboxes their counts; directory changes need a poll."""
+        changed = resync = False
+        for event in events:
+            match event:
+                case KazooCallEvent():
+                    changed |= self._apply_call(event)
+                    resync |= self._unknown_caller(event)
+                case KazooMwiEvent():
+                    changed |= self._apply_mwi(event)
+                case KazooObjectEvent():
+                    # A user, phone or box changed: read the directory with the next poll.
+                    self.directory.loaded_at = None
+                    resync = True
+        return PushResult(self._snapshot() if changed else None, resync)
+
+    def _apply_call(self, event: KazooCallEvent) -> bool:
+        """Keep the channel list as `GET /channels` would show it after the event."""
+        channels = self._channels
+        match event.event:
+            case "CHANNEL_CREATE":
+                if event.call_id in channels:
+                    return False
+                channels[event.call_id] = event.as_channel()
+            case "CHANNEL_ANSWER" | "CHANNEL_BRIDGE":
+                known = channels.get(event.call_id)
+                if known is not None and known.answered:
+                    return False
+                channels[event.call_id] = replace(known or event.as_channel(), answered=True)
+            case "CHANNEL_DESTROY":
+                return channels.pop(event.call_id, None) is not None
+            case _:
+                return False
+        return True
+
+    def _unknown_caller(self, event: KazooCallEvent) -> bool:
+        """A call of a user or phone the directory does not know yet: read it again."""
+        if not self._knows(event) and self._may_reload_for_unknown_ids():
+            self.directory.loaded_at = None  # due at the next poll
+            return True
+        return False
+
+    def _knows(self, call: KazooCallEvent | KazooChannel) -> bool:
+        """Whether the directory knows the user and phone a call belongs to."""
+        directory = self.directory
+        return not (
+            (call.owner_id and call.owner_id not in directory.users)
+            or (call.authorizing_id and call.authorizing_id not in directory.devices)
+        )
+
+    def _may_reload_for_unknown_ids(self) -> bool:
+        """At most once a minute: calls from elsewhere (a carrier leg) have unknown ids too."""
+        now = utcnow()
+        last = self._unknown_reload_at
+        if last is not None and now - last < _UNKNOWN_ID_RELOAD_INTERVAL:
+            return False
+        self._unknown_reload_at = now
+        return True
+
+    def _apply_mwi(self, event: KazooMwiEvent) -> bool:
+        """Set the new-message count of the boxes the event is for."""
+        now = utcnow()
+        key = presence_key(event.user)
+        changed = False
+        for box in self._voicemail_boxes:
+            if box.mailbox is not None and presence_key(box.mailbox) == key:
+                before = self._new_messages.get(box.id)
+                self._new_messages[box.id] = (event.messages_new, now)
+                changed |= before is None or before[0] != event.messages_new
+        return changed
+
+    async def _read_voicemail(self) -> None:
+        """Read a few boxes whose count is due, so the request budget is never strained."""
+        now = utcnow()
+
+        def read_at(box: KazooVoicemailBox) -> datetime:
+            return self._new_messages[box.id][1] if box.id in self._new_messages else _NEVER
+
+        due = sorted(
+            (box for box in self._voicemail_boxes if now - read_at(box) >= VOICEMAIL_INTERVAL),
+            key=read_at,
+        )[:VOICEMAIL_READS_PER_POLL]
+        for box in due:
+            try:
+                count = await self.client.get_new_voicemail_count(box.id)
+            except PbxNotFoundError:  # deleted since the box list was read
+                self._new_messages.pop(box.id, None)
+                continue
+            self._new_messages[box.id] = (count, now)
+
+    def _voicemail_by_owner(self) -> dict[str, int]:
+        """New messages per user, over the boxes read so far."""
+        totals: dict[str, int] = {}
+        for box in self._voicemail_boxes:
+            if box.owner_id and box.id in self._new_messages:
+                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id][0]
+        return totals
+
+    def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
+        """Keep the last watcher counts when no presence server answered at all."""
+        if presence.no_answer:
+            _LOGGER.debug("No presence server answered; keeping the last watcher counts")
+            return replace(self._presence, partial=True)
+        return presence
+
+    def _steady_statuses(self, statuses: list[KazooDeviceStatus]) -> list[KazooDeviceStatus]:
+        """Doubt a sudden empty registration list once: Kazoo sends [] on trouble too."""
+        if (
+            not statuses
+            and len(self._statuses) > _DOUBTFUL_EMPTY_AFTER
+            and not self._statuses_doubted
+        ):
+            _LOGGER.debug(
+                "No registrations after %s: keeping them until the next poll agrees",
+                len(self._statuses),
+            )
+            self._statuses_doubted = True
+            return self._statuses
+        self._statuses_doubted = False
+        return statuses
+
+    def _directory_due(
+        self, channels: list[KazooChannel], statuses: list[KazooDeviceStatus]
+    ) -> bool:
+        loaded_at = self.directory.loaded_at
+        if loaded_at is None or utcnow() - loaded_at >= DIRECTORY_REFRESH_INTERVAL:
+            return True
+        unknown = not all(self._knows(channel) for channel in channels) or any(
+            status.device_id not in self.directory.devices for status in statuses
+        )
+        return unknown and self._may_reload_for_unknown_ids()
+
+    async def async_load_directory(self) -> None:
+        """Read users and devices, and the single devices whose lamps need their details.
+
+        Kazoo 4.3 charges every request, so a device is read on its own only when it has a
+        presence_id or a hotdesked user (`?has_key=`) that its lamps may go by (no owner, or
+        an owner without a presence_id), and again only when its list entry changed.
+        """
+        users, devices, having_presence_id, hotdesked, boxes = await asyncio.gather(
+            self.client.get_users(),
+            self.client.get_devices(),
+            self.client.get_device_ids_with_presence_id(),
+            self.client.get_hotdesked_device_ids(),
+            self._list_voicemail_boxes(),
+        )
+        users_by_id = {user.id: user for user in users}
+        # Filled as reads come in, so a load that fails midway loses none of them.
+        known = self._details
+
+        async def with_details(device: KazooDevice) -> KazooDevice | None:
+            if device.id not in having_presence_id and device.id not in hotdesked:
+                return device
+            owner = users_by_id.get(device.owner_id or "")
+            if owner is not None and owner.presence_id:
+                # Its lamps go by the owner's presence_id; commands only need to know
+                # whether it has one of its own.
+                return replace(device, has_presence_id=device.id in having_presence_id)
+            if (cached := known.get(device.id)) is None or cached[0] != device:
+                try:
+                    detail = await self.client.get_device(device.id)
+                except PbxNotFoundError:  # deleted since the list was read
+                    return None
+                cached = known[device.id] = (device, detail)
+            detail = cached[1]
+            return replace(
+                device,
+                presence_id=detail.presence_id,
+                has_presence_id=detail.presence_id is not None,
+                hotdesk_user_ids=detail.hotdesk_user_ids,
+            )
+
+        detailed = await gather_limited(
+            MAX_CONCURRENT_REQUESTS, (with_details(device) for device in devices)
+        )
+        current = {device.id: device for device in detailed if device is not None}
+        self._voicemail_boxes = boxes
+        box_ids = {box.id for box in boxes}
+        self._new_messages = {i: read for i, read in self._new_messages.items() if i in box_ids}
+        self._details = {i: entry for i, entry in known.items() if i in current}
+        self.directory = Directory(users=users_by_id, devices=current, loaded_at=utcnow())
+
+    async def _list_voicemail_boxes(self) -> list[KazooVoicemailBox]:
+        """The account's voicemail boxes; none where the login may not list them."""
+        try:
+            return await self.client.get_voicemail_boxes()
+        except (PbxForbiddenError, PbxNotFoundError):
+            return []
+
+    async def async_reset(self, presentity: Presentity) -> None:
+        """Send the seed's `reset` action to the endpoint that fits the presentity."""
+        match presentity.kind:
+            case PresentityKind.USER:
+                message = await self.client.reset_user(presentity.server_id)
+            case PresentityKind.PHONE:
+                message = await self.client.reset_device(presentity.server_id)
+            case _:
+                message = await self.client.reset_extension(presentity.server_id)
+        _check_sent(message)
+
+    async def async_set_state(self, presentity: Presentity, state: CallState) -> None:
+        """Force the BLF lamp of a user or phone; idle (`set terminated`) ends an override."""
+        presence = _PRESENCE_STATES[state]
+        if presentity.kind is PresentityKind.USER:
+            message = await self.client.set_user_presence(presentity.server_id, presence)
+        else:
+            message = await self.client.set_device_presence(presentity.server_id, presence)
+        _check_sent(message)
+
+    async def async_reset_extension(self, extension: str) -> None:
+        """Reset any extension, e.g. a park slot that Home Assistant does not show."""
+        await self.client.reset_extension(extension)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The directory as last read."""
+        directory = self.directory
+        return {
+            "directory_loaded_at": directory.loaded_at,
+            "users": {user_id: _user_record(user) for user_id, user in directory.users.items()},
+            "devices": {
+                device_id: _device_record(device) for device_id, device in directory.devices.items()
+            },
+        }
+
+    def directory_record(self, presentity: Presentity) -> dict[str, Any] | None:
+        """The user or device record behind a presentity."""
+        if (user := self.directory.users.get(presentity.server_id)) is not None:
+            return _user_record(user)
+        if (device := self.directory.devices.get(presentity.server_id)) is not None:
+            return _device_record(device)
+        return None
+
+
+def _kept[T](old: T, new: T) -> T:
+    """The old object when the new one equals it."""
+    return old if old == new else new
+
+
+def _check_sent(message: str) -> None:
+    """Kazoo accepts a command that reached no presence id, and says so in words."""
+    if message.strip().lower() == NOTHING_TO_SEND:
+        raise NothingToSendError(message)
+
+
+def _user_record(user: KazooUser) -> dict[str, Any]:
+    return asdict(user)
+
+
+def _device_record(device: KazooDevice) -> dict[str, Any]:
+    # The SIP username is not the person's login: calls and lamps of phones without a
+    # presence ID go by it, so it is named for what it is (diagnostics redact `username`).
+    record = asdict(device)
+    record["sip_username"] = record.pop("username")
+    return record

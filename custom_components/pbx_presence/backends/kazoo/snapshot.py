@@ -1,0 +1,335 @@
+"""Kazoo's snapshot, worked out from the directory and one poll's live lists.
+
+Pure functions over the client's models: the directory's part of every presentity is
+planned once per directory load (`plan_directory`), and each poll or batch of events only
+adds the live parts (`build_snapshot`). Call state follows Kazoo's own BLF rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from ...pbx.kazoo import (
+    KazooChannel,
+    KazooDevice,
+    KazooDeviceStatus,
+    KazooPresenceList,
+    KazooUser,
+    gregorian_to_datetime,
+)
+from ..snapshot import CallDirection, CallInfo, CallState, Presentity, PresentityKind, Snapshot
+
+
+@dataclass(slots=True)
+class Directory:
+    """The account's users and phones, read rarely."""
+
+    users: dict[str, KazooUser] = field(default_factory=dict)
+    devices: dict[str, KazooDevice] = field(default_factory=dict)
+    loaded_at: datetime | None = None
+
+
+def user_key(user_id: str) -> str:
+    """Presentity key of a Kazoo user."""
+    return f"user_{user_id}"
+
+
+def phone_key(device_id: str) -> str:
+    """Presentity key of a Kazoo device."""
+    return f"phone_{device_id}"
+
+
+def extension_key(extension: str) -> str:
+    """Presentity key of a watched extension such as a park slot."""
+    return f"extension_{extension}"
+
+
+def presence_key(presence_id: str) -> str:
+    """How Kazoo names a presentity: the user part of a presence id, lowercased.
+
+    A presence_id may carry `@realm`; watchers subscribe to the user part.
+    """
+    return presence_id.split("@", 1)[0].lower()
+
+
+def device_presence_key(
+    device: KazooDevice, owner: KazooUser | None = None, hotdesked: KazooUser | None = None
+) -> str | None:
+    """The presentity a device's calls and BLF lamps go by.
+
+    Kazoo's order: the owner's presence_id, a hotdesked user's, the device's own, its SIP
+    username.
+    """
+    value = (
+        (owner and owner.presence_id)
+        or (hotdesked and hotdesked.presence_id)
+        or device.presence_id
+        or device.username
+    )
+    return presence_key(value) if value else None
+
+
+@dataclass(slots=True)
+class _ChannelIndex:
+    """Live channels by owner, by device and by presence id, built once per poll.
+
+    Looking channels up per presentity keeps a poll linear in the account's size.
+    """
+
+    by_owner: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_device: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_presence: dict[str, list[KazooChannel]] = field(default_factory=dict)
+    by_uuid: dict[str, KazooChannel] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, channels: Iterable[KazooChannel]) -> _ChannelIndex:
+        index = cls()
+        for channel in channels:
+            index.by_uuid[channel.uuid] = channel
+            if channel.owner_id:
+                index.by_owner.setdefault(channel.owner_id, []).append(channel)
+            if channel.authorizing_id:
+                index.by_device.setdefault(channel.authorizing_id, []).append(channel)
+            if channel.presence_id:
+                key = presence_key(channel.presence_id)
+                index.by_presence.setdefault(key, []).append(channel)
+        return index
+
+    def touches(self, user_id: str, presence_keys: Iterable[str]) -> bool:
+        """Whether a user has any call: most have none, and this is quick to tell."""
+        return user_id in self.by_owner or any(key in self.by_presence for key in presence_keys)
+
+    def of_user(self, user_id: str, presence_keys: Iterable[str]) -> list[KazooChannel]:
+        """A user's calls: those it owns and those on its presence ids."""
+        found = {c.uuid: c for c in self.by_owner.get(user_id, ())}
+        for key in presence_keys:
+            found.update((c.uuid, c) for c in self.by_presence.get(key, ()))
+        return list(found.values())
+
+
+def _call_state(channels: Iterable[KazooChannel]) -> CallState:
+    """As Kazoo's own lamps show it: only a phone being called rings.
+
+    The switch places an `outbound` leg to the phone it rings; an `inbound` leg is one the
+    phone created, so its caller is busy from the first moment.
+    """
+    state = CallState.IDLE
+    for channel in channels:
+        if channel.answered or channel.direction == "inbound":
+            return CallState.BUSY
+        state = CallState.RINGING
+    return state
+
+
+# `direction` is the switch's view: it places an `outbound` leg to the phone that is called.
+_DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTGOING}
+
+
+def _call_info(
+    channels: Iterable[KazooChannel], calls: _ChannelIndex, directory: Directory
+) -> CallInfo | None:
+    """What the channel list tells about a presentity's call: its answered leg, else its first.
+
+    `GET /channels` has no caller id; for a call from inside the account the caller's own
+    leg is in the list, and its owner (or phone) and presence id name the caller.
+    """
+    leg = min(
+        channels,
+        key=lambda c: (not c.answered, c.timestamp if c.timestamp is not None else 0, c.uuid),
+        default=None,
+    )
+    if leg is None:
+        return None
+    direction = _DIRECTIONS.get(leg.direction or "")
+    caller_name = caller_number = None
+    other = calls.by_uuid.get(leg.other_leg or "")
+    if direction is CallDirection.INCOMING and other is not None:
+        user = directory.users.get(other.owner_id or "")
+        device = directory.devices.get(other.authorizing_id or "")
+        caller_name = user.display_name if user else device.name if device else None
+        caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+    return CallInfo(
+        answered=leg.answered,
+        direction=direction,
+        started=gregorian_to_datetime(leg.timestamp) if leg.timestamp is not None else None,
+        caller_id_name=caller_name,
+        caller_id_number=caller_number,
+        destination=leg.destination if direction is CallDirection.OUTGOING else None,
+    )
+
+
+def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | None:
+    """The first user hotdesked on a device who has a presence_id."""
+    for user_id in device.hotdesk_user_ids:
+        if (user := directory.users.get(user_id)) is not None and user.presence_id:
+            return user
+    return None
+
+
+# The parts of a presentity that polls and events change.
+_USER_LIVE = ("call_state", "call", "blf_watchers", "voicemail")
+_PHONE_LIVE = ("call_state", "call", "blf_watchers", "registered")
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A user's or phone's presentity with what the directory alone says, and its lamp keys."""
+
+    base: Presentity
+    keys: frozenset[str]
+    owner_id: str | None = None  # a user's own id, for calls it owns
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPlan:
+    """What the directory alone decides about every presentity, worked out once per load.
+
+    Polls and events then only add the live parts: a poll stays cheap at any size.
+    """
+
+    users: tuple[_Planned, ...]
+    phones: tuple[_Planned, ...]
+    # Names that users and phones go by: watchers of these watch them, not an extension.
+    claimed: frozenset[str]
+
+
+def plan_directory(directory: Directory) -> DirectoryPlan:
+    """Work out every user's and phone's fixed part from the directory."""
+    claimed: set[str] = set()
+    devices_by_owner: dict[str, list[KazooDevice]] = {}
+    for device in directory.devices.values():
+        if device.owner_id:
+            devices_by_owner.setdefault(device.owner_id, []).append(device)
+    users = []
+    for user in directory.users.values():
+        owned = devices_by_owner.get(user.id, [])
+        if user.presence_id:
+            keys = {presence_key(user.presence_id)}
+        else:
+            keys = {key for device in owned if (key := device_presence_key(device))}
+        claimed |= keys
+        base = Presentity(
+            key=user_key(user.id),
+            kind=PresentityKind.USER,
+            name=user.display_name,
+            server_id=user.id,
+            username=user.username,
+            extension=min(keys, default=None),
+            call_state=CallState.IDLE,
+            blf_watchers=0,
+            # Kazoo acts on the user's presence_id, else on each owned device's own.
+            presence_target=bool(user.presence_id)
+            or any(device.has_presence_id for device in owned),
+        )
+        users.append(_Planned(base, frozenset(keys), user.id))
+    phones = []
+    for device in directory.devices.values():
+        owner = directory.users.get(device.owner_id or "")
+        key = device_presence_key(device, owner, _hotdesked_user(device, directory))
+        # Watchers of any name the phone goes by watch the phone, not an extension.
+        claimed.update(
+            presence_key(name) for name in (key, device.presence_id, device.username) if name
+        )
+        base = Presentity(
+            key=phone_key(device.id),
+            kind=PresentityKind.PHONE,
+            name=device.name,
+            server_id=device.id,
+            extension=key,
+            model=device.device_type,
+            call_state=CallState.IDLE,
+            blf_watchers=0,
+            registered=False,
+            mac_address=device.mac_address or None,
+            # The device endpoint acts on the device's own presence_id only.
+            presence_target=device.has_presence_id,
+        )
+        phones.append(_Planned(base, frozenset({key} if key else ())))
+    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed))
+
+
+def build_snapshot(
+    directory: Directory,
+    presence: KazooPresenceList,
+    channels: list[KazooChannel],
+    statuses: list[KazooDeviceStatus],
+    voicemail: Mapping[str, int] | None = None,
+    *,
+    plan: DirectoryPlan | None = None,
+    cache: dict[str, tuple[tuple[Any, ...], Presentity]] | None = None,
+) -> Snapshot:
+    """Combine the directory with one poll's presence, channels and registrations.
+
+    `voicemail` is the number of new messages per owning user, where known. `cache`
+    holds the live parts and presentities last built from the same `plan`: presentities
+    whose live parts did not change are kept as they are, not built again. It is updated.
+    """
+    plan = plan or plan_directory(directory)
+    previous = cache.copy() if cache else {}
+    built = cache if cache is not None else {}
+    built.clear()
+    voicemail = voicemail or {}
+    registered = {status.device_id for status in statuses if status.registered}
+    calls = _ChannelIndex.of(channels)
+    watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
+    presentities: dict[str, Presentity] = {}
+
+    def settle(base: Presentity, names: tuple[str, ...], live: tuple[Any, ...]) -> Presentity:
+        old = previous.get(base.key)
+        presentity = (
+            old[1]
+            if old is not None and old[0] == live
+            else replace(base, **dict(zip(names, live, strict=True)))
+        )
+        built[base.key] = (live, presentity)
+        return presentity
+
+    for planned in plan.users:
+        user_id = planned.owner_id or ""
+        user_calls = (
+            calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+        )
+        presentities[planned.base.key] = settle(
+            planned.base,
+            _USER_LIVE,
+            (
+                _call_state(user_calls),
+                _call_info(user_calls, calls, directory),
+                sum(watchers.get(key, 0) for key in planned.keys),
+                voicemail.get(user_id),
+            ),
+        )
+
+    for planned in plan.phones:
+        device_id = planned.base.server_id
+        device_calls = calls.by_device.get(device_id, ())
+        key = planned.base.extension
+        presentities[planned.base.key] = settle(
+            planned.base,
+            _PHONE_LIVE,
+            (
+                _call_state(device_calls),
+                _call_info(device_calls, calls, directory),
+                watchers.get(key, 0) if key else 0,
+                device_id in registered,
+            ),
+        )
+
+    for extension, count in watchers.items():
+        if count and extension not in plan.claimed:
+            presentities[extension_key(extension)] = settle(
+                Presentity(
+                    key=extension_key(extension),
+                    kind=PresentityKind.EXTENSION,
+                    name=extension,
+                    server_id=extension,
+                    extension=extension,
+                    presence_target=True,
+                ),
+                ("blf_watchers",),
+                (count,),
+            )
+    return Snapshot(presentities, partial=presence.partial)

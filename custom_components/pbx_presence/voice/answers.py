@@ -1,0 +1,127 @@
+"""Answers in words: the integration's translated sentences, and the facts they say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import translation
+from homeassistant.util import dt as dt_util
+
+from ..backends.snapshot import CallState, Presentity, Status, StatusType, status_state
+from ..const import DOMAIN
+from ..text import normalize
+from .people import Member, Person, voice_error
+from .phrases import parse_duration, parse_until
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """The integration's translated sentences in one language."""
+
+    common: dict[str, str]
+    exceptions: dict[str, str]
+    entity: dict[str, str]
+
+    @classmethod
+    async def async_load(cls, hass: HomeAssistant, language: str) -> Texts:
+        """Load the sentences of `language` (English where a translation is missing)."""
+
+        async def load(category: str) -> dict[str, str]:
+            return await translation.async_get_translations(hass, language, category, [DOMAIN])
+
+        return cls(await load("common"), await load("exceptions"), await load("entity"))
+
+    def say(self, key: str, **placeholders: str) -> str:
+        """A sentence of the `common` section with its placeholders filled in."""
+        return self.common[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
+
+    def error(self, err: HomeAssistantError) -> str:
+        """What to say for an error: its translated message when it has one."""
+        if err.translation_domain == DOMAIN and err.translation_key:
+            template = self.exceptions.get(
+                f"component.{DOMAIN}.exceptions.{err.translation_key}.message"
+            )
+            if template is not None:
+                return template.format(**(err.translation_placeholders or {}))
+        return str(err)
+
+    def status_label(self, status_type: StatusType) -> str:
+        """The status type as the Status sensor shows it ("Extended away")."""
+        state = status_state(status_type)
+        return self.entity[f"component.{DOMAIN}.entity.sensor.status.state.{state}"]
+
+    def status_words(self, status_type: StatusType) -> str:
+        """The status type as said after "is" ("extended away", "on do not disturb")."""
+        return self.say(f"voice_type_{status_type}")
+
+    def join(self, names: list[str]) -> str:
+        """Join names: "Anna", "Anna and Ben", "Anna, Ben and Carla"."""
+        if len(names) == 1:
+            return names[0]
+        return self.say("voice_and", first=", ".join(names[:-1]), last=names[-1])
+
+    def moment(self, when: datetime) -> str:
+        """A time of day in the user's time zone, with the day when it is not today."""
+        local = dt_util.as_local(when)
+        today = dt_util.now().date()
+        hour = local.hour % 12 or 12
+        clock = f"{hour}:{local.minute:02d}" if local.minute else str(hour)
+        clock = self.say("voice_pm" if local.hour >= 12 else "voice_am", time=clock)
+        if local.date() == today:
+            return clock
+        if local.date() == today + timedelta(days=1):
+            return self.say("voice_tomorrow_at", time=clock)
+        date = f"{local:%B} {local.day}"
+        if local.year != today.year:
+            date = f"{date}, {local.year}"
+        return self.say("voice_date_at", date=date, time=clock)
+
+
+def current(member: Member) -> Presentity:
+    """The member's presentity as of now, after checking its server answers."""
+    coordinator = member.entry.runtime_data
+    if not coordinator.last_update_success:
+        raise voice_error("voice_server_unreachable", server=member.entry.title)
+    return coordinator.data.presentities.get(member.presentity.key, member.presentity)
+
+
+def call_sentence(texts: Texts, person: Person, state: CallState) -> str:
+    """Say a call state: Anna Schmidt is on a call; Lobby phone is ringing."""
+    kind = "phone" if person.is_phone else "call"
+    return texts.say(f"voice_{kind}_{state}", name=person.name)
+
+
+def status_sentence(texts: Texts, name: str, status: Status) -> str:
+    """Say a status, like: Ben Carter is away (Out to lunch) until 12:45 pm."""
+    words = texts.status_words(status.type)
+    named = bool(status.name) and normalize(status.name) not in {
+        normalize(words),
+        normalize(texts.status_label(status.type)),
+        status.type.value,
+    }
+    key = "voice_status_named" if named else "voice_status"
+    placeholders = {"name": name, "status": words, "status_name": status.name}
+    if status.return_time is not None:
+        key = f"{key}_until"
+        placeholders["time"] = texts.moment(status.return_time)
+    sentence = texts.say(key, **placeholders)
+    if status.note:
+        sentence = f"{sentence} {texts.say('voice_note', note=status.note)}"
+    return sentence
+
+
+def return_time(until: str | None, duration: str | None) -> datetime | None:
+    """The return time said as "until 3 pm" or "for 30 minutes", in UTC."""
+    now = dt_util.now()
+    if duration:
+        if (length := parse_duration(duration)) is None:
+            raise voice_error("voice_bad_time", time=duration)
+        return dt_util.as_utc(now + length)
+    if until:
+        if (moment := parse_until(until, now)) is None:
+            raise voice_error("voice_bad_time", time=until)
+        return dt_util.as_utc(moment)
+    return None
