@@ -25,7 +25,7 @@ from custom_components.pbx_presence.model import (
 from custom_components.pbx_presence.transitions import call_events
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id
 
 ANNA_CALL = "event.anna_schmidt_call"
 ANNA_DESK_CALL = "event.anna_schmidt_desk_phone_call"
@@ -51,10 +51,9 @@ def _event(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
 
 
 async def test_call_event_entities(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Every user and phone has a call event entity with translated event types."""
-    await setup_entry(hass, kazoo_entry)
     state = _state(hass, ANNA_CALL)
     assert state.state == STATE_UNKNOWN  # nothing happened since setup
     assert state.attributes[ATTR_EVENT_TYPES] == ["ringing", "answered", "ended"]
@@ -68,7 +67,7 @@ async def test_call_event_entities(
     assert entry.unique_id == f"{account}_user_{kazoo_user_id(simulator, 'anna')}_call"
     calls = [
         e
-        for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
+        for e in er.async_entries_for_config_entry(entities, init_kazoo.entry_id)
         if e.domain == "event"
     ]
     assert len(calls) == len(simulator.kazoo.users) + len(simulator.kazoo.devices)
@@ -79,11 +78,10 @@ async def test_call_event_entities(
 async def test_an_incoming_call_rings_is_answered_and_ends(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call to Anna's desk phone fires ringing, answered and ended on her and the phone."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
 
     # The switch places an outbound leg to the phone that is called.
@@ -115,11 +113,10 @@ async def test_an_incoming_call_rings_is_answered_and_ends(
 async def test_a_missed_call_ends_unanswered(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call that stops ringing unanswered ends with answered false."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -134,11 +131,10 @@ async def test_a_missed_call_ends_unanswered(
 async def test_an_internal_call_names_the_caller(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """When the caller's own leg is in the channel list, it names the caller."""
-    await setup_entry(hass, kazoo_entry)
     kazoo = simulator.kazoo
     lobby = kazoo_device_id(simulator, "Lobby phone")
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
@@ -165,11 +161,10 @@ async def test_an_internal_call_names_the_caller(
 async def test_an_outgoing_call_is_answered(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call Anna places fires answered once the other side picks up, then ended."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(
         device_id=desk, direction="inbound", destination="+15555550199"
@@ -189,11 +184,10 @@ async def test_an_outgoing_call_is_answered(
 async def test_events_wait_for_the_server_to_come_back(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """While the server is down the entity is unavailable; what changed fires once it is back."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -213,11 +207,10 @@ async def test_events_wait_for_the_server_to_come_back(
 async def test_status_change_events(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status change on the panel fires changed with the old and new type and name."""
-    await setup_entry(hass, isymphony_entry)
     state = _state(hass, ANNA_STATUS)
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_EVENT_TYPES] == ["changed"]
@@ -246,10 +239,9 @@ async def test_status_change_events(
 
 
 async def test_status_set_from_home_assistant_fires_at_once(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """Setting a status through the select fires the event without waiting for a poll."""
-    await setup_entry(hass, isymphony_entry)
     await hass.services.async_call(
         SELECT_DOMAIN,
         SERVICE_SELECT_OPTION,

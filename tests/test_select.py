@@ -49,11 +49,9 @@ def _last_action(sim: Simulator) -> dict[str, Any]:
 
 
 async def test_blf_override_entities(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Users and phones a command reaches get a BLF override starting as automatic."""
-    await setup_entry(hass, kazoo_entry)
-
     state = _state(hass, ANNA)
     assert state.state == "automatic"
     assert state.attributes[ATTR_OPTIONS] == ["automatic", "idle", "ringing", "busy"]
@@ -68,7 +66,7 @@ async def test_blf_override_entities(
     )
     selects = [
         e
-        for e in er.async_entries_for_config_entry(er.async_get(hass), kazoo_entry.entry_id)
+        for e in er.async_entries_for_config_entry(er.async_get(hass), init_kazoo.entry_id)
         if e.domain == SELECT_DOMAIN
     ]
     kazoo = simulator.kazoo
@@ -92,13 +90,11 @@ async def test_blf_override_entities(
 async def test_blf_override_sets_user_presence(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     option: str,
     sent: str,
 ) -> None:
     """Choosing a state sends `set` with that state, and shows it at once."""
-    await setup_entry(hass, kazoo_entry)
-
     await _select(hass, ANNA, option)
 
     assert _last_action(simulator) == {
@@ -115,14 +111,13 @@ async def test_blf_override_sets_user_presence(
 
 
 async def test_blf_override_on_a_phone_and_back_to_automatic(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A phone's override goes to the device endpoint; automatic ends it with `set`.
 
     `set terminated` ends just the override; a reset would alert the provider's admins and
     dark the lamps of calls in progress.
     """
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
 
     await _select(hass, ANNA_DESK, "busy")
@@ -145,10 +140,9 @@ async def test_blf_override_on_a_phone_and_back_to_automatic(
 
 
 async def test_blf_override_with_nothing_to_send_to(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A user whose phones went since the directory was read: the server's no-op is an error."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = "select.felix_wagner_blf_override"
     for device in simulator.kazoo.owned_devices(kazoo_user_id(simulator, "felix")):
         del simulator.kazoo.devices[device["id"]]
@@ -162,10 +156,9 @@ async def test_blf_override_with_nothing_to_send_to(
 
 
 async def test_blf_override_server_error_keeps_the_option(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A refused command raises a translated error and leaves the option as it was."""
-    await setup_entry(hass, kazoo_entry)
     await _select(hass, ANNA, "ringing")
     simulator.faults.add("status", status=500, path_contains="/presence")
 
@@ -180,10 +173,9 @@ async def test_blf_override_server_error_keeps_the_option(
 async def test_blf_override_automatic_is_not_a_reset(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
 ) -> None:
     """Ending overrides often is fine: no reset, so no cooldown and no admin alert."""
-    await setup_entry(hass, kazoo_entry)
     for option in ("busy", "automatic", "ringing", "automatic"):
         await _select(hass, ANNA, option)
 
@@ -197,10 +189,9 @@ async def test_blf_override_automatic_is_not_a_reset(
 
 
 async def test_reset_button_returns_the_override_to_automatic(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A reset from the button ends the override, and the select says so."""
-    await setup_entry(hass, kazoo_entry)
     await _select(hass, ANNA, "busy")
     await _select(hass, ANNA_DESK, "ringing")
 
@@ -239,10 +230,9 @@ async def test_blf_override_is_restored(
 
 
 async def test_status_select_reads_and_sets_the_status(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """The status select shows the type and sets one with a predefined name at once."""
-    await setup_entry(hass, isymphony_entry)
     entity_id = "select.anna_schmidt_set_status"
     state = _state(hass, entity_id)
     assert state.state == "available"
@@ -273,11 +263,10 @@ async def test_status_select_reads_and_sets_the_status(
 async def test_status_select_follows_the_panel(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status set elsewhere shows in the select on the next poll."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.set_status("ben", name="Chatting", type="chat")
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
@@ -286,10 +275,9 @@ async def test_status_select_follows_the_panel(
 
 
 async def test_status_select_unlicensed_user(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """A license lost since the last poll gives a translated error, and no change."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.user("anna")["licensed"] = False
 
     with pytest.raises(HomeAssistantError) as err:
@@ -301,10 +289,9 @@ async def test_status_select_unlicensed_user(
 
 
 async def test_status_unavailable_is_a_state_not_a_dead_entity(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """iSymphony's type "unavailable" shows as its own state; choosing it sets that type."""
-    await setup_entry(hass, isymphony_entry)
     # The demo has Jonas on "unavailable".
     assert simulator.isymphony.status_of("jonas")["type"] == "unavailable"
     assert _state(hass, "sensor.jonas_becker_status").state == "not_available"
