@@ -10,7 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -25,22 +25,16 @@ from custom_components.pbx_presence.model import (
 from custom_components.pbx_presence.transitions import call_events
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_object, state_of
 
 ANNA_CALL = "event.anna_schmidt_call"
 ANNA_DESK_CALL = "event.anna_schmidt_desk_phone_call"
 ANNA_STATUS = "event.anna_schmidt_status_change"
 
 
-def _state(hass: HomeAssistant, entity_id: str) -> State:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state
-
-
 def _event(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
     """The last event of an event entity: its type and its own attributes."""
-    state = _state(hass, entity_id)
+    state = state_object(hass, entity_id)
     assert state.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE), entity_id
     attributes = {
         key: value
@@ -54,7 +48,7 @@ async def test_call_event_entities(
     hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Every user and phone has a call event entity with translated event types."""
-    state = _state(hass, ANNA_CALL)
+    state = state_object(hass, ANNA_CALL)
     assert state.state == STATE_UNKNOWN  # nothing happened since setup
     assert state.attributes[ATTR_EVENT_TYPES] == ["ringing", "answered", "ended"]
     assert state.attributes["friendly_name"] == "Anna Schmidt Call"
@@ -89,17 +83,17 @@ async def test_an_incoming_call_rings_is_answered_and_ends(
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     for entity_id in (ANNA_CALL, ANNA_DESK_CALL):
         assert _event(hass, entity_id) == ("ringing", {"direction": "incoming"})
-    assert _state(hass, "event.anna_schmidt_softphone_call").state == STATE_UNKNOWN
-    ringing_at = _state(hass, ANNA_CALL).state
+    assert state_of(hass, "event.anna_schmidt_softphone_call") == STATE_UNKNOWN
+    ringing_at = state_of(hass, ANNA_CALL)
 
     # A poll without change fires nothing.
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, ANNA_CALL).state == ringing_at
+    assert state_of(hass, ANNA_CALL) == ringing_at
 
     simulator.kazoo.answer(call)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert _event(hass, ANNA_CALL) == ("answered", {"direction": "incoming"})
-    assert _state(hass, ANNA_CALL).state != ringing_at
+    assert state_of(hass, ANNA_CALL) != ringing_at
 
     await async_poll(hass, freezer, timedelta(minutes=2))
     simulator.kazoo.hangup(call)
@@ -196,7 +190,7 @@ async def test_events_wait_for_the_server_to_come_back(
     simulator.faults.add("status", count=None, status=500)
     for delta in (KAZOO_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL, timedelta(minutes=1)):
         await async_poll(hass, freezer, delta)  # down for good: three polls over a minute
-    assert _state(hass, ANNA_CALL).state == STATE_UNAVAILABLE
+    assert state_of(hass, ANNA_CALL) == STATE_UNAVAILABLE
     simulator.kazoo.answer(call)
     simulator.kazoo.hangup(call)
     simulator.faults.clear()
@@ -211,7 +205,7 @@ async def test_status_change_events(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status change on the panel fires changed with the old and new type and name."""
-    state = _state(hass, ANNA_STATUS)
+    state = state_object(hass, ANNA_STATUS)
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_EVENT_TYPES] == ["changed"]
     assert state.attributes["friendly_name"] == "Anna Schmidt Status change"
@@ -229,13 +223,13 @@ async def test_status_change_events(
             "new_name": "Out to lunch",
         },
     )
-    changed_at = _state(hass, ANNA_STATUS).state
+    changed_at = state_of(hass, ANNA_STATUS)
 
     # A new note alone is no status change.
     simulator.isymphony.set_status("anna", name="Out to lunch", type="away", note="Pizza")
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, "sensor.anna_schmidt_status_note").state == "Pizza"
-    assert _state(hass, ANNA_STATUS).state == changed_at
+    assert state_of(hass, "sensor.anna_schmidt_status_note") == "Pizza"
+    assert state_of(hass, ANNA_STATUS) == changed_at
 
 
 async def test_status_set_from_home_assistant_fires_at_once(

@@ -21,17 +21,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_r
 from custom_components.pbx_presence.const import ISYMPHONY_SCAN_INTERVAL
 from simulator import Simulator
 
-from .conftest import STATUS_STATES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import (
+    STATUS_STATES,
+    async_poll,
+    kazoo_device_id,
+    kazoo_user_id,
+    setup_entry,
+    state_object,
+    state_of,
+)
 
 ANNA = "select.anna_schmidt_blf_override"
 ANNA_DESK = "select.anna_schmidt_desk_phone_blf_override"
 ANNA_SOFTPHONE = "select.anna_schmidt_softphone_blf_override"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> State:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
@@ -52,12 +54,12 @@ async def test_blf_override_entities(
     hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Users and phones a command reaches get a BLF override starting as automatic."""
-    state = _state(hass, ANNA)
+    state = state_object(hass, ANNA)
     assert state.state == "automatic"
     assert state.attributes[ATTR_OPTIONS] == ["automatic", "idle", "ringing", "busy"]
     assert state.attributes[ATTR_ASSUMED_STATE] is True
     assert state.attributes["friendly_name"] == "Anna Schmidt BLF override"
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
     entry = er.async_get(hass).async_get(ANNA)
     assert entry is not None
     assert entry.translation_key == "blf_override"
@@ -105,9 +107,9 @@ async def test_blf_override_sets_user_presence(
         "presence_ids": ["1001"],
     }
     assert simulator.kazoo.presence_overrides == {"1001": sent}
-    assert _state(hass, ANNA).state == option
+    assert state_of(hass, ANNA) == option
     # The phone with the same presence id keeps its own (unknown to it) command.
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
 
 
 async def test_blf_override_on_a_phone_and_back_to_automatic(
@@ -124,7 +126,7 @@ async def test_blf_override_on_a_phone_and_back_to_automatic(
     assert _last_action(simulator)["target"] == "device"
     assert _last_action(simulator)["id"] == desk
     assert simulator.kazoo.presence_overrides == {"1001": "confirmed"}
-    assert _state(hass, ANNA_DESK).state == "busy"
+    assert state_of(hass, ANNA_DESK) == "busy"
 
     await _select(hass, ANNA_DESK, "automatic")
     assert _last_action(simulator) == {
@@ -135,7 +137,7 @@ async def test_blf_override_on_a_phone_and_back_to_automatic(
         "presence_ids": ["1001"],
     }
     assert simulator.kazoo.presence_overrides == {"1001": "terminated"}
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
     assert all(action["action"] == "set" for action in simulator.kazoo.presence_actions)
 
 
@@ -152,7 +154,7 @@ async def test_blf_override_with_nothing_to_send_to(
 
     assert err.value.translation_key == "nothing_to_send"
     assert _last_action(simulator)["presence_ids"] == []
-    assert _state(hass, entity_id).state == "automatic"
+    assert state_of(hass, entity_id) == "automatic"
 
 
 async def test_blf_override_server_error_keeps_the_option(
@@ -166,7 +168,7 @@ async def test_blf_override_server_error_keeps_the_option(
         await _select(hass, ANNA, "busy")
 
     assert err.value.translation_key == "server_error"
-    assert _state(hass, ANNA).state == "ringing"
+    assert state_of(hass, ANNA) == "ringing"
     assert simulator.kazoo.presence_overrides == {"1001": "early"}
 
 
@@ -185,7 +187,7 @@ async def test_blf_override_automatic_is_not_a_reset(
         ("set", "early"),
         ("set", "terminated"),
     ]
-    assert _state(hass, ANNA).state == "automatic"
+    assert state_of(hass, ANNA) == "automatic"
 
 
 async def test_reset_button_returns_the_override_to_automatic(
@@ -200,9 +202,9 @@ async def test_reset_button_returns_the_override_to_automatic(
     )
 
     assert _last_action(simulator)["action"] == "reset"
-    assert _state(hass, ANNA).state == "automatic"
+    assert state_of(hass, ANNA) == "automatic"
     # Only the presentity that was reset follows.
-    assert _state(hass, ANNA_DESK).state == "ringing"
+    assert state_of(hass, ANNA_DESK) == "ringing"
 
 
 async def test_blf_override_is_restored(
@@ -221,10 +223,10 @@ async def test_blf_override_is_restored(
 
     await setup_entry(hass, kazoo_entry)
 
-    assert _state(hass, ANNA).state == "busy"
-    assert _state(hass, ANNA_DESK).state == "ringing"
-    assert _state(hass, "select.ben_carter_blf_override").state == "automatic"
-    assert _state(hass, "select.carla_rossi_blf_override").state == "automatic"
+    assert state_of(hass, ANNA) == "busy"
+    assert state_of(hass, ANNA_DESK) == "ringing"
+    assert state_of(hass, "select.ben_carter_blf_override") == "automatic"
+    assert state_of(hass, "select.carla_rossi_blf_override") == "automatic"
     # Restoring sends nothing: the server kept the override itself.
     assert simulator.kazoo.presence_actions == []
 
@@ -234,11 +236,11 @@ async def test_status_select_reads_and_sets_the_status(
 ) -> None:
     """The status select shows the type and sets one with a predefined name at once."""
     entity_id = "select.anna_schmidt_set_status"
-    state = _state(hass, entity_id)
+    state = state_object(hass, entity_id)
     assert state.state == "available"
     assert state.attributes[ATTR_OPTIONS] == STATUS_STATES
     assert ATTR_ASSUMED_STATE not in state.attributes
-    assert _state(hass, "select.david_kim_set_status").state == "xa"
+    assert state_of(hass, "select.david_kim_set_status") == "xa"
     assert hass.states.get("select.lukas_novak_set_status") is None  # not licensed
 
     # "In a meeting" (dnd) is an admin-defined status seen on Carla.
@@ -249,15 +251,15 @@ async def test_status_select_reads_and_sets_the_status(
         "In a meeting",
         False,
     )
-    assert _state(hass, entity_id).state == "dnd"
-    assert _state(hass, "sensor.anna_schmidt_status").state == "dnd"
-    assert _state(hass, "sensor.anna_schmidt_status_name").state == "In a meeting"
+    assert state_of(hass, entity_id) == "dnd"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "dnd"
+    assert state_of(hass, "sensor.anna_schmidt_status_name") == "In a meeting"
 
     # No admin-defined status of this type is known: the type's label is the name.
     await _select(hass, entity_id, "altgreen")
     status = simulator.isymphony.status_of("anna")
     assert (status["type"], status["name"]) == ("altgreen", "Green")
-    assert _state(hass, entity_id).state == "altgreen"
+    assert state_of(hass, entity_id) == "altgreen"
 
 
 async def test_status_select_follows_the_panel(
@@ -271,7 +273,7 @@ async def test_status_select_follows_the_panel(
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
-    assert _state(hass, "select.ben_carter_set_status").state == "chat"
+    assert state_of(hass, "select.ben_carter_set_status") == "chat"
 
 
 async def test_status_select_unlicensed_user(
@@ -285,7 +287,7 @@ async def test_status_select_unlicensed_user(
 
     assert err.value.translation_key == "not_licensed"
     assert simulator.isymphony.status_of("anna")["type"] == "available"
-    assert _state(hass, "select.anna_schmidt_set_status").state == "available"
+    assert state_of(hass, "select.anna_schmidt_set_status") == "available"
 
 
 async def test_status_unavailable_is_a_state_not_a_dead_entity(
@@ -294,13 +296,13 @@ async def test_status_unavailable_is_a_state_not_a_dead_entity(
     """iSymphony's type "unavailable" shows as its own state; choosing it sets that type."""
     # The demo has Jonas on "unavailable".
     assert simulator.isymphony.status_of("jonas")["type"] == "unavailable"
-    assert _state(hass, "sensor.jonas_becker_status").state == "not_available"
-    assert _state(hass, "select.jonas_becker_set_status").state == "not_available"
+    assert state_of(hass, "sensor.jonas_becker_status") == "not_available"
+    assert state_of(hass, "select.jonas_becker_set_status") == "not_available"
 
     await _select(hass, "select.anna_schmidt_set_status", "not_available")
 
     assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
-    assert _state(hass, "sensor.anna_schmidt_status").state == "not_available"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "not_available"
     entity = er.async_get(hass).async_get("sensor.anna_schmidt_status")
     assert entity is not None
     assert entity.unique_id.endswith("_panel_user_anna_status")  # ids unchanged
