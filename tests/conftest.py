@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 # Imported first so `custom_components` resolves to this repository, not the harness's.
@@ -188,3 +189,66 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+async def _init(
+    hass: HomeAssistant, request: pytest.FixtureRequest, *entries: MockConfigEntry
+) -> None:
+    """Set up entries already added, as a test's first lines did.
+
+    A test that freezes time had it frozen before its setup: so it is here, whatever the
+    order of the test's fixtures.
+    """
+    if "freezer" in request.fixturenames:
+        request.getfixturevalue("freezer")
+    for entry in entries:
+        await setup_entry(hass, entry)
+        assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.fixture
+async def init_kazoo(
+    hass: HomeAssistant, request: pytest.FixtureRequest, kazoo_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The Kazoo entry, set up and loaded."""
+    await _init(hass, request, kazoo_entry)
+    return kazoo_entry
+
+
+@pytest.fixture
+async def init_isymphony(
+    hass: HomeAssistant, request: pytest.FixtureRequest, isymphony_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The iSymphony entry, set up and loaded."""
+    await _init(hass, request, isymphony_entry)
+    return isymphony_entry
+
+
+@pytest.fixture
+async def init_both(
+    hass: HomeAssistant,
+    request: pytest.FixtureRequest,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> tuple[MockConfigEntry, MockConfigEntry]:
+    """Both entries (Kazoo, iSymphony), added before the first setup and both loaded."""
+    await _init(hass, request, kazoo_entry, isymphony_entry)
+    return kazoo_entry, isymphony_entry
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Enable the entities that are off by default (as core's fixture of that name)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+def state_object(hass: HomeAssistant, entity_id: str) -> State:
+    """The state object (state and attributes) of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state

@@ -23,7 +23,7 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
 from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, setup_entry, state_of
+from .conftest import async_poll, kazoo_device_id, state_of
 
 ANNA_DESK = "binary_sensor.anna_schmidt_desk_phone_registered"
 CONFERENCE_ROOM = "binary_sensor.conference_room_registered"
@@ -32,11 +32,10 @@ CONFERENCE_ROOM = "binary_sensor.conference_room_registered"
 async def test_registered_sensors(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     """Every phone, and only phones, has a diagnostic connectivity sensor."""
-    await setup_entry(hass, kazoo_entry)
+    kazoo_entry, _ = init_both
     entities = er.async_get(hass)
 
     state = hass.states.get(ANNA_DESK)
@@ -79,12 +78,10 @@ async def test_registered_sensors(
 async def test_registration_changes_are_polled(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A phone that drops off or comes back shows on the next poll."""
-    await setup_entry(hass, kazoo_entry)
-
     simulator.kazoo.unregister(kazoo_device_id(simulator, "Anna Schmidt desk phone"))
     simulator.kazoo.register(kazoo_device_id(simulator, "Conference room"))
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -96,7 +93,7 @@ async def test_registration_changes_are_polled(
 async def test_unavailable_while_the_server_is_unreachable(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """No answer means unknown registration, not "unregistered".
@@ -104,7 +101,6 @@ async def test_unavailable_while_the_server_is_unreachable(
     A single failed poll keeps the last known state; an outage of three polls over a
     minute makes the entities unavailable.
     """
-    await setup_entry(hass, kazoo_entry)
     simulator.faults.add("drop", path_contains="/devices/status", count=None)
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)

@@ -77,11 +77,10 @@ async def test_blf_wall_shows_every_person_once_sorted(
 async def test_blf_wall_follows_renamed_devices(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     """A device renamed in Home Assistant shows under its new name."""
-    await setup_entry(hass, kazoo_entry)
+    kazoo_entry, _ = init_both
     devices = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(devices, kazoo_entry.entry_id):
         if device.name == "Ben Carter":

@@ -104,11 +104,10 @@ async def _use(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
 async def test_on_air_light(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The light goes on when Anna answers a call and off when it ends, not while ringing."""
-    await setup_entry(hass, kazoo_entry)
     turn_on = async_mock_service(hass, "light", "turn_on")
     turn_off = async_mock_service(hass, "light", "turn_off")
     await _use(
@@ -133,10 +132,9 @@ async def test_on_air_light(
 
 @pytest.mark.usefixtures("blueprint_config")
 async def test_dnd_during_calendar_events_or_a_closed_door(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """A calendar event or a closed door sets DND; once neither holds, available again."""
-    await setup_entry(hass, isymphony_entry)
     hass.states.async_set("calendar.work", "off")
     hass.states.async_set("binary_sensor.office_door", "on")
     await _use(
@@ -183,10 +181,9 @@ async def test_dnd_during_calendar_events_or_a_closed_door(
 
 @pytest.mark.usefixtures("blueprint_config")
 async def test_dnd_with_a_calendar_only(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """Doors are optional."""
-    await setup_entry(hass, isymphony_entry)
     hass.states.async_set("calendar.work", "off")
     await _use(
         hass,
@@ -200,10 +197,9 @@ async def test_dnd_with_a_calendar_only(
 
 @pytest.mark.usefixtures("blueprint_config")
 async def test_notify_when_available(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """The notification runs when a watched user becomes available, naming them."""
-    await setup_entry(hass, isymphony_entry)
     notified = async_capture_events(hass, "pbx_presence_test_notified")
     await _use(
         hass,

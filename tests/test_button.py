@@ -29,11 +29,10 @@ async def _press(hass: HomeAssistant, entity_id: str) -> None:
 async def test_reset_buttons_exist_for_kazoo_presentities_only(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     """Users, phones and watched extensions that a reset reaches have one; nothing else."""
-    await setup_entry(hass, kazoo_entry)
+    kazoo_entry, isymphony_entry = init_both
     entities = er.async_get(hass)
 
     kazoo_buttons = [
@@ -80,7 +79,7 @@ async def test_reset_buttons_exist_for_kazoo_presentities_only(
 async def test_press_resets_presence(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     entity_id: str,
     target: str,
@@ -88,7 +87,6 @@ async def test_press_resets_presence(
     presence_ids: list[str],
 ) -> None:
     """A press sends `reset` to the endpoint that fits the presentity, and records the press."""
-    await setup_entry(hass, kazoo_entry)
     if target_id == "user:anna":
         target_id = kazoo_user_id(simulator, "anna")
     elif target_id == "device":
@@ -114,11 +112,10 @@ async def test_press_resets_presence(
 async def test_reset_cooldown(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Every reset alerts the admins, so one presentity is reset at most once a cooldown."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = "button.3101_reset_presence"
     await _press(hass, entity_id)
     first_press = state_of(hass, entity_id)
@@ -142,10 +139,9 @@ async def test_reset_cooldown(
 
 
 async def test_press_with_nothing_to_send_to(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A user whose phones went since the directory was read: the server's answer says so."""
-    await setup_entry(hass, kazoo_entry)
     felix = kazoo_user_id(simulator, "felix")  # his desk phone has the presence id
     for device in simulator.kazoo.owned_devices(felix):
         del simulator.kazoo.devices[device["id"]]
@@ -159,10 +155,9 @@ async def test_press_with_nothing_to_send_to(
 
 
 async def test_press_when_the_command_crashes_on_the_server(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A reply that is not Kazoo's message is a failure, not "command sent"."""
-    await setup_entry(hass, kazoo_entry)
     simulator.kazoo.presence_command_crashes = True
 
     with pytest.raises(HomeAssistantError) as err:
@@ -178,12 +173,11 @@ async def test_press_when_the_command_crashes_on_the_server(
 async def test_press_refused_by_the_server(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     status: int,
     translation_key: str,
 ) -> None:
     """A refusal names its cause, and does not start the cooldown."""
-    await setup_entry(hass, kazoo_entry)
     simulator.faults.add("status", status=status, path_contains="/presence/")
 
     with pytest.raises(HomeAssistantError) as err:

@@ -93,10 +93,9 @@ def _names(events: list[Event]) -> list[str]:
 
 
 async def test_kazoo_user_has_call_triggers_and_conditions(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A Kazoo user offers ringing, answered and call ended, and three call conditions."""
-    await setup_entry(hass, kazoo_entry)
     device_id = _anna_kazoo(hass, simulator)
     event_entity = _registry_id(hass, "event.anna_schmidt_call")
     sensor = _registry_id(hass, "sensor.anna_schmidt_call_state")
@@ -134,11 +133,10 @@ async def test_kazoo_user_has_call_triggers_and_conditions(
 async def test_isymphony_user_has_status_trigger_and_condition(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """A panel user offers 'status changes' and 'status is', with a status type choice."""
-    await setup_entry(hass, isymphony_entry)
     device_id = _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna")
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device_id])
     assert [(t["type"], t["entity_id"]) for t in _ours(triggers, device_id)] == [
@@ -180,11 +178,10 @@ async def test_isymphony_user_has_status_trigger_and_condition(
 async def test_call_triggers_have_no_extra_fields(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """Call triggers and conditions need nothing but the device."""
-    await setup_entry(hass, kazoo_entry)
     device_id = _anna_kazoo(hass, simulator)
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device_id])
     conditions = await async_get_device_automations(
@@ -205,11 +202,10 @@ async def test_call_triggers_have_no_extra_fields(
 async def test_call_triggers_fire_on_simulator_calls(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """'Starts ringing', 'answers a call' and 'call ends' run their automations once each."""
-    await setup_entry(hass, kazoo_entry)
     device_id = _anna_kazoo(hass, simulator)
     entity = _registry_id(hass, "event.anna_schmidt_call")
     await _add_automations(
@@ -322,11 +318,10 @@ async def test_a_restored_event_fires_no_trigger(
 async def test_status_trigger_with_and_without_a_type(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """'Status changes' fires on every change; 'status changes to dnd' only on dnd."""
-    await setup_entry(hass, isymphony_entry)
     device_id = _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna")
     trigger = {
         "trigger": "device",
@@ -359,11 +354,10 @@ async def test_status_trigger_with_and_without_a_type(
 async def test_call_conditions(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """'Is on a call', 'is ringing' and 'is not on a call' follow the call state."""
-    await setup_entry(hass, kazoo_entry)
     device_id = _anna_kazoo(hass, simulator)
     sensor = _registry_id(hass, "sensor.anna_schmidt_call_state")
     await _add_automations(
@@ -407,11 +401,10 @@ async def test_call_conditions(
 async def test_status_condition(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """'Status is available' holds until the status changes."""
-    await setup_entry(hass, isymphony_entry)
     await _add_automations(
         hass,
         {

@@ -54,11 +54,9 @@ async def test_kazoo_entry_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_kazoo)
 
     assert diagnostics["server_type"] == "flex_uc"
     assert diagnostics["server"]["unique_id"] == simulator.kazoo.account_id
@@ -96,7 +94,7 @@ async def test_kazoo_entry_diagnostics(
     assert anna["username"] == REDACTED
     macs = {device["mac_address"] for device in directory["devices"].values()}
     assert macs == {REDACTED, None}  # softphones have no MAC address
-    assert_no_secrets(diagnostics, kazoo_secrets(simulator, kazoo_entry))
+    assert_no_secrets(diagnostics, kazoo_secrets(simulator, init_kazoo))
     assert "anna@acme.pbx.example" not in json.dumps(diagnostics)
 
 
@@ -128,11 +126,9 @@ async def test_isymphony_entry_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
 ) -> None:
-    await setup_entry(hass, isymphony_entry)
-
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, isymphony_entry)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_isymphony)
 
     assert diagnostics["server_type"] == "isymphony"
     assert diagnostics["server"] == {
@@ -170,11 +166,10 @@ async def test_device_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     # Setting up the integration sets up every entry it has.
-    await setup_entry(hass, kazoo_entry)
+    kazoo_entry, isymphony_entry = init_both
     assert isymphony_entry.state is ConfigEntryState.LOADED
     registry = dr.async_get(hass)
     anna_id = kazoo_user_id(simulator, "anna")

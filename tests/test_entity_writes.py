@@ -17,7 +17,7 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
 )
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry, state_of
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_of
 
 
 def _record_writes(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
@@ -53,11 +53,10 @@ def _entities_of(hass: HomeAssistant, *device_ids: str | None) -> set[str]:
 async def test_a_call_writes_only_its_presentities_entities(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-    writes = _record_writes(hass, kazoo_entry)
+    writes = _record_writes(hass, init_kazoo)
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert writes == []  # nothing changed: nothing written
@@ -78,23 +77,22 @@ async def test_a_call_writes_only_its_presentities_entities(
     assert set(writes) <= changed
     assert len(writes) == len(set(writes))  # each entity once
     # Others, such as Anna's voicemail count or another phone, were not written.
-    assert len(changed) < len(er.async_entries_for_config_entry(registry, kazoo_entry.entry_id))
+    assert len(changed) < len(er.async_entries_for_config_entry(registry, init_kazoo.entry_id))
 
 
 async def test_a_removed_phone_rewrites_only_itself_and_its_owner(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     registry = er.async_get(hass)
     phone = registry.async_get("sensor.anna_schmidt_desk_phone_call_state")
     anna = registry.async_get("sensor.anna_schmidt_call_state")
     assert phone is not None
     assert anna is not None
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
-    writes = _record_writes(hass, kazoo_entry)
+    writes = _record_writes(hass, init_kazoo)
     allowed = _entities_of(hass, phone.device_id, anna.device_id)
 
     del simulator.kazoo.devices[kazoo_device_id(simulator, "Anna Schmidt desk phone")]
@@ -108,15 +106,14 @@ async def test_a_removed_phone_rewrites_only_itself_and_its_owner(
 async def test_a_quiet_poll_keeps_the_same_objects(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Nothing changed: the adapter and the coordinator hand on the objects they had.
 
     So a quiet poll leaves nothing new alive, and no full garbage collection comes due.
     """
-    await setup_entry(hass, kazoo_entry)
-    coordinator = kazoo_entry.runtime_data
+    coordinator = init_kazoo.runtime_data
     snapshot = coordinator.data
     everything = dict(coordinator.unfiltered.presentities)
 

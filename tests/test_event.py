@@ -10,7 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -30,22 +30,16 @@ from custom_components.pbx_presence.backends.snapshot import (
 from custom_components.pbx_presence.changes import call_events
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_object, state_of
 
 ANNA_CALL = "event.anna_schmidt_call"
 ANNA_DESK_CALL = "event.anna_schmidt_desk_phone_call"
 ANNA_STATUS = "event.anna_schmidt_status_change"
 
 
-def _state(hass: HomeAssistant, entity_id: str) -> State:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state
-
-
 def _event(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
     """The last event of an event entity: its type and its own attributes."""
-    state = _state(hass, entity_id)
+    state = state_object(hass, entity_id)
     assert state.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE), entity_id
     attributes = {
         key: value
@@ -56,11 +50,10 @@ def _event(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
 
 
 async def test_call_event_entities(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Every user and phone has a call event entity with translated event types."""
-    await setup_entry(hass, kazoo_entry)
-    state = _state(hass, ANNA_CALL)
+    state = state_object(hass, ANNA_CALL)
     assert state.state == STATE_UNKNOWN  # nothing happened since setup
     assert state.attributes[ATTR_EVENT_TYPES] == ["ringing", "answered", "ended"]
     assert state.attributes["friendly_name"] == "Anna Schmidt Call"
@@ -73,7 +66,7 @@ async def test_call_event_entities(
     assert entry.unique_id == f"{account}_user_{kazoo_user_id(simulator, 'anna')}_call"
     calls = [
         e
-        for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
+        for e in er.async_entries_for_config_entry(entities, init_kazoo.entry_id)
         if e.domain == "event"
     ]
     assert len(calls) == len(simulator.kazoo.users) + len(simulator.kazoo.devices)
@@ -84,11 +77,10 @@ async def test_call_event_entities(
 async def test_an_incoming_call_rings_is_answered_and_ends(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call to Anna's desk phone fires ringing, answered and ended on her and the phone."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
 
     # The switch places an outbound leg to the phone that is called.
@@ -96,17 +88,17 @@ async def test_an_incoming_call_rings_is_answered_and_ends(
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     for entity_id in (ANNA_CALL, ANNA_DESK_CALL):
         assert _event(hass, entity_id) == ("ringing", {"direction": "incoming"})
-    assert _state(hass, "event.anna_schmidt_softphone_call").state == STATE_UNKNOWN
-    ringing_at = _state(hass, ANNA_CALL).state
+    assert state_of(hass, "event.anna_schmidt_softphone_call") == STATE_UNKNOWN
+    ringing_at = state_of(hass, ANNA_CALL)
 
     # A poll without change fires nothing.
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _state(hass, ANNA_CALL).state == ringing_at
+    assert state_of(hass, ANNA_CALL) == ringing_at
 
     simulator.kazoo.answer(call)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert _event(hass, ANNA_CALL) == ("answered", {"direction": "incoming"})
-    assert _state(hass, ANNA_CALL).state != ringing_at
+    assert state_of(hass, ANNA_CALL) != ringing_at
 
     await async_poll(hass, freezer, timedelta(minutes=2))
     simulator.kazoo.hangup(call)
@@ -120,11 +112,10 @@ async def test_an_incoming_call_rings_is_answered_and_ends(
 async def test_a_missed_call_ends_unanswered(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call that stops ringing unanswered ends with answered false."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -139,11 +130,10 @@ async def test_a_missed_call_ends_unanswered(
 async def test_an_internal_call_names_the_caller(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """When the caller's own leg is in the channel list, it names the caller."""
-    await setup_entry(hass, kazoo_entry)
     kazoo = simulator.kazoo
     lobby = kazoo_device_id(simulator, "Lobby phone")
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
@@ -170,11 +160,10 @@ async def test_an_internal_call_names_the_caller(
 async def test_an_outgoing_call_is_answered(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call Anna places fires answered once the other side picks up, then ended."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(
         device_id=desk, direction="inbound", destination="+15555550199"
@@ -194,11 +183,10 @@ async def test_an_outgoing_call_is_answered(
 async def test_events_wait_for_the_server_to_come_back(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """While the server is down the entity is unavailable; what changed fires once it is back."""
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     call = simulator.kazoo.start_call(device_id=desk, direction="outbound")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -207,7 +195,7 @@ async def test_events_wait_for_the_server_to_come_back(
     simulator.faults.add("status", count=None, status=500)
     for delta in (KAZOO_SCAN_INTERVAL, KAZOO_SCAN_INTERVAL, timedelta(minutes=1)):
         await async_poll(hass, freezer, delta)  # down for good: three polls over a minute
-    assert _state(hass, ANNA_CALL).state == STATE_UNAVAILABLE
+    assert state_of(hass, ANNA_CALL) == STATE_UNAVAILABLE
     simulator.kazoo.answer(call)
     simulator.kazoo.hangup(call)
     simulator.faults.clear()
@@ -218,12 +206,11 @@ async def test_events_wait_for_the_server_to_come_back(
 async def test_status_change_events(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status change on the panel fires changed with the old and new type and name."""
-    await setup_entry(hass, isymphony_entry)
-    state = _state(hass, ANNA_STATUS)
+    state = state_object(hass, ANNA_STATUS)
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_EVENT_TYPES] == ["changed"]
     assert state.attributes["friendly_name"] == "Anna Schmidt Status change"
@@ -241,20 +228,19 @@ async def test_status_change_events(
             "new_name": "Out to lunch",
         },
     )
-    changed_at = _state(hass, ANNA_STATUS).state
+    changed_at = state_of(hass, ANNA_STATUS)
 
     # A new note alone is no status change.
     simulator.isymphony.set_status("anna", name="Out to lunch", type="away", note="Pizza")
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
-    assert _state(hass, "sensor.anna_schmidt_status_note").state == "Pizza"
-    assert _state(hass, ANNA_STATUS).state == changed_at
+    assert state_of(hass, "sensor.anna_schmidt_status_note") == "Pizza"
+    assert state_of(hass, ANNA_STATUS) == changed_at
 
 
 async def test_status_set_from_home_assistant_fires_at_once(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """Setting a status through the select fires the event without waiting for a poll."""
-    await setup_entry(hass, isymphony_entry)
     await hass.services.async_call(
         SELECT_DOMAIN,
         SERVICE_SELECT_OPTION,

@@ -60,11 +60,9 @@ def _anna_call_state(hass: HomeAssistant, sim: Simulator) -> str:
 
 
 async def test_kazoo_entry_sets_up_devices_and_unloads(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-
-    assert kazoo_entry.state is ConfigEntryState.LOADED
+    assert init_kazoo.state is ConfigEntryState.LOADED
     devices = dr.async_get(hass)
     server = devices.async_get_device({(DOMAIN, simulator.kazoo.account_id)})
     assert server is not None
@@ -77,17 +75,15 @@ async def test_kazoo_entry_sets_up_devices_and_unloads(
     assert anna.via_device_id == server.id
     assert hass.states.get(_anna_call_state(hass, simulator)).state == "idle"
 
-    assert await hass.config_entries.async_unload(kazoo_entry.entry_id)
-    assert kazoo_entry.state is ConfigEntryState.NOT_LOADED
+    assert await hass.config_entries.async_unload(init_kazoo.entry_id)
+    assert init_kazoo.state is ConfigEntryState.NOT_LOADED
 
 
 async def test_isymphony_entry_sets_up_without_auth_trouble_for_unlicensed_users(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
-    await setup_entry(hass, isymphony_entry)
-
-    assert isymphony_entry.state is ConfigEntryState.LOADED
-    coordinator = isymphony_entry.runtime_data
+    assert init_isymphony.state is ConfigEntryState.LOADED
+    coordinator = init_isymphony.runtime_data
     lukas = coordinator.data.presentities["panel_user_lukas"]
     assert lukas.licensed is False
     assert lukas.status is None
@@ -221,25 +217,24 @@ async def test_one_failed_poll_keeps_the_last_known_state(
 async def test_failures_shorter_than_a_minute_keep_the_state(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Many failed polls within a minute, or two failed polls a minute apart: no outage."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = _anna_call_state(hass, simulator)
     changes = _record_states(hass)
     fault = simulator.faults.add("status", status=503, count=None)
 
     for _ in range(11):  # 11 polls, 50 seconds
         await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert kazoo_entry.runtime_data.failed_polls.count == 11
+    assert init_kazoo.runtime_data.failed_polls.count == 11
     fault.remaining = 0
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     fault.remaining = None
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     await async_poll(hass, freezer, timedelta(seconds=61))  # only one poll in between
-    assert kazoo_entry.runtime_data.failed_polls.count == 2
+    assert init_kazoo.runtime_data.failed_polls.count == 2
     assert hass.states.get(entity_id).state == "idle"
     assert changes == []
 
@@ -290,11 +285,10 @@ async def test_server_down_later_is_unavailable_logged_once_and_recovers(
 async def test_bad_credentials_later_start_reauth_at_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """No tolerance for a refused login: it will not get better by waiting."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = _anna_call_state(hass, simulator)
     simulator.faults.add("status", status=401, count=None)
 
@@ -309,20 +303,19 @@ async def test_bad_credentials_later_start_reauth_at_once(
 async def test_malformed_or_dropped_replies_never_escape(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     fault: FaultKind,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     simulator.faults.add(fault, count=None, path_contains="/channels")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     await async_poll(hass, freezer, timedelta(minutes=1))
 
-    assert not kazoo_entry.runtime_data.last_update_success
+    assert not init_kazoo.runtime_data.last_update_success
     assert hass.states.get(_anna_call_state(hass, simulator)).state == STATE_UNAVAILABLE
-    assert kazoo_entry.state is ConfigEntryState.LOADED
+    assert init_kazoo.state is ConfigEntryState.LOADED
 
 
 async def _poll_into_a_hang(
@@ -382,10 +375,9 @@ async def test_timeouts_and_refused_connections_are_told_apart(
 async def test_expired_token_is_renewed_without_an_unavailable_blip(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     entity_id = _anna_call_state(hass, simulator)
     changes: list[str] = []
     hass.bus.async_listen(
@@ -400,7 +392,7 @@ async def test_expired_token_is_renewed_without_an_unavailable_blip(
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    assert kazoo_entry.runtime_data.last_update_success
+    assert init_kazoo.runtime_data.last_update_success
     assert changes == []
     logins = [r for r in simulator.requests if r.path == "/v2/user_auth"]
     assert len(logins) == 2
@@ -409,14 +401,13 @@ async def test_expired_token_is_renewed_without_an_unavailable_blip(
 async def test_rate_limit_waits_as_told(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     simulator.faults.add("rate_limit", retry_after=60, path_contains="/presence")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert kazoo_entry.runtime_data.shows_stale_data  # one 429 is no outage
+    assert init_kazoo.runtime_data.shows_stale_data  # one 429 is no outage
     simulator.requests.clear()
 
     await async_poll(hass, freezer, timedelta(seconds=30))
@@ -424,17 +415,16 @@ async def test_rate_limit_waits_as_told(
 
     await async_poll(hass, freezer, timedelta(seconds=31))
     assert simulator.requests
-    assert kazoo_entry.runtime_data.last_update_success
-    assert not kazoo_entry.runtime_data.shows_stale_data
+    assert init_kazoo.runtime_data.last_update_success
+    assert not init_kazoo.runtime_data.shows_stale_data
 
 
 async def test_a_poll_with_no_change_writes_no_state(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, isymphony_entry)
     changes: list[str] = []
     hass.bus.async_listen(
         EVENT_STATE_CHANGED, lambda event: changes.append(event.data["entity_id"])
@@ -453,10 +443,9 @@ async def test_a_poll_with_no_change_writes_no_state(
 async def test_unlicensed_users_are_rechecked_rarely(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, isymphony_entry)
     simulator.requests.clear()
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
@@ -472,10 +461,9 @@ async def test_unlicensed_users_are_rechecked_rarely(
 async def test_kazoo_polls_three_requests_and_reads_the_directory_rarely(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     simulator.requests.clear()
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
@@ -491,17 +479,16 @@ async def test_kazoo_polls_three_requests_and_reads_the_directory_rarely(
 async def test_unknown_owner_in_a_call_reloads_the_directory(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     new_user = simulator.kazoo.add_user("nina", "nina-pass", "Nina", "Park", "1013")
     phone = simulator.kazoo.add_device("Nina desk phone", new_user["id"], sip_username="user_1013a")
     simulator.kazoo.start_call(device_id=phone["id"], direction="outbound")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    presentities = kazoo_entry.runtime_data.data.presentities
+    presentities = init_kazoo.runtime_data.data.presentities
     assert presentities[f"user_{new_user['id']}"].call_state == "ringing"
     assert presentities[f"phone_{phone['id']}"].call_state == "ringing"
 
@@ -564,10 +551,9 @@ async def test_no_secret_reaches_the_log(
 async def test_partial_presence_reply_removes_no_device(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     park = (DOMAIN, f"{simulator.kazoo.account_id}_extension_*3103")
     assert dr.async_get(hass).async_get_device({park}) is not None
     simulator.kazoo.presence_shape = "modern"
@@ -575,7 +561,7 @@ async def test_partial_presence_reply_removes_no_device(
     simulator.kazoo.subscriptions.pop("*3103")
 
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert kazoo_entry.runtime_data.data.partial
+    assert init_kazoo.runtime_data.data.partial
     assert dr.async_get(hass).async_get_device({park}) is not None
 
     simulator.kazoo.presence_timeout = False

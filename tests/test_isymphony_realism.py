@@ -55,11 +55,10 @@ async def test_one_users_odd_status_costs_that_user_only(
 async def test_403_after_a_password_change_asks_to_reauthenticate(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Some versions answer a wrong password with 403: that leads to re-authentication."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.wrong_password_status = 403
     simulator.isymphony.password = "changed-on-the-server"
 
@@ -123,11 +122,10 @@ async def test_entry_keyed_by_slug_moves_to_the_stable_id_keeping_its_entities(
 async def test_licences_come_from_the_config_api(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """With the `full` flags, unlicensed users are never probed with a status request."""
-    await setup_entry(hass, isymphony_entry)
     await async_poll(hass, freezer, LICENSE_RECHECK_INTERVAL)
 
     probed = {r.path.split("/")[-2] for r in simulator.requests if r.path.endswith("/status")}

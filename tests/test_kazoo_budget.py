@@ -161,12 +161,10 @@ async def test_presence_detail_carries_sip_text(
 async def test_directory_reads_only_devices_whose_presence_id_matters(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Lists plus `has_key=presence_id`; single reads only where the lamps need the value."""
-    await setup_entry(hass, kazoo_entry)
-
     # Felix's and Hannah's users have no presence_id, the lobby phone has no owner: their
     # phones' own presence_id is what their lamps go by. Anna's and Carla's phones have
     # one too, but their lamps go by their owner's.
@@ -176,7 +174,7 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
         kazoo_device_id(simulator, "Lobby phone"),
     }
     assert any(r.query.get("has_key") == "presence_id" for r in simulator.requests)
-    adapter = kazoo_entry.runtime_data.backend
+    adapter = init_kazoo.runtime_data.backend
     assert isinstance(adapter, KazooBackend)
     anna_desk = adapter.directory.devices[kazoo_device_id(simulator, "Anna Schmidt desk phone")]
     assert anna_desk.has_presence_id
@@ -201,11 +199,10 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
 async def test_a_failed_reload_keeps_the_devices_it_read(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The next try reads only what the failed one did not get."""
-    await setup_entry(hass, kazoo_entry)
     felix = kazoo_device_id(simulator, "Felix Wagner desk phone")
     lobby = kazoo_device_id(simulator, "Lobby phone")
     for device_id in (felix, lobby):
@@ -214,12 +211,12 @@ async def test_a_failed_reload_keeps_the_devices_it_read(
     simulator.requests.clear()
 
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
-    assert kazoo_entry.runtime_data.shows_stale_data  # the poll failed; a blip is ridden out
+    assert init_kazoo.runtime_data.shows_stale_data  # the poll failed; a blip is ridden out
     assert _detail_reads(simulator) == {felix, lobby}
 
     simulator.requests.clear()
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert kazoo_entry.runtime_data.last_update_success
+    assert init_kazoo.runtime_data.last_update_success
     assert _detail_reads(simulator) == {lobby}
     assert state_of(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
 
@@ -273,11 +270,10 @@ async def test_a_kazoo_40_presence_list_still_counts_watchers(
 async def test_no_presence_answer_keeps_watchers_and_extensions(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """`{"timeout": true}` alone: no Kamailio node answered, so nothing is known."""
-    await setup_entry(hass, kazoo_entry)
     park = (DOMAIN, f"{simulator.kazoo.account_id}_extension_*3103")
     assert state_of(hass, PARK_WATCHERS) == "3"
 
@@ -285,8 +281,8 @@ async def test_no_presence_answer_keeps_watchers_and_extensions(
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
-    assert kazoo_entry.runtime_data.last_update_success
-    assert kazoo_entry.runtime_data.data.partial
+    assert init_kazoo.runtime_data.last_update_success
+    assert init_kazoo.runtime_data.data.partial
     assert state_of(hass, PARK_WATCHERS) == "3"
     assert dr.async_get(hass).async_get_device({park}) is not None
 
@@ -294,17 +290,16 @@ async def test_no_presence_answer_keeps_watchers_and_extensions(
     simulator.kazoo.watch("*3101", "lobby")
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert state_of(hass, PARK_WATCHERS) == "4"
-    assert not kazoo_entry.runtime_data.data.partial
+    assert not init_kazoo.runtime_data.data.partial
 
 
 async def test_a_sudden_empty_registration_list_is_believed_on_the_second_poll(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Kazoo answers [] when it cannot ask the call manager: not every phone went away."""
-    await setup_entry(hass, kazoo_entry)
     assert state_of(hass, ANNA_DESK) == STATE_ON
     registered = set(simulator.kazoo.registered)
 

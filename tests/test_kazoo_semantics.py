@@ -55,34 +55,31 @@ async def test_disabled_account_is_a_repair_issue_not_a_reauth(
 async def test_account_that_expires_while_running(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Polls answered "account expired" raise the expired issue; it goes when it works again."""
-    await setup_entry(hass, kazoo_entry)
     simulator.kazoo.account_status = "expired"
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     issues = ir.async_get(hass)
-    issue = issues.async_get_issue(DOMAIN, f"account_expired_{kazoo_entry.entry_id}")
+    issue = issues.async_get_issue(DOMAIN, f"account_expired_{init_kazoo.entry_id}")
     assert issue is not None
     assert issue.translation_key == "account_expired"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
     simulator.kazoo.account_status = "enabled"
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert issues.async_get_issue(DOMAIN, f"account_expired_{kazoo_entry.entry_id}") is None
+    assert issues.async_get_issue(DOMAIN, f"account_expired_{init_kazoo.entry_id}") is None
 
 
 async def test_voicemail_sensor_counts_new_messages(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Users with a box show their new (unheard) messages; saved ones do not count."""
-    await setup_entry(hass, kazoo_entry)
-
     # The demo: Anna 2 new + 1 saved, Ben 3 saved, Carla 1 new; nobody else has a box.
     assert state_of(hass, "sensor.anna_schmidt_new_voicemails") == "2"
     assert state_of(hass, "sensor.ben_carter_new_voicemails") == "0"

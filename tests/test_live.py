@@ -229,17 +229,15 @@ async def test_a_server_without_presence_bindings_still_gets_call_state(
 async def test_an_unreachable_socket_means_polling_not_an_error(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
     """The simulator refuses the upgrade: the entry polls at the normal pace, no error."""
-    await setup_entry(hass, kazoo_entry)
-
-    assert kazoo_entry.state is ConfigEntryState.LOADED
+    assert init_kazoo.state is ConfigEntryState.LOADED
     assert state_of(hass, KAZOO_LIVE) == STATE_OFF
     assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
-    assert kazoo_entry.runtime_data.update_interval == KAZOO_SCAN_INTERVAL
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    assert init_kazoo.runtime_data.update_interval == KAZOO_SCAN_INTERVAL
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_kazoo)
     live = diagnostics["live_updates"]
     assert live["connected"] is False
     assert "404" in live["last_error"]

@@ -24,7 +24,7 @@ from custom_components.pbx_presence.const import (
 )
 from simulator import Simulator
 
-from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, setup_entry
+from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME
 
 
 async def _set_options(hass: HomeAssistant, entry: MockConfigEntry, **options: Any) -> None:
@@ -40,12 +40,11 @@ def _kinds(entry: MockConfigEntry) -> set[PresentityKind]:
 
 
 async def test_options_form_previews_what_is_imported(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     kazoo = simulator.kazoo
 
-    result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
+    result = await hass.config_entries.options.async_init(init_kazoo.entry_id)
 
     assert result["step_id"] == "init"
     placeholders = result["description_placeholders"]
@@ -63,17 +62,16 @@ async def test_options_form_previews_what_is_imported(
 
 
 async def test_importing_fewer_kinds_removes_their_devices_and_keeps_the_rest(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
     entities = er.async_get(hass)
     call_state = entities.async_get("sensor.anna_schmidt_call_state")
     assert call_state is not None
     assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is not None
 
-    await _set_options(hass, kazoo_entry, **{CONF_IMPORT: ["user"]})
+    await _set_options(hass, init_kazoo, **{CONF_IMPORT: ["user"]})
 
-    assert _kinds(kazoo_entry) == {PresentityKind.USER}
+    assert _kinds(init_kazoo) == {PresentityKind.USER}
     assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is None
     assert entities.async_get("sensor.anna_schmidt_desk_phone_call_state") is None
     account = simulator.kazoo.account_id
@@ -86,19 +84,17 @@ async def test_importing_fewer_kinds_removes_their_devices_and_keeps_the_rest(
     assert hass.states.get("sensor.anna_schmidt_call_state").state == "idle"
 
     # And back: phones return.
-    await _set_options(hass, kazoo_entry, **{CONF_IMPORT: ["user", "phone", "extension"]})
+    await _set_options(hass, init_kazoo, **{CONF_IMPORT: ["user", "phone", "extension"]})
     assert hass.states.get("sensor.anna_schmidt_desk_phone_call_state") is not None
 
 
 async def test_include_and_exclude_by_name_or_extension(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Patterns match names and extensions, ignoring case and accents; `*` is any text."""
-    await setup_entry(hass, kazoo_entry)
-
     await _set_options(
         hass,
-        kazoo_entry,
+        init_kazoo,
         **{
             CONF_IMPORT: ["user", "phone", "extension"],
             CONF_INCLUDE: ["anna*", "HANNAH MULLER", "1002", "*31*"],
@@ -106,7 +102,7 @@ async def test_include_and_exclude_by_name_or_extension(
         },
     )
 
-    names = {p.name for p in kazoo_entry.runtime_data.data.presentities.values()}
+    names = {p.name for p in init_kazoo.runtime_data.data.presentities.values()}
     assert names == {
         "Anna Schmidt",
         "Anna Schmidt desk phone",
@@ -119,17 +115,16 @@ async def test_include_and_exclude_by_name_or_extension(
 
 
 async def test_poll_interval_option(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
-    await setup_entry(hass, isymphony_entry)
-    result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+    result = await hass.config_entries.options.async_init(init_isymphony.entry_id)
     # iSymphony has only panel users: nothing to choose there.
     assert CONF_IMPORT not in {str(key) for key in result["data_schema"].schema}
 
-    await _set_options(hass, isymphony_entry, **{CONF_SCAN_INTERVAL: 60})
+    await _set_options(hass, init_isymphony, **{CONF_SCAN_INTERVAL: 60})
 
-    assert isymphony_entry.options[CONF_SCAN_INTERVAL] == 60
-    assert isymphony_entry.runtime_data.update_interval == timedelta(seconds=60)
+    assert init_isymphony.options[CONF_SCAN_INTERVAL] == 60
+    assert init_isymphony.runtime_data.update_interval == timedelta(seconds=60)
 
 
 async def test_a_large_account_imports_users_only_at_first(

@@ -44,11 +44,9 @@ async def set_options(hass: HomeAssistant, entry: MockConfigEntry, **changes: An
 async def test_the_same_person_is_one_device(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-    await setup_entry(hass, isymphony_entry)
+    kazoo_entry, isymphony_entry = init_both
 
     anna = device_of(hass, "sensor.anna_schmidt_call_state")
     assert device_of(hass, "sensor.anna_schmidt_status") == anna
@@ -67,10 +65,9 @@ async def test_the_same_person_is_one_device(
 
 
 async def test_the_order_of_setup_does_not_matter(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """The iSymphony entry first: it joins the devices once the Kazoo entry is there."""
-    await setup_entry(hass, isymphony_entry)
     assert own_device(hass, "anna") is not None
     kazoo_entry = MockConfigEntry(
         domain=DOMAIN,
@@ -95,11 +92,9 @@ async def test_the_order_of_setup_does_not_matter(
 async def test_removing_one_entry_keeps_the_others_entities_on_the_device(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-    await setup_entry(hass, isymphony_entry)
+    kazoo_entry, isymphony_entry = init_both
     anna = device_of(hass, "sensor.anna_schmidt_status")
 
     assert await hass.config_entries.async_remove(kazoo_entry.entry_id)
@@ -121,11 +116,9 @@ async def test_removing_one_entry_keeps_the_others_entities_on_the_device(
 async def test_people_kept_apart_and_linked_by_hand(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-    await setup_entry(hass, isymphony_entry)
+    _, isymphony_entry = init_both
     merged = device_of(hass, "sensor.anna_schmidt_status")
 
     # Keep Anna apart; link Max's panel user to Ben by hand (a deliberate mix-up).
@@ -165,11 +158,9 @@ async def test_people_kept_apart_and_linked_by_hand(
 async def test_a_link_by_hand_must_name_one_user_on_each_side(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
-    await setup_entry(hass, kazoo_entry)
-    await setup_entry(hass, isymphony_entry)
+    _, isymphony_entry = init_both
     before = dict(isymphony_entry.options)
 
     for line in ("max Ben Carter", "nobody = Ben Carter", "max = Nobody Here", "max ="):
@@ -239,12 +230,9 @@ def test_matching_order_and_ambiguity() -> None:
 async def test_services_on_a_merged_device(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     """Reset reaches the person's Kazoo user, a status the person's iSymphony user."""
-    await setup_entry(hass, kazoo_entry)
-    await setup_entry(hass, isymphony_entry)
     anna = device_of(hass, "sensor.anna_schmidt_status").id
 
     await hass.services.async_call(DOMAIN, "reset_presence", {"device_id": anna}, blocking=True)

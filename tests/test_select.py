@@ -23,17 +23,19 @@ from custom_components.pbx_presence.backends.isymphony.adapter import (
 )
 from simulator import Simulator
 
-from .conftest import STATUS_STATES, async_poll, kazoo_device_id, kazoo_user_id, setup_entry
+from .conftest import (
+    STATUS_STATES,
+    async_poll,
+    kazoo_device_id,
+    kazoo_user_id,
+    setup_entry,
+    state_object,
+    state_of,
+)
 
 ANNA = "select.anna_schmidt_blf_override"
 ANNA_DESK = "select.anna_schmidt_desk_phone_blf_override"
 ANNA_SOFTPHONE = "select.anna_schmidt_softphone_blf_override"
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> State:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
@@ -51,17 +53,15 @@ def _last_action(sim: Simulator) -> dict[str, Any]:
 
 
 async def test_blf_override_entities(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Users and phones a command reaches get a BLF override starting as automatic."""
-    await setup_entry(hass, kazoo_entry)
-
-    state = _state(hass, ANNA)
+    state = state_object(hass, ANNA)
     assert state.state == "automatic"
     assert state.attributes[ATTR_OPTIONS] == ["automatic", "idle", "ringing", "busy"]
     assert state.attributes[ATTR_ASSUMED_STATE] is True
     assert state.attributes["friendly_name"] == "Anna Schmidt BLF override"
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
     entry = er.async_get(hass).async_get(ANNA)
     assert entry is not None
     assert entry.translation_key == "blf_override"
@@ -70,7 +70,7 @@ async def test_blf_override_entities(
     )
     selects = [
         e
-        for e in er.async_entries_for_config_entry(er.async_get(hass), kazoo_entry.entry_id)
+        for e in er.async_entries_for_config_entry(er.async_get(hass), init_kazoo.entry_id)
         if e.domain == SELECT_DOMAIN
     ]
     kazoo = simulator.kazoo
@@ -94,13 +94,11 @@ async def test_blf_override_entities(
 async def test_blf_override_sets_user_presence(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     option: str,
     sent: str,
 ) -> None:
     """Choosing a state sends `set` with that state, and shows it at once."""
-    await setup_entry(hass, kazoo_entry)
-
     await _select(hass, ANNA, option)
 
     assert _last_action(simulator) == {
@@ -111,27 +109,26 @@ async def test_blf_override_sets_user_presence(
         "presence_ids": ["1001"],
     }
     assert simulator.kazoo.presence_overrides == {"1001": sent}
-    assert _state(hass, ANNA).state == option
+    assert state_of(hass, ANNA) == option
     # The phone with the same presence id keeps its own (unknown to it) command.
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
 
 
 async def test_blf_override_on_a_phone_and_back_to_automatic(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A phone's override goes to the device endpoint; automatic ends it with `set`.
 
     `set terminated` ends just the override; a reset would alert the provider's admins and
     dark the lamps of calls in progress.
     """
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
 
     await _select(hass, ANNA_DESK, "busy")
     assert _last_action(simulator)["target"] == "device"
     assert _last_action(simulator)["id"] == desk
     assert simulator.kazoo.presence_overrides == {"1001": "confirmed"}
-    assert _state(hass, ANNA_DESK).state == "busy"
+    assert state_of(hass, ANNA_DESK) == "busy"
 
     await _select(hass, ANNA_DESK, "automatic")
     assert _last_action(simulator) == {
@@ -142,15 +139,14 @@ async def test_blf_override_on_a_phone_and_back_to_automatic(
         "presence_ids": ["1001"],
     }
     assert simulator.kazoo.presence_overrides == {"1001": "terminated"}
-    assert _state(hass, ANNA_DESK).state == "automatic"
+    assert state_of(hass, ANNA_DESK) == "automatic"
     assert all(action["action"] == "set" for action in simulator.kazoo.presence_actions)
 
 
 async def test_blf_override_with_nothing_to_send_to(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A user whose phones went since the directory was read: the server's no-op is an error."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = "select.felix_wagner_blf_override"
     for device in simulator.kazoo.owned_devices(kazoo_user_id(simulator, "felix")):
         del simulator.kazoo.devices[device["id"]]
@@ -160,14 +156,13 @@ async def test_blf_override_with_nothing_to_send_to(
 
     assert err.value.translation_key == "nothing_to_send"
     assert _last_action(simulator)["presence_ids"] == []
-    assert _state(hass, entity_id).state == "automatic"
+    assert state_of(hass, entity_id) == "automatic"
 
 
 async def test_blf_override_server_error_keeps_the_option(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A refused command raises a translated error and leaves the option as it was."""
-    await setup_entry(hass, kazoo_entry)
     await _select(hass, ANNA, "ringing")
     simulator.faults.add("status", status=500, path_contains="/presence")
 
@@ -175,17 +170,16 @@ async def test_blf_override_server_error_keeps_the_option(
         await _select(hass, ANNA, "busy")
 
     assert err.value.translation_key == "unknown"
-    assert _state(hass, ANNA).state == "ringing"
+    assert state_of(hass, ANNA) == "ringing"
     assert simulator.kazoo.presence_overrides == {"1001": "early"}
 
 
 async def test_blf_override_automatic_is_not_a_reset(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
 ) -> None:
     """Ending overrides often is fine: no reset, so no cooldown and no admin alert."""
-    await setup_entry(hass, kazoo_entry)
     for option in ("busy", "automatic", "ringing", "automatic"):
         await _select(hass, ANNA, option)
 
@@ -195,14 +189,13 @@ async def test_blf_override_automatic_is_not_a_reset(
         ("set", "early"),
         ("set", "terminated"),
     ]
-    assert _state(hass, ANNA).state == "automatic"
+    assert state_of(hass, ANNA) == "automatic"
 
 
 async def test_reset_button_returns_the_override_to_automatic(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """A reset from the button ends the override, and the select says so."""
-    await setup_entry(hass, kazoo_entry)
     await _select(hass, ANNA, "busy")
     await _select(hass, ANNA_DESK, "ringing")
 
@@ -211,9 +204,9 @@ async def test_reset_button_returns_the_override_to_automatic(
     )
 
     assert _last_action(simulator)["action"] == "reset"
-    assert _state(hass, ANNA).state == "automatic"
+    assert state_of(hass, ANNA) == "automatic"
     # Only the presentity that was reset follows.
-    assert _state(hass, ANNA_DESK).state == "ringing"
+    assert state_of(hass, ANNA_DESK) == "ringing"
 
 
 async def test_blf_override_is_restored(
@@ -232,25 +225,24 @@ async def test_blf_override_is_restored(
 
     await setup_entry(hass, kazoo_entry)
 
-    assert _state(hass, ANNA).state == "busy"
-    assert _state(hass, ANNA_DESK).state == "ringing"
-    assert _state(hass, "select.ben_carter_blf_override").state == "automatic"
-    assert _state(hass, "select.carla_rossi_blf_override").state == "automatic"
+    assert state_of(hass, ANNA) == "busy"
+    assert state_of(hass, ANNA_DESK) == "ringing"
+    assert state_of(hass, "select.ben_carter_blf_override") == "automatic"
+    assert state_of(hass, "select.carla_rossi_blf_override") == "automatic"
     # Restoring sends nothing: the server kept the override itself.
     assert simulator.kazoo.presence_actions == []
 
 
 async def test_status_select_reads_and_sets_the_status(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """The status select shows the type and sets one with a predefined name at once."""
-    await setup_entry(hass, isymphony_entry)
     entity_id = "select.anna_schmidt_set_status"
-    state = _state(hass, entity_id)
+    state = state_object(hass, entity_id)
     assert state.state == "available"
     assert state.attributes[ATTR_OPTIONS] == STATUS_STATES
     assert ATTR_ASSUMED_STATE not in state.attributes
-    assert _state(hass, "select.david_kim_set_status").state == "xa"
+    assert state_of(hass, "select.david_kim_set_status") == "xa"
     assert hass.states.get("select.lukas_novak_set_status") is None  # not licensed
 
     # "In a meeting" (dnd) is an admin-defined status seen on Carla.
@@ -261,37 +253,35 @@ async def test_status_select_reads_and_sets_the_status(
         "In a meeting",
         False,
     )
-    assert _state(hass, entity_id).state == "dnd"
-    assert _state(hass, "sensor.anna_schmidt_status").state == "dnd"
-    assert _state(hass, "sensor.anna_schmidt_status_name").state == "In a meeting"
+    assert state_of(hass, entity_id) == "dnd"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "dnd"
+    assert state_of(hass, "sensor.anna_schmidt_status_name") == "In a meeting"
 
     # No admin-defined status of this type is known: the type's label is the name.
     await _select(hass, entity_id, "altgreen")
     status = simulator.isymphony.status_of("anna")
     assert (status["type"], status["name"]) == ("altgreen", "Green")
-    assert _state(hass, entity_id).state == "altgreen"
+    assert state_of(hass, entity_id) == "altgreen"
 
 
 async def test_status_select_follows_the_panel(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status set elsewhere shows in the select on the next poll."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.set_status("ben", name="Chatting", type="chat")
 
     await async_poll(hass, freezer, ISYMPHONY_SCAN_INTERVAL)
 
-    assert _state(hass, "select.ben_carter_set_status").state == "chat"
+    assert state_of(hass, "select.ben_carter_set_status") == "chat"
 
 
 async def test_status_select_unlicensed_user(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """A license lost since the last poll gives a translated error, and no change."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.user("anna")["licensed"] = False
 
     with pytest.raises(HomeAssistantError) as err:
@@ -299,23 +289,22 @@ async def test_status_select_unlicensed_user(
 
     assert err.value.translation_key == "not_licensed"
     assert simulator.isymphony.status_of("anna")["type"] == "available"
-    assert _state(hass, "select.anna_schmidt_set_status").state == "available"
+    assert state_of(hass, "select.anna_schmidt_set_status") == "available"
 
 
 async def test_status_unavailable_is_a_state_not_a_dead_entity(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """iSymphony's type "unavailable" shows as its own state; choosing it sets that type."""
-    await setup_entry(hass, isymphony_entry)
     # The demo has Jonas on "unavailable".
     assert simulator.isymphony.status_of("jonas")["type"] == "unavailable"
-    assert _state(hass, "sensor.jonas_becker_status").state == "not_available"
-    assert _state(hass, "select.jonas_becker_set_status").state == "not_available"
+    assert state_of(hass, "sensor.jonas_becker_status") == "not_available"
+    assert state_of(hass, "select.jonas_becker_set_status") == "not_available"
 
     await _select(hass, "select.anna_schmidt_set_status", "not_available")
 
     assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
-    assert _state(hass, "sensor.anna_schmidt_status").state == "not_available"
+    assert state_of(hass, "sensor.anna_schmidt_status") == "not_available"
     entity = er.async_get(hass).async_get("sensor.anna_schmidt_status")
     assert entity is not None
     assert entity.unique_id.endswith("_panel_user_anna_status")  # ids unchanged

@@ -36,7 +36,6 @@ from .conftest import (
     async_poll,
     kazoo_device_id,
     kazoo_user_id,
-    setup_entry,
     state_of,
 )
 
@@ -48,10 +47,9 @@ def _dialog_watchers(sim: Simulator, extension: str) -> int:
 
 
 async def test_kazoo_call_state_sensors(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """Users and phones get a call state; the demo's two calls show busy and ringing."""
-    await setup_entry(hass, kazoo_entry)
     account = simulator.kazoo.account_id
 
     assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
@@ -78,7 +76,7 @@ async def test_kazoo_call_state_sensors(
     # Every user (the admin too) and every phone has one; extensions and the server do not.
     call_states = [
         e
-        for e in er.async_entries_for_config_entry(entities, kazoo_entry.entry_id)
+        for e in er.async_entries_for_config_entry(entities, init_kazoo.entry_id)
         if e.translation_key == "call_state"
     ]
     assert len(call_states) == len(simulator.kazoo.users) + len(simulator.kazoo.devices)
@@ -86,10 +84,9 @@ async def test_kazoo_call_state_sensors(
 
 
 async def test_kazoo_devices_hang_off_the_server(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
 ) -> None:
     """One device per user, phone and watched extension, each via the server's device."""
-    await setup_entry(hass, kazoo_entry)
     account = simulator.kazoo.account_id
     devices = dr.async_get(hass)
     server = devices.async_get_device({(DOMAIN, account)})
@@ -121,7 +118,7 @@ async def test_kazoo_devices_hang_off_the_server(
 async def test_call_state_follows_a_call(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call between two phones as Kazoo's lamps show it, on user and phone, poll by poll.
@@ -129,7 +126,6 @@ async def test_call_state_follows_a_call(
     The caller is busy from the first moment (never ringing: an automation on "ringing"
     must not fire for an outgoing call); only the callee rings until it answers.
     """
-    await setup_entry(hass, kazoo_entry)
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
     felix_desk = kazoo_device_id(simulator, "Felix Wagner desk phone")
     user = "sensor.anna_schmidt_call_state"
@@ -191,11 +187,10 @@ async def test_call_state_follows_a_call(
 async def test_blf_watchers_of_extensions(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A watched park slot's watcher count is its main sensor, enabled, and follows BLF keys."""
-    await setup_entry(hass, kazoo_entry)
     entity_id = "sensor.3101_blf_watchers"
 
     state = hass.states.get(entity_id)
@@ -219,11 +214,10 @@ async def test_blf_watchers_of_extensions(
 async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """On users and phones the count is a diagnostic, off until the user enables it."""
-    await setup_entry(hass, kazoo_entry)
     entities = er.async_get(hass)
 
     for entity_id in (
@@ -237,7 +231,7 @@ async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
         assert hass.states.get(entity_id) is None
         entities.async_update_entity(entity_id, disabled_by=None)
 
-    assert await hass.config_entries.async_reload(kazoo_entry.entry_id)
+    assert await hass.config_entries.async_reload(init_kazoo.entry_id)
     await hass.async_block_till_done()
 
     # Anna's presence id 1001 is on her user and her desk phone.
@@ -252,11 +246,9 @@ async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
 
 
 async def test_isymphony_status_sensors(
-    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
     """Licensed users get status, name, note and return time; unlicensed users none."""
-    await setup_entry(hass, isymphony_entry)
-
     state = hass.states.get("sensor.david_kim_status")
     assert state is not None
     assert state.state == "xa"
@@ -296,7 +288,7 @@ async def test_isymphony_status_sensors(
     assert david.manufacturer == "i9 Technologies"
     assert david.via_device_id == server.id
     # Lukas and "front desk/2" are not licensed: no status entities (so no device) at all.
-    registered = er.async_entries_for_config_entry(entities, isymphony_entry.entry_id)
+    registered = er.async_entries_for_config_entry(entities, init_isymphony.entry_id)
     # 11 licensed users with 4 sensors, a select and a status change event each, and the
     # entry's live updates.
     assert sorted(e.domain for e in registered) == (
@@ -316,11 +308,10 @@ async def test_isymphony_status_sensors(
 async def test_isymphony_status_change_is_polled(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A status set in the panel shows on the next poll."""
-    await setup_entry(hass, isymphony_entry)
     back = datetime(2031, 1, 2, 9, 30, tzinfo=UTC)
     simulator.isymphony.set_status(
         "anna",
@@ -347,11 +338,10 @@ async def test_isymphony_status_change_is_polled(
 async def test_isymphony_license_lost_and_granted(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A user who loses the license goes unavailable; one who gains it gets entities."""
-    await setup_entry(hass, isymphony_entry)
     simulator.isymphony.user("anna")["licensed"] = False
     simulator.isymphony.user("lukas")["licensed"] = True
 
@@ -370,11 +360,10 @@ async def test_isymphony_license_lost_and_granted(
 async def test_new_kazoo_presentities_appear_without_reload(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A newly watched park slot shows on the next poll; a new user once the list is read."""
-    await setup_entry(hass, kazoo_entry)
     assert hass.states.get("sensor.3201_blf_watchers") is None
 
     simulator.kazoo.watch("*3201", "user_1001a")
@@ -398,11 +387,10 @@ async def test_new_kazoo_presentities_appear_without_reload(
 async def test_removed_kazoo_user_leaves_the_registry(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
+    init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A user deleted on the server loses its device and entities at the next directory read."""
-    await setup_entry(hass, kazoo_entry)
     account = simulator.kazoo.account_id
     user_id = kazoo_user_id(simulator, "jonas")
     device_id = kazoo_device_id(simulator, "Jonas Becker desk phone")
@@ -428,11 +416,10 @@ async def test_removed_kazoo_user_leaves_the_registry(
 async def test_removed_panel_user_leaves_the_registry(
     hass: HomeAssistant,
     simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
+    init_isymphony: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An iSymphony user deleted on the server disappears at the next poll."""
-    await setup_entry(hass, isymphony_entry)
     devices = dr.async_get(hass)
     assert devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_max")}) is not None
 
@@ -449,13 +436,11 @@ async def test_removed_panel_user_leaves_the_registry(
 async def test_sensors_unavailable_while_server_fails(
     hass: HomeAssistant,
     simulator: Simulator,
-    kazoo_entry: MockConfigEntry,
-    isymphony_entry: MockConfigEntry,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
     freezer: FrozenDateTimeFactory,
     path: str,
 ) -> None:
     """A failing server's sensors go unavailable after a minute, until it answers again."""
-    await setup_entry(hass, kazoo_entry)
     kazoo_sensor = "sensor.ben_carter_call_state"
     panel_sensor = "sensor.carla_rossi_status"
     failing, healthy = (
