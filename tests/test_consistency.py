@@ -25,29 +25,6 @@ from custom_components.pbx_presence.event import EVENTS
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "pbx_presence"
 PLATFORMS = ("binary_sensor", "button", "event", "select", "sensor")
-QUALITY_RULES = {
-    "bronze": (
-        "action-setup appropriate-polling brands common-modules config-flow-test-coverage "
-        "config-flow dependency-transparency docs-actions docs-high-level-description "
-        "docs-installation-instructions docs-removal-instructions entity-event-setup "
-        "entity-unique-id has-entity-name runtime-data test-before-configure "
-        "test-before-setup unique-config-entry"
-    ),
-    "silver": (
-        "action-exceptions config-entry-unloading docs-configuration-parameters "
-        "docs-installation-parameters entity-unavailable integration-owner "
-        "log-when-unavailable parallel-updates reauthentication-flow test-coverage"
-    ),
-    "gold": (
-        "devices diagnostics discovery-update-info discovery docs-data-update docs-examples "
-        "docs-known-limitations docs-supported-devices docs-supported-functions "
-        "docs-troubleshooting docs-use-cases dynamic-devices entity-category "
-        "entity-device-class entity-disabled-by-default entity-translations "
-        "exception-translations icon-translations reconfiguration-flow repair-issues "
-        "stale-devices"
-    ),
-    "platinum": "async-dependency inject-websession strict-typing",
-}
 HACS_KEYS = {
     "name",
     "content_in_root",
@@ -223,18 +200,6 @@ def test_config_flow_fields_are_described(translations: dict[str, Any]) -> None:
     for step_id, step in translations["config"]["step"].items():
         for field in step.get("data", {}):
             assert step.get("data_description", {}).get(field), (step_id, field)
-
-
-def test_quality_scale_is_complete_and_honest() -> None:
-    scale = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))
-    rules = scale["rules"]
-    expected = {rule for tier in QUALITY_RULES.values() for rule in tier.split()}
-    assert set(rules) == expected
-    for rule, value in rules.items():
-        status = value if isinstance(value, str) else value["status"]
-        assert status in {"done", "exempt"}, rule
-        if status == "exempt":
-            assert value["comment"], rule
 
 
 def test_event_types_and_device_automations_are_translated(
