@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -16,12 +17,16 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.pbx_presence.backends.kazoo.adapter import (
+    SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
+)
 from custom_components.pbx_presence.const import CONF_CREDENTIALS_HASH, DOMAIN
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
 
 from .conftest import (
     ISYMPHONY_PASSWORD,
     KAZOO_PASSWORD,
+    async_poll,
     kazoo_device_id,
     kazoo_entry_data,
     kazoo_user_id,
@@ -214,3 +219,30 @@ async def test_device_diagnostics(
     diagnostics = await get_diagnostics_for_device(hass, hass_client, isymphony_entry, carla)
     assert diagnostics["presentity"]["status"]["type"] == "dnd"
     assert_no_secrets(diagnostics, [ISYMPHONY_PASSWORD])
+
+
+async def test_diagnostics_leave_out_who_is_on_the_other_end(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A caller's name and number, and the number dialled, are personal: never in a dump."""
+    kazoo = simulator.kazoo
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    caller = kazoo.start_call(device_id=lobby, direction="inbound", destination="1001")
+    callee = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    kazoo.channels[callee].other_leg = caller
+    kazoo.channels[caller].other_leg = callee
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_kazoo)
+
+    presentities = diagnostics["snapshot"]["presentities"]
+    ringing = presentities[f"phone_{desk}"]["call"]
+    calling = presentities[f"phone_{lobby}"]["call"]
+    assert ringing["caller_id_name"] == ringing["caller_id_number"] == "**REDACTED**"
+    assert calling["destination"] == "**REDACTED**"
+    assert "Lobby phone" not in json.dumps(ringing)

@@ -109,6 +109,20 @@ async def test_no_licensed_user_raises_a_repair_issue(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
+async def test_removing_an_entry_removes_its_repair_issues(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    simulator.isymphony.license_installed = False
+    await setup_entry(hass, isymphony_entry)
+    issue_id = f"no_license_{isymphony_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_remove(isymphony_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
 async def test_server_down_at_setup_retries_later(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
 ) -> None:

@@ -21,6 +21,7 @@ from .const import DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .device_links import async_relink, person_links
 from .identifiers import server_identifier
+from .issues import async_remove_entry_issues
 from .services import async_setup_services
 from .voice.sentences import async_setup_sentences
 
@@ -124,6 +125,11 @@ async def _async_adopt_stable_id(
 async def async_unload_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     """Unload the platforms."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> None:
+    """Leave no repair issue of a removed entry behind."""
+    async_remove_entry_issues(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

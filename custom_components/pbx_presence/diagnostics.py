@@ -27,9 +27,16 @@ TO_REDACT = {
     CONF_USERNAME,
     "auth_token",
 }
-# Personal data that says nothing about presence: a person's login name and e-mail, and a
-# phone's MAC address.
-PERSONAL = {CONF_USERNAME, "email", "mac_address"}
+# Personal data that says nothing about why an entry shows what it shows: a person's login
+# name and e-mail, a phone's MAC address, and who is on the other end of a call.
+PERSONAL = {
+    CONF_USERNAME,
+    "email",
+    "mac_address",
+    "caller_id_name",
+    "caller_id_number",
+    "destination",
+}
 
 
 async def async_get_config_entry_diagnostics(

@@ -49,3 +49,10 @@ def async_update_license_issue(
         _create(hass, NO_LICENSE, entry_id, title, error=False)
     else:
         ir.async_delete_issue(hass, DOMAIN, _issue_id(NO_LICENSE, entry_id))
+
+
+@callback
+def async_remove_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget every issue of an entry that is being removed."""
+    for key in (NO_LICENSE, *ACCOUNT_REFUSALS.values()):
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(key, entry_id))
