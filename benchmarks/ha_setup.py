@@ -16,9 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from pathlib import Path
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp

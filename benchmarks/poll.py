@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 import statistics
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
 
 import aiohttp
 

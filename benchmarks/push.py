@@ -26,16 +26,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import Counter
 import contextlib
+from dataclasses import dataclass, field
 import json
+from pathlib import Path
 import random
 import shutil
 import statistics
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+import signal
+import sys
 
 import aiohttp
 

@@ -8,16 +8,16 @@ Processes run in their own process groups, so stopping one also stops whatever i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 import contextlib
+from dataclasses import dataclass, field
 import os
+from pathlib import Path
 import shutil
 import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp

@@ -8,15 +8,15 @@ Every process started here is stopped, with its process group, when the module i
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+import os
 from pathlib import Path
 
 import aiohttp
+from playwright.async_api import Browser, async_playwright
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
 
 from devtools.develop import DEV_NAME, DEV_PASSWORD, DEV_USERNAME
 from devtools.hass import (

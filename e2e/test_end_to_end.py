@@ -13,17 +13,17 @@ previous ones left (as a user's session would).
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+import re
 from typing import Any
 
-import pytest
-import pytest_asyncio
 from homeassistant.util.yaml import parse_yaml
 from PIL import Image, ImageChops
 from playwright.async_api import Browser, Page, expect
+import pytest
+import pytest_asyncio
 
 from devtools.develop import DEV_PASSWORD, DEV_USERNAME
 from devtools.hass import REPO_ROOT, HassClient, demo_entries

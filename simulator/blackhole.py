@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass, field
 import json
 import time
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import WSMsgType, web

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import random
 import time
-import uuid
 from typing import Any
 from urllib.parse import unquote
+import uuid
 
 from aiohttp import web
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import random
 from typing import Any, Literal
 
 from .isymphony import STATUS_TYPES, ISymphonyState

@@ -6,9 +6,9 @@ with an underscore and never reach the wire.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 import random
 import time
-from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from .common import uuid4

@@ -7,11 +7,11 @@ user (404), licence (403), then the request body (415, 412, 422).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 import hmac
 import json
 import math
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BasicAuth, web

@@ -7,13 +7,13 @@ fields each endpoint shows and tests can read or tweak them directly.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
 import hashlib
 import json
 import random
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from .blackhole import BlackholeVersion, BusEvent, event_data

@@ -7,14 +7,14 @@ per-field validation (400).
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import json
+import re
 from typing import Any
+import uuid
 
 from aiohttp import web
 

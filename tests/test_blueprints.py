@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
+import shutil
 from typing import Any
 from urllib.parse import quote
 
-import pytest
-import yaml
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
 from homeassistant.components.automation.config import (
@@ -22,11 +20,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_mock_service,
 )
+import yaml
 
 from custom_components.pbx_presence.backends.kazoo.adapter import (
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 import hashlib
 import json
-import re
-from collections.abc import Callable, Generator
 from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import (
     CONF_API_KEY,
@@ -22,6 +21,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends import create_backend
@@ -692,6 +692,7 @@ async def test_reauth_flex_uc_user(
         credentials_hash=hashlib.md5(b"anna:anna-secret-1", usedforsecurity=False).hexdigest(),
     )
     assert CONF_PASSWORD not in entry.data
+    await hass.async_block_till_done()  # the reload runs as a task of its own
     assert len(mock_setup_entry.mock_calls) == 1  # reloaded
 
 

@@ -7,14 +7,14 @@ matter for this integration are checked here directly.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
+import re
 from typing import Any
 
-import pytest
-import yaml
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
+import pytest
+import yaml
 
 from custom_components.pbx_presence.backends.snapshot import CallState, StatusType, status_state
 from custom_components.pbx_presence.device_automation import CONF_STATUS_TYPE

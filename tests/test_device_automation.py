@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-import voluptuous as vol
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
 from homeassistant.components.device_automation import (
@@ -17,12 +15,14 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+import voluptuous as vol
 
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,

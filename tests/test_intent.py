@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import UTC, datetime, timedelta
+import json
 from pathlib import Path
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-import voluptuous_openapi
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous_openapi
 
 from custom_components.pbx_presence.backends.snapshot import CallState, StatusType
 from custom_components.pbx_presence.const import DOMAIN

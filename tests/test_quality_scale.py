@@ -10,20 +10,20 @@ review; their comments say what was measured.
 from __future__ import annotations
 
 import ast
+from functools import cache
+from importlib import metadata
 import json
+from pathlib import Path
 import re
 import struct
 import sys
-from functools import cache
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import homeassistant.components
-import pytest
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+import pytest
+import yaml
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "pbx_presence"

@@ -6,9 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-import voluptuous as vol
-import yaml
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -20,7 +17,10 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+import yaml
 
 from custom_components.pbx_presence.backends.snapshot import PresentityKind, StatusType
 from custom_components.pbx_presence.const import CONF_PERSON_UNLINKS, DOMAIN

@@ -11,12 +11,12 @@ import gc
 import time
 from typing import Any
 
-import voluptuous as vol
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.decorators import websocket_command
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.typing import ConfigType
+import voluptuous as vol
 
 DOMAIN = "gc_probe"
 

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Mapping
 from contextlib import suppress
 from typing import Any
 
-import voluptuous as vol
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import (
     CONF_API_KEY,
@@ -26,6 +25,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+import voluptuous as vol
 from yarl import URL
 
 from .backends import PbxBackend, backend_class, create_backend

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import voluptuous as vol
 from homeassistant.const import (
     CONF_CONDITION,
     CONF_DEVICE_ID,
@@ -20,6 +19,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.config_validation import DEVICE_CONDITION_BASE_SCHEMA
 from homeassistant.helpers.typing import ConfigType, TemplateVarsType
+import voluptuous as vol
 
 from .backends.snapshot import CallState, StatusType, status_state
 from .const import DOMAIN

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import voluptuous as vol
 from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
 from homeassistant.components.event import ATTR_EVENT_TYPE
+from homeassistant.components.homeassistant.triggers import state as state_trigger
 from homeassistant.const import (
     CONF_DEVICE_ID,
     CONF_DOMAIN,
@@ -20,18 +20,11 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
 )
-from homeassistant.core import (
-    CALLBACK_TYPE,
-    Event,
-    EventStateChangedData,
-    HassJob,
-    HomeAssistant,
-    callback,
-)
+from homeassistant.core import CALLBACK_TYPE, Context, HassJob, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
+import voluptuous as vol
 
 from .backends.snapshot import StatusType
 from .changes import CallEvent, StatusEvent
@@ -86,27 +79,32 @@ async def async_attach_trigger(
     action: TriggerActionType,
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
-    """Run the action each time the event entity records an event of the trigger's type."""
+    """Run the action each time the event entity records an event of the trigger's type.
+
+    An event entity's state is the time of its last event: Home Assistant's state trigger
+    follows it (not from unavailable: coming back shows the same event again), and this
+    picks the events of the trigger's type.
+    """
     entity_id = er.async_validate_entity_id(er.async_get(hass), config[CONF_ENTITY_ID])
     trigger_type: str = config[CONF_TYPE]
     event_type = TRIGGERS[trigger_type][1]
     status_type: StatusType | None = config.get(CONF_STATUS_TYPE)
     job = HassJob(action, f"{DOMAIN} device trigger {trigger_info}")
-    # An event entity's state is the time of its last event. Remember the last one seen,
-    # so coming back from unavailable (same event) or a restored state fires nothing.
-    current = hass.states.get(entity_id)
-    last_seen = current.state if current else None
+    state_config = await state_trigger.async_validate_trigger_config(
+        hass,
+        {
+            CONF_PLATFORM: "state",
+            CONF_ENTITY_ID: [entity_id],
+            state_trigger.CONF_NOT_FROM: [STATE_UNAVAILABLE],
+            state_trigger.CONF_NOT_TO: [STATE_UNAVAILABLE, STATE_UNKNOWN],
+        },
+    )
 
     @callback
-    def state_changed(event: Event[EventStateChangedData]) -> None:
-        nonlocal last_seen
-        new_state = event.data["new_state"]
-        if new_state is None or new_state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            return
-        if new_state.state == last_seen:
-            return
-        last_seen = new_state.state
-        if event.data["old_state"] is None:  # the entity was just added: a restored event
+    def on_event(run_variables: dict[str, Any], context: Context | None = None) -> None:
+        trigger = run_variables["trigger"]
+        new_state = trigger["to_state"]
+        if trigger["from_state"] is None:  # the entity was just added: a restored event
             return
         attributes = new_state.attributes
         if attributes.get(ATTR_EVENT_TYPE) != event_type:
@@ -123,12 +121,14 @@ async def async_attach_trigger(
                     CONF_DEVICE_ID: config[CONF_DEVICE_ID],
                     CONF_TYPE: trigger_type,
                     CONF_ENTITY_ID: entity_id,
-                    "from_state": event.data["old_state"],
+                    "from_state": trigger["from_state"],
                     "to_state": new_state,
                     "description": f"{trigger_type} of {entity_id}",
                 }
             },
-            event.context,
+            context,
         )
 
-    return async_track_state_change_event(hass, entity_id, state_changed)
+    return await state_trigger.async_attach_trigger(
+        hass, state_config, on_event, trigger_info, platform_type="device"
+    )

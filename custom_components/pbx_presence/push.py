@@ -10,11 +10,11 @@ retried with backoff and jitter. An unreachable socket is not an error: the entr
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+import random
+import time
 from typing import Any, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, callback

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-import voluptuous as vol
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_ENTITY_ID, ATTR_NAME
 from homeassistant.core import HomeAssistant, ServiceCall, callback
@@ -25,6 +24,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 from homeassistant.util import dt as dt_util
+import voluptuous as vol
 
 from .backends import Capability, backend_class
 from .backends.snapshot import Presentity, PresentityKind, StatusType

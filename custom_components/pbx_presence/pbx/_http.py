@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+import json
+import socket
 from typing import Any
 from urllib.parse import quote
 

@@ -6,10 +6,10 @@ answer rather than guessed at.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+import re
 
 from ..backends.snapshot import StatusType
 from ..text import normalize, plain

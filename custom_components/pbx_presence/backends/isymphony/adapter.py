@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+import logging
 from typing import Any, ClassVar
 
 from ...pbx import (

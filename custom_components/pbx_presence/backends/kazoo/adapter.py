@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
+import logging
 from typing import Any, ClassVar
 
 from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError

@@ -9,10 +9,10 @@ websocket pings go out, and a missing pong or a close ends the stream with an er
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+import json
+import logging
 from typing import Any, Self
 
 import aiohttp

@@ -11,12 +11,12 @@ echo the token: it is cut out of anything that reaches an exception or a log lin
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 import contextlib
+from dataclasses import dataclass
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Self
 
 import aiohttp

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+import hashlib
+import time
 
 import aiohttp
-import pytest
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 
 from custom_components.pbx_presence.pbx import (
     PbxAccountDisabledError,
@@ -36,7 +36,7 @@ from custom_components.pbx_presence.pbx.kazoo import (
 )
 from simulator import RateLimit, Simulator
 
-from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_user_id
+from ..conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_user_id
 
 ADMIN = UserCredentials.from_password(KAZOO_USERNAME, KAZOO_PASSWORD, KAZOO_ACCOUNT)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 from datetime import UTC, datetime, timedelta
+import json
 from typing import Any
 
-import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
+import pytest
 
 from custom_components.pbx_presence.pbx import (
     PbxResponseError,

@@ -25,7 +25,7 @@ from custom_components.pbx_presence.pbx.isymphony import (
 from custom_components.pbx_presence.pbx.isymphony.events import event_url
 from simulator import Simulator
 
-from .conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME, open_sockets
+from ..conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME, open_sockets
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
+import contextlib
 from datetime import UTC, datetime
 
 import aiohttp
@@ -27,7 +27,7 @@ from custom_components.pbx_presence.pbx.isymphony import ISymphonyClient, ISymph
 from custom_components.pbx_presence.pbx.isymphony.client import error_text, normalize_base_url
 from simulator import Simulator
 
-from .conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME
+from ..conftest import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME
 
 BASE = "/communication_manager/rest/live/coreServers/getByName/default"
 LUNCH = datetime(2030, 6, 3, 12, 45, tzinfo=UTC)

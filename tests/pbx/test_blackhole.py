@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
+import json
 
 import aiohttp
 import pytest
@@ -25,7 +25,7 @@ from custom_components.pbx_presence.pbx.kazoo import (
 )
 from simulator import Simulator
 
-from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_device_id, open_sockets
+from ..conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME, kazoo_device_id, open_sockets
 
 ADMIN = UserCredentials.from_password(KAZOO_USERNAME, KAZOO_PASSWORD, KAZOO_ACCOUNT)
 CALLS = ["call.CHANNEL_CREATE.*", "call.CHANNEL_ANSWER.*", "call.CHANNEL_DESTROY.*"]

@@ -1,0 +1,1 @@
+"""Tests of the HA-free client library (custom_components/pbx_presence/pbx)."""
