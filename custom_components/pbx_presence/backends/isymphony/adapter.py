@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 from ...pbx import (
     PbxError,
@@ -86,7 +86,7 @@ class ISymphonyBackend(PbxBackend[ISymphonyUserStatusEvent]):
     """Reads one core server: the user list plus one status request per licensed user."""
 
     server_type = ServerType.ISYMPHONY
-    capabilities: ClassVar = frozenset({Capability.STATUS, Capability.LIVE_UPDATES})
+    capabilities = frozenset({Capability.STATUS, Capability.LIVE_UPDATES})
     links_people = True
     scan_interval = SCAN_INTERVAL
     min_scan_interval = MIN_SCAN_INTERVAL

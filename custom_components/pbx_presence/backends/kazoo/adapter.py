@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError
 from ...pbx.kazoo import (
@@ -90,7 +90,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
     """Reads a Kazoo account: three requests a poll, plus the directory now and then."""
 
     server_type = ServerType.FLEX_UC
-    capabilities: ClassVar = frozenset(
+    capabilities = frozenset(
         {
             Capability.PRESENCE_RESET,
             Capability.BLF_OVERRIDE,
