@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,46 @@ async def test_reset_cooldown_does_not_block_other_targets(
         await reset(hass, device_id=[slot1.id, slot2.id])
     assert err.value.translation_key == "reset_cooldown"
     assert [a["id"] for a in simulator.kazoo.presence_actions] == ["*3101", "*3102"]
+
+
+@pytest.mark.parametrize("by", ["device", "extension"])
+async def test_parallel_resets_send_one(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, by: str
+) -> None:
+    """Five calls at once on one presentity (or raw extension): one reset, four refused."""
+    simulator.faults.latency = 0.2  # the requests overlap for sure
+    slot = kazoo_device(hass, simulator, "extension_*3102")
+    data: dict[str, Any] = (
+        {"device_id": slot.id}
+        if by == "device"
+        else {"extension": "*3102", "config_entry_id": kazoo_ready.entry_id}
+    )
+
+    results = await asyncio.gather(*(reset(hass, **data) for _ in range(5)), return_exceptions=True)
+
+    refused = [r for r in results if isinstance(r, HomeAssistantError)]
+    assert len(refused) == 4
+    assert {r.translation_key for r in refused} == {"reset_cooldown"}
+    assert results.count(None) == 1
+    assert len(simulator.kazoo.presence_actions) == 1
+
+
+async def test_parallel_resets_after_a_failure_may_retry(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
+) -> None:
+    """A reset refused by the server gives its slot back, even while another waits."""
+    slot = kazoo_device(hass, simulator, "extension_*3102")
+    simulator.faults.add("status", status=500, path_contains="/presence/")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await reset(hass, device_id=slot.id)
+    assert err.value.translation_key == "unknown"
+
+    await reset(hass, device_id=slot.id)
+    assert len(simulator.kazoo.presence_actions) == 1
+    with pytest.raises(HomeAssistantError) as err:
+        await reset(hass, device_id=slot.id)
+    assert err.value.translation_key == "reset_cooldown"
 
 
 async def test_reset_server_not_found(

@@ -359,7 +359,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
 
     @contextmanager
     def _reset_guard(self, key: str, name: str) -> Iterator[None]:
-        """Refuse a reset within the cooldown of the last successful one for `key`."""
+        """Refuse a reset within the cooldown of the last one for `key` that was sent.
+
+        The slot is taken before the request goes out, so parallel calls send one reset;
+        a failed request gives it back (the reset may be retried at once).
+        """
         now = dt_util.utcnow()
         last = self._last_reset.get(key)
         if last is not None and now - last < RESET_COOLDOWN:
@@ -371,8 +375,16 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                     "seconds": str(int(RESET_COOLDOWN.total_seconds())),
                 },
             )
-        yield
         self._last_reset[key] = now
+        try:
+            yield
+        except BaseException:
+            if self._last_reset.get(key) == now:
+                if last is None:
+                    del self._last_reset[key]
+                else:
+                    self._last_reset[key] = last
+            raise
 
     @pbx_action
     async def async_set_status(
