@@ -23,7 +23,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 import yaml
 
-from custom_components.pbx_presence.backends.snapshot import PresentityKind, StatusType
+from custom_components.pbx_presence.backends.snapshot import (
+    STATUS_STATES,
+    PresentityKind,
+    StatusType,
+)
 from custom_components.pbx_presence.const import CONF_PERSON_UNLINKS, DOMAIN
 from custom_components.pbx_presence.entity import MODEL_NAMES
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
@@ -808,6 +812,59 @@ async def test_set_status_refuses_absurd_values(
     assert len(str(err)) < 200
 
 
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"name": "a\x00b\x07c\x1b[31m"}, "status_name_control"),
+        ({"name": "line1\nline2"}, "status_name_control"),
+        ({"name": "tab\there"}, "status_name_control"),
+        ({"name": "sep\u2028arated"}, "status_name_control"),
+        ({"name": "    "}, "status_name_blank"),
+        ({"name": " \t "}, "status_name_blank"),
+        ({"note": "\x00\x01\x02"}, "status_note_control"),
+        ({"note": "first line\nsecond line"}, "status_note_control"),
+        ({"note": "delete\x7f"}, "status_note_control"),
+    ],
+)
+async def test_set_status_refuses_control_characters_and_blank_names(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """A panel box shows one line of text: nothing else reaches the server."""
+    device = panel_user_device(hass, "anna")
+    requests_before = len(simulator.requests)
+
+    err = await assert_status_refused(hass, simulator, key, device_id=device.id, **data)
+
+    assert simulator.requests[requests_before:] == []
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+    assert "\n" not in str(err)
+    assert "\x00" not in str(err)
+
+
+async def test_set_status_accepts_what_the_status_sensor_shows(
+    hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
+) -> None:
+    """`not_available` (the sensor's state) and `unavailable` (iSymphony's name) both work."""
+    status_sensor = entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_anna_status")
+
+    await set_status(hass, entity_id=status_sensor, type="not_available", name="Sick")
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+    assert hass.states.get(status_sensor).state == "not_available"
+
+    await set_status(hass, entity_id=status_sensor, type="available")
+    await set_status(hass, entity_id=status_sensor, type="Unavailable", name="Off")
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+    assert simulator.isymphony.status_of("anna")["name"] == "Off"
+
+    # A saved state put back as it was read.
+    await set_status(hass, entity_id=status_sensor, type=hass.states.get(status_sensor).state)
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+
+
 async def test_set_status_return_time_limits(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -950,7 +1007,8 @@ async def test_services_described_and_translated(
             assert text["fields"][field]["name"]
             assert text["fields"][field]["description"]
     options = services_yaml[SET_STATUS]["fields"]["type"]["selector"]["select"]["options"]
-    assert options == [status_type.value for status_type in StatusType]
+    # The selector offers what the Status sensor and select show.
+    assert options == STATUS_STATES
     assert set(translations["selector"]["status_type"]["options"]) == set(options)
     # The device filter must name the model the entities give panel users' devices.
     device_filter = services_yaml[SET_STATUS]["target"]["device"][0]
