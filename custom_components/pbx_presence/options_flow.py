@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -45,6 +49,12 @@ class PbxOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask what to import and how often to poll, with how many that would be."""
         entry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            # In setup retry, or reloading after the last save: there is nothing to count or
+            # link against (the form and its checks read what the loaded entry knows).
+            return self.async_abort(
+                reason="entry_not_loaded", description_placeholders={"entry": entry.title}
+            )
         backend = backend_class(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
