@@ -189,3 +189,37 @@ async def test_options_submitted_while_the_entry_reloads_abort(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "entry_not_loaded"
     assert "person_links" not in isymphony.options
+
+
+async def test_patterns_that_would_match_everything_or_nothing_are_refused(
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
+) -> None:
+    """`-*`, `.*` or an emoji and `*` normalise to `*`; symbols alone to nothing."""
+    before = _kinds(init_kazoo)
+    cases = [
+        (CONF_EXCLUDE, ["Anna*", "😀*"], "pattern_matches_everything", "😀*"),
+        (CONF_EXCLUDE, ["-*"], "pattern_matches_everything", "-*"),
+        (CONF_INCLUDE, [".*"], "pattern_matches_everything", ".*"),
+        (CONF_INCLUDE, ["* - *"], "pattern_matches_everything", "* - *"),
+        (CONF_INCLUDE, ["Müller", "\x00"], "pattern_empty", "'\\x00'"),
+        (CONF_INCLUDE, ["\u202e"], "pattern_empty", "'\\u202e'"),
+        (CONF_EXCLUDE, ["😀"], "pattern_empty", "😀"),
+    ]
+    for key, patterns, error, shown in cases:
+        result = await hass.config_entries.options.async_init(init_kazoo.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {key: patterns}
+        )
+        assert result["type"] is FlowResultType.FORM, patterns
+        assert result["errors"] == {key: error}, patterns
+        assert result["description_placeholders"]["pattern"] == shown
+        hass.config_entries.options.async_abort(result["flow_id"])
+    await hass.async_block_till_done()
+    assert CONF_INCLUDE not in init_kazoo.options
+    assert CONF_EXCLUDE not in init_kazoo.options
+    assert _kinds(init_kazoo) == before
+
+    # Blank lines are dropped, real patterns kept.
+    await _set_options(hass, init_kazoo, **{CONF_INCLUDE: ["", "  ", "*31*"], CONF_EXCLUDE: []})
+    assert init_kazoo.options[CONF_INCLUDE] == ["*31*"]
+    assert _kinds(init_kazoo) == {PresentityKind.EXTENSION}
