@@ -87,3 +87,28 @@ async def test_a_long_url_the_server_does_not_know_is_not_logged_whole(
 
     assert result["type"] is FlowResultType.FORM
     assert "a" * 300 not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/elsewhere", "/v2"])
+async def test_isymphony_url_of_another_web_server(
+    hass: HomeAssistant, simulator: Simulator, path: str
+) -> None:
+    """A web server that answers 404 without asking for a login is not the servlet."""
+    result = await start(hass, ServerType.ISYMPHONY)
+
+    result = await submit(hass, result, isymphony_input(simulator, url=simulator.url + path))
+
+    assert result["errors"] == {"base": "not_isymphony_servlet"}
+
+
+async def test_isymphony_unknown_core_server_is_still_told(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The servlet asks an anonymous caller for a login: the slug is what is wrong."""
+    result = await start(hass, ServerType.ISYMPHONY)
+
+    result = await submit(hass, result, isymphony_input(simulator, core_server="sales"))
+
+    assert result["errors"] == {"base": "unknown_core_server"}
+    probes = [r for r in simulator.requests if r.path.endswith("/getByName/sales/users")]
+    assert len(probes) == 2  # the request, and the anonymous probe that tells the two apart
