@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -155,3 +155,71 @@ async def test_a_large_account_imports_users_only_at_first(
     entry = result["result"]
     assert entry.options == {CONF_IMPORT: ["user"]}
     assert _kinds(entry) == {PresentityKind.USER}
+
+
+async def test_options_of_an_entry_in_setup_retry_abort(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A server that cannot be reached: a clear abort, not a crash."""
+    simulator.faults.add("drop", count=None, path_contains="/communication_manager/")
+    await hass.config_entries.async_setup(isymphony_entry.entry_id)
+    await hass.async_block_till_done()
+    assert isymphony_entry.state is ConfigEntryState.SETUP_RETRY
+
+    result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"
+    assert result["description_placeholders"] == {"entry": isymphony_entry.title}
+
+
+async def test_options_submitted_while_the_entry_reloads_abort(
+    hass: HomeAssistant, simulator: Simulator, init_both: tuple[MockConfigEntry, MockConfigEntry]
+) -> None:
+    """The form was opened while loaded; the entry went away before it was submitted."""
+    _, isymphony = init_both
+    result = await hass.config_entries.options.async_init(isymphony.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert await hass.config_entries.async_unload(isymphony.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"person_links": ["sofia = Sofia García"]}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"
+    assert "person_links" not in isymphony.options
+
+
+async def test_patterns_that_would_match_everything_or_nothing_are_refused(
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
+) -> None:
+    """`-*`, `.*` or an emoji and `*` normalise to `*`; symbols alone to nothing."""
+    before = _kinds(init_kazoo)
+    cases = [
+        (CONF_EXCLUDE, ["Anna*", "😀*"], "pattern_matches_everything", "😀*"),
+        (CONF_EXCLUDE, ["-*"], "pattern_matches_everything", "-*"),
+        (CONF_INCLUDE, [".*"], "pattern_matches_everything", ".*"),
+        (CONF_INCLUDE, ["* - *"], "pattern_matches_everything", "* - *"),
+        (CONF_INCLUDE, ["Müller", "\x00"], "pattern_empty", "'\\x00'"),
+        (CONF_INCLUDE, ["\u202e"], "pattern_empty", "'\\u202e'"),
+        (CONF_EXCLUDE, ["😀"], "pattern_empty", "😀"),
+    ]
+    for key, patterns, error, shown in cases:
+        result = await hass.config_entries.options.async_init(init_kazoo.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {key: patterns}
+        )
+        assert result["type"] is FlowResultType.FORM, patterns
+        assert result["errors"] == {key: error}, patterns
+        assert result["description_placeholders"]["pattern"] == shown
+        hass.config_entries.options.async_abort(result["flow_id"])
+    await hass.async_block_till_done()
+    assert CONF_INCLUDE not in init_kazoo.options
+    assert CONF_EXCLUDE not in init_kazoo.options
+    assert _kinds(init_kazoo) == before
+
+    # Blank lines are dropped, real patterns kept.
+    await _set_options(hass, init_kazoo, **{CONF_INCLUDE: ["", "  ", "*31*"], CONF_EXCLUDE: []})
+    assert init_kazoo.options[CONF_INCLUDE] == ["*31*"]
+    assert _kinds(init_kazoo) == {PresentityKind.EXTENSION}

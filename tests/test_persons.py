@@ -244,3 +244,30 @@ async def test_services_on_a_merged_device(
         ("user", kazoo_user_id(simulator, "anna"))
     ]
     assert simulator.isymphony.status_of("anna")["type"] == "dnd"
+
+
+async def test_a_link_by_hand_while_the_kazoo_entry_reloads(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_both: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """The Kazoo entry is not loaded (saving its options reloads it): its users still count."""
+    kazoo_entry, isymphony_entry = init_both
+    assert await hass.config_entries.async_unload(kazoo_entry.entry_id)
+
+    result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_PERSON_LINKS: ["max = Ben Carter"]}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    ben_id = f"{simulator.kazoo.account_id}_user_{kazoo_user_id(simulator, 'ben')}"
+    assert isymphony_entry.options[CONF_PERSON_LINKS] == {"max": ben_id}
+    for line in ("max = Nobody Here", "max = 1012"):  # extensions are not in the registry
+        result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_PERSON_LINKS: [line]}
+        )
+        assert result["errors"] == {CONF_PERSON_LINKS: "invalid_person_link"}
+        hass.config_entries.options.async_abort(result["flow_id"])

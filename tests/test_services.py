@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 import yaml
 
-from custom_components.pbx_presence.backends.snapshot import PresentityKind, StatusType
+from custom_components.pbx_presence.backends.snapshot import (
+    STATUS_STATES,
+    PresentityKind,
+    StatusType,
+)
 from custom_components.pbx_presence.const import CONF_PERSON_UNLINKS, DOMAIN
 from custom_components.pbx_presence.entity import MODEL_NAMES
 from simulator import DEMO_CORE_SERVER_ID as ISYMPHONY_ID, Simulator
@@ -285,6 +290,46 @@ async def test_reset_cooldown_does_not_block_other_targets(
         await reset(hass, device_id=[slot1.id, slot2.id])
     assert err.value.translation_key == "reset_cooldown"
     assert [a["id"] for a in simulator.kazoo.presence_actions] == ["*3101", "*3102"]
+
+
+@pytest.mark.parametrize("by", ["device", "extension"])
+async def test_parallel_resets_send_one(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry, by: str
+) -> None:
+    """Five calls at once on one presentity (or raw extension): one reset, four refused."""
+    simulator.faults.latency = 0.2  # the requests overlap for sure
+    slot = kazoo_device(hass, simulator, "extension_*3102")
+    data: dict[str, Any] = (
+        {"device_id": slot.id}
+        if by == "device"
+        else {"extension": "*3102", "config_entry_id": kazoo_ready.entry_id}
+    )
+
+    results = await asyncio.gather(*(reset(hass, **data) for _ in range(5)), return_exceptions=True)
+
+    refused = [r for r in results if isinstance(r, HomeAssistantError)]
+    assert len(refused) == 4
+    assert {r.translation_key for r in refused} == {"reset_cooldown"}
+    assert results.count(None) == 1
+    assert len(simulator.kazoo.presence_actions) == 1
+
+
+async def test_parallel_resets_after_a_failure_may_retry(
+    hass: HomeAssistant, simulator: Simulator, kazoo_ready: MockConfigEntry
+) -> None:
+    """A reset refused by the server gives its slot back, even while another waits."""
+    slot = kazoo_device(hass, simulator, "extension_*3102")
+    simulator.faults.add("status", status=500, path_contains="/presence/")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await reset(hass, device_id=slot.id)
+    assert err.value.translation_key == "unknown"
+
+    await reset(hass, device_id=slot.id)
+    assert len(simulator.kazoo.presence_actions) == 1
+    with pytest.raises(HomeAssistantError) as err:
+        await reset(hass, device_id=slot.id)
+    assert err.value.translation_key == "reset_cooldown"
 
 
 async def test_reset_server_not_found(
@@ -767,6 +812,59 @@ async def test_set_status_refuses_absurd_values(
     assert len(str(err)) < 200
 
 
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"name": "a\x00b\x07c\x1b[31m"}, "status_name_control"),
+        ({"name": "line1\nline2"}, "status_name_control"),
+        ({"name": "tab\there"}, "status_name_control"),
+        ({"name": "sep\u2028arated"}, "status_name_control"),
+        ({"name": "    "}, "status_name_blank"),
+        ({"name": " \t "}, "status_name_blank"),
+        ({"note": "\x00\x01\x02"}, "status_note_control"),
+        ({"note": "first line\nsecond line"}, "status_note_control"),
+        ({"note": "delete\x7f"}, "status_note_control"),
+    ],
+)
+async def test_set_status_refuses_control_characters_and_blank_names(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_ready: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """A panel box shows one line of text: nothing else reaches the server."""
+    device = panel_user_device(hass, "anna")
+    requests_before = len(simulator.requests)
+
+    err = await assert_status_refused(hass, simulator, key, device_id=device.id, **data)
+
+    assert simulator.requests[requests_before:] == []
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+    assert "\n" not in str(err)
+    assert "\x00" not in str(err)
+
+
+async def test_set_status_accepts_what_the_status_sensor_shows(
+    hass: HomeAssistant, simulator: Simulator, isymphony_ready: MockConfigEntry
+) -> None:
+    """`not_available` (the sensor's state) and `unavailable` (iSymphony's name) both work."""
+    status_sensor = entity_id_for(hass, "sensor", f"{ISYMPHONY_ID}_panel_user_anna_status")
+
+    await set_status(hass, entity_id=status_sensor, type="not_available", name="Sick")
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+    assert hass.states.get(status_sensor).state == "not_available"
+
+    await set_status(hass, entity_id=status_sensor, type="available")
+    await set_status(hass, entity_id=status_sensor, type="Unavailable", name="Off")
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+    assert simulator.isymphony.status_of("anna")["name"] == "Off"
+
+    # A saved state put back as it was read.
+    await set_status(hass, entity_id=status_sensor, type=hass.states.get(status_sensor).state)
+    assert simulator.isymphony.status_of("anna")["type"] == "unavailable"
+
+
 async def test_set_status_return_time_limits(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -909,7 +1007,8 @@ async def test_services_described_and_translated(
             assert text["fields"][field]["name"]
             assert text["fields"][field]["description"]
     options = services_yaml[SET_STATUS]["fields"]["type"]["selector"]["select"]["options"]
-    assert options == [status_type.value for status_type in StatusType]
+    # The selector offers what the Status sensor and select show.
+    assert options == STATUS_STATES
     assert set(translations["selector"]["status_type"]["options"]) == set(options)
     # The device filter must name the model the entities give panel users' devices.
     device_filter = services_yaml[SET_STATUS]["target"]["device"][0]

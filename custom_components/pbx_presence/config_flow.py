@@ -41,9 +41,16 @@ from .const import (
     ServerType,
 )
 from .errors import UNKNOWN, error_key
+from .flow_input import (
+    InputError,
+    isymphony_login,
+    kazoo_login,
+    server_url,
+    shown_url,
+    text_input,
+)
 from .options_flow import PbxOptionsFlow
 from .pbx import PbxError
-from .pbx.kazoo import credentials_hash
 
 DEFAULT_ISYMPHONY_USERNAME = "manager"
 # Never shown again in a form, not even after an error.
@@ -108,85 +115,6 @@ RECONFIGURE_ISYMPHONY_SCHEMA = vol.Schema(
 )
 
 
-class InputError(Exception):
-    """What to tell the user about their input: an error key, and the field it is about."""
-
-    def __init__(self, error: str, field: str = "base") -> None:
-        """Keep the translation key of the error and the field it belongs to."""
-        super().__init__(error)
-        self.error = error
-        self.field = field
-
-
-def _text(user_input: Mapping[str, Any], key: str) -> str:
-    value = user_input.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _url(user_input: Mapping[str, Any]) -> str:
-    """The server URL the user typed; only http(s) URLs with a host are accepted."""
-    url = _text(user_input, CONF_URL)
-    try:
-        parsed = URL(url)
-    except ValueError:
-        raise InputError("invalid_url", CONF_URL) from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InputError("invalid_url", CONF_URL)
-    if parsed.user is not None or parsed.password is not None:
-        # It would be stored, shown and logged with the URL: credentials have their fields.
-        raise InputError("url_credentials", CONF_URL)
-    return url
-
-
-def kazoo_login(
-    user_input: Mapping[str, Any], stored: Mapping[str, Any] | None = None
-) -> dict[str, str]:
-    """The Kazoo login to store: an API key, or a user's name, hash and account.
-
-    An API key wins when one is given. `stored` is the login data that may be kept when
-    the user leaves the secret empty (reconfigure, same URL); None for a new entry.
-    """
-    api_key = _text(user_input, CONF_API_KEY)
-    username = _text(user_input, CONF_USERNAME)
-    account = _text(user_input, CONF_ACCOUNT_NAME)
-    password = user_input.get(CONF_PASSWORD) or ""
-    if api_key:
-        return {CONF_API_KEY: api_key}
-    if username and account:
-        if password:
-            return {
-                CONF_USERNAME: username,
-                CONF_CREDENTIALS_HASH: credentials_hash(username, password),
-                CONF_ACCOUNT_NAME: account,
-            }
-        if stored is None:
-            raise InputError("missing_credentials")
-        if (
-            stored.get(CONF_CREDENTIALS_HASH)
-            and str(stored.get(CONF_USERNAME, "")).lower() == username.lower()
-        ):
-            return {
-                CONF_USERNAME: username,
-                CONF_CREDENTIALS_HASH: stored[CONF_CREDENTIALS_HASH],
-                CONF_ACCOUNT_NAME: account,
-            }
-        raise InputError("password_required", CONF_PASSWORD)
-    if not (username or account or password) and stored and stored.get(CONF_API_KEY):
-        return {CONF_API_KEY: stored[CONF_API_KEY]}
-    raise InputError("missing_credentials")
-
-
-def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, str]:
-    """The manager login to store on reconfigure; an empty password keeps the stored one."""
-    username = _text(user_input, CONF_USERNAME)
-    password = user_input.get(CONF_PASSWORD) or ""
-    if not password:
-        if stored.get(CONF_USERNAME) != username or not stored.get(CONF_PASSWORD):
-            raise InputError("password_required", CONF_PASSWORD)
-        password = stored[CONF_PASSWORD]
-    return {CONF_USERNAME: username, CONF_PASSWORD: password}
-
-
 def _suggested(values: Mapping[str, Any] | None) -> dict[str, Any]:
     """Values to show again in a form: anything but passwords, API keys and URL credentials."""
     suggested = {key: value for key, value in (values or {}).items() if key not in SECRETS}
@@ -221,7 +149,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 data = {
                     CONF_SERVER_TYPE: ServerType.FLEX_UC,
-                    CONF_URL: _url(user_input),
+                    CONF_URL: server_url(user_input),
                     CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
                     **kazoo_login(user_input),
                 }
@@ -244,11 +172,12 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 data = {
                     CONF_SERVER_TYPE: ServerType.ISYMPHONY,
-                    CONF_URL: _url(user_input),
+                    CONF_URL: server_url(user_input),
                     CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
-                    CONF_USERNAME: _text(user_input, CONF_USERNAME),
+                    CONF_USERNAME: text_input(user_input, CONF_USERNAME),
                     CONF_PASSWORD: user_input[CONF_PASSWORD],
-                    CONF_CORE_SERVER: _text(user_input, CONF_CORE_SERVER) or DEFAULT_CORE_SERVER,
+                    CONF_CORE_SERVER: text_input(user_input, CONF_CORE_SERVER)
+                    or DEFAULT_CORE_SERVER,
                 }
                 return await self._async_create(data)
             except InputError as err:
@@ -282,10 +211,10 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             updates: dict[str, Any]
             if api_key_login:
-                updates = {CONF_API_KEY: _text(user_input, CONF_API_KEY)}
+                updates = {CONF_API_KEY: text_input(user_input, CONF_API_KEY)}
             else:
                 updates = backend_class(entry.data).login_data(
-                    _text(user_input, CONF_USERNAME), user_input[CONF_PASSWORD]
+                    text_input(user_input, CONF_USERNAME), user_input[CONF_PASSWORD]
                 )
             try:
                 return await self._async_update(entry, {**entry.data, **updates})
@@ -310,7 +239,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                url = _url(user_input)
+                url = server_url(user_input)
                 # Stored secrets go only to the server they were given for.
                 same_url = URL(url) == URL(entry.data[CONF_URL])
                 stored: Mapping[str, Any] = entry.data if same_url else {}
@@ -390,11 +319,13 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             key = error_key(err)
             if key == UNKNOWN:
                 LOGGER.warning(
-                    "The server at %s gave an unexpected answer: %s", data[CONF_URL], err
+                    "The server at %s gave an unexpected answer: %s", shown_url(data[CONF_URL]), err
                 )
             else:
-                LOGGER.debug("Checking the server at %s failed: %s", data[CONF_URL], err)
+                LOGGER.debug("Checking the server at %s failed: %s", shown_url(data[CONF_URL]), err)
             raise InputError(key) from err
         except Exception as err:
-            LOGGER.exception("Unexpected error while checking the server at %s", data[CONF_URL])
+            LOGGER.exception(
+                "Unexpected error while checking the server at %s", shown_url(data[CONF_URL])
+            )
             raise InputError(UNKNOWN) from err

@@ -27,10 +27,10 @@ from .changes import snapshot_events
 from .const import (
     DOMAIN,
     LOGGER,
-    RESET_COOLDOWN,
     UNAVAILABLE_AFTER,
     UNAVAILABLE_AFTER_FAILED_POLLS,
 )
+from .cooldown import ResetGuard
 from .errors import error_key, pbx_action, poll_error
 from .identifiers import (
     availability_signal,
@@ -86,7 +86,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self.failed_polls = FailedPolls()
         self._live = False  # whether the event socket is connected (safety polls only)
         self._polled = False  # no last known state to show before the first good poll
-        self._last_reset: dict[str, datetime] = {}
+        self._reset_guard = ResetGuard()
         # Presentities changed since listeners last heard, and whether they could read then.
         self._changed: set[str] = set()
         self._listeners_saw_success = True
@@ -356,23 +356,6 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         with self._reset_guard(f"extension_{extension.lower()}", extension):
             await self.backend.async_reset_extension(extension)
         await self.async_request_refresh()
-
-    @contextmanager
-    def _reset_guard(self, key: str, name: str) -> Iterator[None]:
-        """Refuse a reset within the cooldown of the last successful one for `key`."""
-        now = dt_util.utcnow()
-        last = self._last_reset.get(key)
-        if last is not None and now - last < RESET_COOLDOWN:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="reset_cooldown",
-                translation_placeholders={
-                    "name": name,
-                    "seconds": str(int(RESET_COOLDOWN.total_seconds())),
-                },
-            )
-        yield
-        self._last_reset[key] = now
 
     @pbx_action
     async def async_set_status(

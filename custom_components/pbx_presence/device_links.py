@@ -23,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .backends.snapshot import Presentity, PresentityKind
 from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
 from .coordinator import PbxConfigEntry
+from .entity import MODEL_NAMES
 from .identifiers import entity_unique_id, presentity_identifier
 from .text import normalize
 
@@ -210,6 +212,7 @@ def parse_link_lines(
         if p.kind is PresentityKind.PANEL_USER
     }
     people = kazoo_people(hass)
+    resting = _registered_users(hass, entry)
     links: dict[str, str] = {}
     for line in lines:
         if not line.strip():
@@ -226,8 +229,31 @@ def parse_link_lines(
                 or normalize(person.presentity.name) == normalize(wanted)
                 or person.identifier[1] == wanted
             )
+        ] + [
+            identifier
+            for identifier, name in resting
+            if wanted and (normalize(name) == normalize(wanted) or identifier == wanted)
         ]
         if not equals or username is None or len(matches) != 1:
             raise ValueError(line)
         links[username] = matches[0]
     return links
+
+
+def _registered_users(hass: HomeAssistant, entry: PbxConfigEntry) -> list[tuple[str, str]]:
+    """(identifier, name) of the user devices of the other entries that are not loaded.
+
+    An entry in setup retry, or reloading after its options were saved, has no runtime
+    data; its users' devices are still in the registry, by name (extensions are not).
+    """
+    devices = dr.async_get(hass)
+    user_model = MODEL_NAMES[PresentityKind.USER]
+    return [
+        (identifier[1], device.name or "")
+        for other in hass.config_entries.async_entries(DOMAIN)
+        if other.entry_id != entry.entry_id and other.state is not ConfigEntryState.LOADED
+        for device in dr.async_entries_for_config_entry(devices, other.entry_id)
+        if device.model == user_model
+        for identifier in device.identifiers
+        if identifier[0] == DOMAIN
+    ]

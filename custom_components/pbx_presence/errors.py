@@ -27,6 +27,7 @@ from .pbx import (
     PbxForbiddenError,
     PbxLicenseError,
     PbxMultiFactorRequiredError,
+    PbxNotAServletError,
     PbxNotFoundError,
     PbxRateLimitError,
     PbxSslRequiredError,
@@ -50,6 +51,7 @@ ERROR_KEYS: Final[tuple[tuple[type[PbxError], str], ...]] = (
     (PbxRateLimitError, "rate_limited"),
     (PbxTimeoutError, "timeout_connect"),
     (PbxSslRequiredError, "ssl_required"),
+    (PbxNotAServletError, "not_isymphony_servlet"),
     (PbxConnectionError, "cannot_connect"),
 )
 # Why Kazoo refuses a whole account (PbxAccountDisabledError.reason): also repair issues.

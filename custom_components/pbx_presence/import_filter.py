@@ -66,6 +66,20 @@ class ImportFilter:
         return replace(snapshot, presentities=kept)
 
 
+def pattern_error(value: str) -> str | None:
+    """Why a pattern typed in the options cannot be used, as an error key; None if it can.
+
+    Case, accents, punctuation and symbols are set aside when comparing, so `-*`, `.*` or
+    an emoji and `*` would become `*` (everything), and a pattern of symbols only nothing.
+    """
+    pattern = normalize(value)
+    if not pattern:
+        return "pattern_empty"
+    if not pattern.replace("*", "").strip():
+        return "pattern_matches_everything"
+    return None
+
+
 def _patterns(values: Iterable[str]) -> tuple[str, ...]:
     # `*` survives normalising, so "*31*" still matches park slots.
     return tuple(pattern for value in values if (pattern := normalize(value)))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -33,7 +37,7 @@ from .const import (
     CONF_WEBSOCKET_URL,
 )
 from .device_links import link_lines, parse_link_lines
-from .import_filter import ImportFilter
+from .import_filter import ImportFilter, pattern_error
 
 # The slowest polling pace a user may set when no push is available.
 MAX_SCAN_INTERVAL = 300
@@ -42,9 +46,17 @@ MAX_SCAN_INTERVAL = 300
 class PbxOptionsFlow(OptionsFlowWithReload):
     """One form; the entry reloads with the new options, dropping what is not imported."""
 
+    _refused_pattern = ""  # quoted by a pattern's error
+
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask what to import and how often to poll, with how many that would be."""
         entry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            # In setup retry, or reloading after the last save: there is nothing to count or
+            # link against (the form and its checks read what the loaded entry knows).
+            return self.async_abort(
+                reason="entry_not_loaded", description_placeholders={"entry": entry.title}
+            )
         backend = backend_class(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -101,6 +113,15 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             for key, value in user_input.items()
             if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
         }
+        for key in (CONF_INCLUDE, CONF_EXCLUDE):
+            patterns = [value for value in options.get(key, []) if value.strip()]
+            for value in patterns:
+                if error := pattern_error(value):
+                    errors[key] = error
+                    self._refused_pattern = value if value.isprintable() else ascii(value)
+                    break
+            if key in options:
+                options[key] = patterns
         if CONF_SCAN_INTERVAL in options:
             options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
         if CONF_WEBSOCKET_URL in options:
@@ -151,6 +172,7 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         available = Counter(p.kind for p in unfiltered)
         imported = Counter(p.kind for p in unfiltered if import_filter.wants(p))
         return {
+            "pattern": self._refused_pattern[:100],
             "imported": str(sum(imported.values())),
             "available": str(sum(available.values())),
             "users": str(available[PresentityKind.USER] + available[PresentityKind.PANEL_USER]),

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+import unicodedata
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_ENTITY_ID, ATTR_NAME
@@ -27,7 +28,13 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .backends import Capability, backend_class
-from .backends.snapshot import Presentity, PresentityKind, StatusType
+from .backends.snapshot import (
+    STATUS_STATES,
+    Presentity,
+    PresentityKind,
+    StatusType,
+    status_type_of,
+)
 from .const import DOMAIN, LOGGER
 from .coordinator import PbxConfigEntry
 from .identifiers import server_identifier
@@ -68,8 +75,12 @@ RESET_PRESENCE_SCHEMA = vol.Schema(
 SET_USER_STATUS_SCHEMA = vol.Schema(
     {
         **_TARGET_FIELDS,
+        # What the Status sensor and select show (`not_available`), or the server's own name
+        # of that type (`unavailable`).
         vol.Required(ATTR_TYPE): vol.All(
-            cv.string, vol.Lower, vol.In([status_type.value for status_type in StatusType])
+            cv.string,
+            vol.Lower,
+            vol.In(sorted({*STATUS_STATES, *(status_type.value for status_type in StatusType)})),
         ),
         vol.Optional(ATTR_NAME): cv.string,
         vol.Optional(ATTR_NOTE, default=""): cv.string,
@@ -335,6 +346,12 @@ def _check_length(key: str, text: str | None, max_length: int) -> None:
         raise _error(key, length=str(len(text)), max_length=str(max_length))
 
 
+def _check_text(key: str, text: str | None) -> None:
+    """Refuse control characters and line breaks: a panel box shows one line of text."""
+    if text is not None and any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in text):
+        raise _error(key, text=_shown(text))
+
+
 def _check_return_time(value: datetime) -> datetime:
     """The return time in UTC, if it lies between now (with grace) and a year ahead."""
     now = dt_util.utcnow()
@@ -355,11 +372,15 @@ async def _async_set_user_status(call: ServiceCall) -> None:
     targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
     if not targets:
         raise _error("no_target")
-    status_type = StatusType(call.data[ATTR_TYPE])
+    status_type = status_type_of(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
     note: str = call.data[ATTR_NOTE]
     _check_length("status_name_too_long", name, STATUS_NAME_MAX_LENGTH)
     _check_length("status_note_too_long", note, STATUS_NOTE_MAX_LENGTH)
+    if name is not None and not name.strip():
+        raise _error("status_name_blank")
+    _check_text("status_name_control", name)
+    _check_text("status_note_control", note)
     return_time = call.data.get(ATTR_RETURN_TIME)
     if return_time is not None:
         return_time = _check_return_time(return_time)  # naive times are in HA's time zone

@@ -19,6 +19,14 @@ class PbxNotTheApiError(PbxConnectionError):
     """The URL leads to a web server, but not to the API (Kazoo: 404 on the login)."""
 
 
+class PbxNotAServletError(PbxNotTheApiError):
+    """iSymphony: the URL leads to a web server that is not an iSymphony REST servlet.
+
+    Told from an unknown core server by the servlet's Basic-auth realm: the servlet asks
+    for a login on every path under it, another web server just answers 404.
+    """
+
+
 class PbxSslRequiredError(PbxConnectionError):
     """iSymphony: the plain port redirects, so the servlet is SSL-secured (use its SSL port)."""
 

@@ -17,6 +17,7 @@ from ..errors import (
     PbxAuthenticationError,
     PbxError,
     PbxLicenseError,
+    PbxNotAServletError,
     PbxNotFoundError,
     PbxRateLimitError,
     PbxResponseError,
@@ -94,10 +95,35 @@ class ISymphonyClient:
         try:
             data = await self._get("users")
         except PbxNotFoundError as err:
+            if not await self._asks_for_login("users"):
+                raise PbxNotAServletError(
+                    "The URL leads to a web server that is not an iSymphony REST servlet "
+                    f"(no login asked, {err})"
+                ) from err
             raise PbxUnknownCoreServerError(
                 f"No core server {self._core_server[-1]!r} ({err})"
             ) from err
         return parse_list(data, "users", ISymphonyUser.from_api)
+
+    async def _asks_for_login(self, *path: str) -> bool:
+        """Whether a path of the core server asks for a login (or refuses the caller's IP).
+
+        The servlet checks its allow-list and Basic auth before it looks at the path; a web
+        server that is not the servlet answers an anonymous request as it did ours. A probe
+        that fails for another reason says nothing: it counts as the servlet.
+        """
+        url = build_url(self._base, *_REST_PATH, *self._core_server, *path)
+        try:
+            reply = await send(
+                self._session,
+                "GET",
+                url,
+                timeout=self._timeout,
+                headers={"Accept": "application/json"},
+            )
+        except PbxError:
+            return True
+        return reply.status in (401, 403) or reply.status >= 500
 
     async def get_status(self, user: str, *, by_id: bool = False) -> ISymphonyStatus:
         """Get a user's status. Unlicensed users raise PbxLicenseError."""
