@@ -79,6 +79,25 @@ def test_hacs_manifest() -> None:
     assert AwesomeVersion(ha_version) >= AwesomeVersion(hacs["homeassistant"])
 
 
+# Home Assistant shows a custom integration's own brand/ images from this version on.
+BRAND_IMAGES_SINCE = AwesomeVersion("2026.3.0")
+
+
+def test_the_declared_minimum_and_the_brand_icon_agree() -> None:
+    """hacs.json, the README and the quality scale say the same about the minimum version.
+
+    Below the version that shows a custom integration's own icon, the README must say that
+    the declared minimum shows none.
+    """
+    minimum = AwesomeVersion(_json(ROOT / "hacs.json")["homeassistant"])
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"Requires Home Assistant {minimum.major}.{minimum.minor} or newer" in readme
+    if minimum < BRAND_IMAGES_SINCE:
+        since = f"{BRAND_IMAGES_SINCE.major}.{BRAND_IMAGES_SINCE.minor}"
+        assert f"icon (its own `brand/icon.png`) shows from Home Assistant {since} on" in readme
+        assert f"{minimum.major}.{minimum.minor}.x shows no icon" in readme
+
+
 def test_brand_icon_is_a_png() -> None:
     assert (INTEGRATION / "brand" / "icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
