@@ -84,6 +84,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         # The latest poll before the import filter: what the options flow previews.
         self.unfiltered = Snapshot()
         self.failed_polls = FailedPolls()
+        # When a poll last got the server's answer (system health); None: not yet.
+        self.last_poll_success: datetime | None = None
         self._live = False  # whether the event socket is connected (safety polls only)
         self._polled = False  # no last known state to show before the first good poll
         self._last_reset: dict[str, datetime] = {}
@@ -132,6 +134,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 "%s answered again after %d failed polls", self.name, self.failed_polls.count
             )
         self.failed_polls = FailedPolls()
+        self.last_poll_success = dt_util.utcnow()
         self._polled = True
         entry = self.config_entry
         async_update_license_issue(
@@ -165,6 +168,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             # As the base class does after an UpdateFailed: wait as long as the server asked.
             self.update_interval = max(self._pace(), timedelta(seconds=err.retry_after))
         return self.data
+
+    @property
+    def server_reachable(self) -> bool:
+        """Whether the last poll got the server's answer."""
+        return self._polled and self.last_update_success and not self.failed_polls.count
 
     @property
     def shows_stale_data(self) -> bool:
