@@ -41,7 +41,12 @@ from .identifiers import (
     server_identifier,
 )
 from .import_filter import ImportFilter
-from .issues import async_account_accepted, async_account_refused, async_update_license_issue
+from .issues import (
+    async_account_accepted,
+    async_account_refused,
+    async_update_license_issue,
+    async_update_unlit_keys_issue,
+)
 from .pbx import PbxAccountDisabledError, PbxError
 from .push import LiveUpdates
 
@@ -140,6 +145,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         async_update_license_issue(
             self.hass, entry.entry_id, entry.title, unlicensed=snapshot.unlicensed
         )
+        async_update_unlit_keys_issue(self.hass, entry.entry_id, entry.title, snapshot.unlit_keys)
         return snapshot
 
     def _tolerate(self, err: UpdateFailed) -> Snapshot:
@@ -254,11 +260,15 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 presentities[key] = presentity
                 changed.append(key)
         gone = before.keys() - presentities.keys()
-        flags_same = (new.partial, new.unlicensed) == (old.partial, old.unlicensed)
+        flags_same = (new.partial, new.unlicensed, new.unlit_keys) == (
+            old.partial,
+            old.unlicensed,
+            old.unlit_keys,
+        )
         if not changed and not gone and flags_same:
             return old
         self._changed.update(changed, gone)
-        return Snapshot(presentities, partial=new.partial, unlicensed=new.unlicensed)
+        return replace(new, presentities=presentities)
 
     @callback
     def async_update_listeners(self) -> None:
