@@ -90,6 +90,18 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=True,
         help="name the Blackhole URL in the login reply, as a provider's UI settings can",
     )
+    parser.add_argument(
+        "--isymphony-config-api",
+        choices=("rest", "resource", "none"),
+        default="rest",
+        help="iSymphony's Config API under rest/config (getByName), under api/resource "
+        "(getBySlug, as FreePBX's module uses it), or none (older servers)",
+    )
+    parser.add_argument(
+        "--isymphony-path-prefix",
+        default="",
+        help="serve iSymphony (REST and events) below this path, as a reverse proxy can, e.g. /pbx",
+    )
     return parser.parse_args(argv)
 
 
@@ -101,6 +113,7 @@ def _banner(sim: Simulator, *, scaled: bool) -> str:
         else (DEMO_USERS[0].username, DEMO_USERS[0].password)
     )
     isymphony = sim.isymphony
+    prefix = sim.isymphony_path_prefix.rstrip("/")
     core_servers = ", ".join(isymphony.core_servers) or "(none)"
     api_key = kazoo.api_keys[0] if kazoo.api_keys else "(none)"
     return "\n".join(
@@ -121,8 +134,9 @@ def _banner(sim: Simulator, *, scaled: bool) -> str:
             + (", named at login)" if kazoo.websocket_url_in_login else ")"),
             "",
             "iSymphony",
-            f"  base URL:     {sim.url}/communication_manager/rest/live/coreServers/",
-            f"  events:       {sim.url.replace('http', 'ws', 1)}/communication_manager/ws/event",
+            f"  base URL:     {sim.url}{prefix}/communication_manager/rest/live/coreServers/",
+            f"  events:       {sim.url.replace('http', 'ws', 1)}{prefix}"
+            "/communication_manager/ws/event",
             f"  core servers: {core_servers}",
             f"  manager:      username {isymphony.username!r}, password {isymphony.password!r}",
             f"  allowed IPs:  {', '.join(sorted(isymphony.allowed_ips))}",
@@ -155,6 +169,10 @@ async def _serve(args: argparse.Namespace) -> None:
     bucket, refill = args.rate_limit
     sim.kazoo.rate_limit = None if args.no_rate_limit else RateLimit(int(bucket), refill)
     sim.faults.latency = args.latency
+    sim.isymphony.config_api = args.isymphony_config_api != "none"
+    if args.isymphony_config_api != "none":
+        sim.isymphony.config_api_family = args.isymphony_config_api
+    sim.isymphony_path_prefix = args.isymphony_path_prefix
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

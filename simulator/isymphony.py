@@ -77,6 +77,11 @@ class ISymphonyState:
         # The Config API (stable core-server ids, users' `full` licence flags); older
         # servers have only the Live API and answer 404 there.
         self.config_api = True
+        # Which path family the Config API has: "rest" is
+        # `communication_manager/rest/config/...` with `getByName/{slug}` (i9's 2021 pages);
+        # "resource" is `communication_manager/api/resource/...` with `getBySlug/{slug}`
+        # (what FreePBX's own cxpanel module uses). The fields are the same.
+        self.config_api_family: Literal["rest", "resource"] = "rest"
         self.predefined_statuses: list[dict[str, str]] = []
         # Called with every event the server sends on its event websocket.
         self.event_listeners: list[Callable[[dict[str, Any]], None]] = []

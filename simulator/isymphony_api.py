@@ -21,7 +21,12 @@ from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState,
 from .isymphony_events import EVENT_PATH, ISymphonyEvents
 
 PREFIX = ("communication_manager", "rest", "live", "coreServers")
-CONFIG_PREFIX = ("communication_manager", "rest", "config")
+# The Config API's two path families (ISymphonyState.config_api_family) and the word each
+# uses to find a core server by its slug.
+CONFIG_PREFIXES: dict[tuple[str, ...], tuple[str, str]] = {
+    ("communication_manager", "rest", "config"): ("rest", "getByName"),
+    ("communication_manager", "api", "resource"): ("resource", "getBySlug"),
+}
 MAX_RETURN_TIME = 2**53
 SSL_PORT = 55050
 
@@ -101,8 +106,9 @@ class ISymphonyApi:
         parts = split_path(request.raw_path)
         if tuple(parts) == EVENT_PATH and request.method == "GET":
             return await self.events.handle(request)
-        if tuple(parts[:3]) == CONFIG_PREFIX and request.method == "GET":
-            return self._config(parts[3:])
+        family = CONFIG_PREFIXES.get(tuple(parts[:3]))
+        if family is not None and request.method == "GET":
+            return self._config(parts[3:], *family)
         route = self._route(parts)
         if route is None:
             return self._error("Not Found", status=404)
@@ -155,14 +161,14 @@ class ISymphonyApi:
             "Unauthorized", status=401, headers={"WWW-Authenticate": 'Basic realm="iSymphony"'}
         )
 
-    def _config(self, rest: list[str]) -> web.Response:
+    def _config(self, rest: list[str], family: str, by_slug: str) -> web.Response:
         """The Config API: a core server by stable id or slug, and users' licence flags."""
         state = self.state
-        if not state.config_api:
+        if not state.config_api or family != state.config_api_family:
             return self._error("Not Found", status=404)
         servers = list(state.core_servers.values())
         match rest:
-            case ["server", "coreServers", "getByName", slug]:
+            case ["server", "coreServers", word, slug] if word == by_slug:
                 found = next((cs for cs in servers if cs["slug"] == slug), None)
             case ["server", "coreServers", config_id]:
                 found = next((cs for cs in servers if cs["config_id"] == config_id), None)

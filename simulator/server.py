@@ -69,6 +69,9 @@ class Simulator:
         self.requests: list[RecordedRequest] = []
         # Benchmarks with huge request counts can turn the log off.
         self.record_requests = True
+        # A reverse proxy in front of iSymphony that serves it under this path prefix
+        # (e.g. "/pbx"): REST and the event websocket only answer below it.
+        self.isymphony_path_prefix = ""
         # Kazoo's Blackhole websocket listens on a port of its own.
         self.blackhole = BlackholeServer(self.kazoo)
         self._kazoo_api = KazooApi(self.kazoo)
@@ -213,6 +216,12 @@ class Simulator:
         path = request.raw_path
         if path.startswith("/v2/"):
             return await self._kazoo_api.handle(request)
+        if prefix := self.isymphony_path_prefix.rstrip("/"):
+            if not path.startswith(f"{prefix}/communication_manager/"):
+                return text_response("Not Found", status=404)
+            return await self._isymphony_api.handle(
+                request.clone(rel_url=request.rel_url.with_path(path.removeprefix(prefix)))
+            )
         if path.startswith("/communication_manager/"):
             return await self._isymphony_api.handle(request)
         return text_response("Not Found", status=404)

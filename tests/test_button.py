@@ -48,7 +48,9 @@ async def test_reset_buttons_exist_for_kazoo_presentities_only(
         for i, user in kazoo.users.items()
         if user.get("presence_id") or any(d["id"] in phones for d in kazoo.owned_devices(i))
     }
-    extensions = {"*3101", "*3102", "*3103", "1009", "1011"}
+    # (1009 and 1011 are Lukas's and Sofia's numbers, who have no presence id: a repair
+    # issue, not extensions of their own.)
+    extensions = {"*3101", "*3102", "*3103"}
     assert len(kazoo_buttons) == len(users) + len(phones) + len(extensions)
     for entity_id in (
         "button.anna_schmidt_softphone_reset_presence",  # no presence id of its own

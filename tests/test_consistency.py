@@ -79,6 +79,25 @@ def test_hacs_manifest() -> None:
     assert AwesomeVersion(ha_version) >= AwesomeVersion(hacs["homeassistant"])
 
 
+# Home Assistant shows a custom integration's own brand/ images from this version on.
+BRAND_IMAGES_SINCE = AwesomeVersion("2026.3.0")
+
+
+def test_the_declared_minimum_and_the_brand_icon_agree() -> None:
+    """hacs.json, the README and the quality scale say the same about the minimum version.
+
+    Below the version that shows a custom integration's own icon, the README must say that
+    the declared minimum shows none.
+    """
+    minimum = AwesomeVersion(_json(ROOT / "hacs.json")["homeassistant"])
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"Requires Home Assistant {minimum.major}.{minimum.minor} or newer" in readme
+    if minimum < BRAND_IMAGES_SINCE:
+        since = f"{BRAND_IMAGES_SINCE.major}.{BRAND_IMAGES_SINCE.minor}"
+        assert f"icon (its own `brand/icon.png`) shows from Home Assistant {since} on" in readme
+        assert f"{minimum.major}.{minimum.minor}.x shows no icon" in readme
+
+
 def test_brand_icon_is_a_png() -> None:
     assert (INTEGRATION / "brand" / "icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -219,3 +238,43 @@ def test_event_types_and_device_automations_are_translated(
     assert set(automations["extra_fields"]) == {CONF_STATUS_TYPE}
     for text in (*automations["trigger_type"].values(), *automations["condition_type"].values()):
         assert text.startswith("{entity_name} ")
+
+
+def test_readme_names_the_simulators_demo_logins() -> None:
+    """The logins in the README are the simulator's and the development setup's own."""
+    from devtools.develop import DEV_PASSWORD, DEV_USERNAME  # noqa: PLC0415
+    from devtools.hass import ISYMPHONY_PASSWORD, ISYMPHONY_USERNAME, KAZOO_ACCOUNT  # noqa: PLC0415
+    from simulator.demo import (  # noqa: PLC0415
+        ADMIN_PASSWORD,
+        ADMIN_USERNAME,
+        DEMO_USERS,
+        build_demo_kazoo,
+    )
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in (
+        f"`{DEV_USERNAME}` / `{DEV_PASSWORD}`",
+        f"`{ADMIN_USERNAME}` / `{ADMIN_PASSWORD}`, account name `{KAZOO_ACCOUNT}`",
+        f"`{DEMO_USERS[0].username}` / `{DEMO_USERS[0].password}`",
+        f"`{build_demo_kazoo().api_keys[0]}`",
+        f"`{ISYMPHONY_USERNAME}` / `{ISYMPHONY_PASSWORD}`",
+    ):
+        assert text in readme, text
+
+
+def test_readme_uses_the_frontends_words_for_editing_a_dashboard() -> None:
+    """The bold menu words of the dashboard import are the installed frontend's own."""
+    import hass_frontend  # noqa: PLC0415
+
+    words: set[str] = set()
+    folder = Path(hass_frontend.where()) / "static" / "translations"
+    for path in (*folder.glob("en-*.json"), *folder.glob("*/en-*.json")):
+        words.update(value for value in _json(path).values() if isinstance(value, str))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## BLF wall dashboard", 1)[1].split("\n## ", 1)[0]
+    steps = " ".join(section.split("**Import:**", 1)[1].split("![", 1)[0].split())
+    for step in ("Add dashboard", "New dashboard from scratch", "Create", "Done"):
+        assert step in steps
+        assert step in words, f"{step!r} is not a word of Home Assistant's frontend"
+    for bold in re.findall(r"\*\*(.+?)\*\*", steps):
+        assert bold in words, f"{bold!r} is not a word of Home Assistant's frontend"

@@ -123,6 +123,54 @@ async def test_removing_an_entry_removes_its_repair_issues(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
+async def test_a_person_whose_blf_keys_never_light_gets_a_repair_issue(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Lukas and Sofia have no presence id: keys on 1009 and 1011 never light.
+
+    Instead of two devices named 1009 and 1011 beside their user devices, a repair issue
+    names them and what to set in Kazoo; it goes once Kazoo has their presence ids.
+    """
+    await setup_entry(hass, kazoo_entry)
+    issue_id = f"unlit_blf_keys_{kazoo_entry.entry_id}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert not issue.is_fixable
+    assert issue.translation_key == "unlit_blf_keys"
+    assert issue.translation_placeholders == {
+        "server": kazoo_entry.title,
+        "people": "- Lukas Novak: 1009 (user_1009a)\n- Sofia García: 1011 (user_1011a, user_1011b)",
+    }
+    account = simulator.kazoo.account_id
+    devices = dr.async_get(hass)
+    for number in ("1009", "1011"):
+        assert devices.async_get_device({(DOMAIN, f"{account}_extension_{number}")}) is None
+    assert hass.states.get("button.1009_reset_presence") is None
+    assert hass.states.get("sensor.lukas_novak_call_state") is not None
+
+    for username, number in (("lukas", "1009"), ("sofia", "1011")):
+        simulator.kazoo.users[kazoo_user_id(simulator, username)]["presence_id"] = number
+    await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get("button.1009_reset_presence") is None  # Lukas's own now
+
+
+async def test_the_unlit_keys_issue_goes_with_its_entry(
+    hass: HomeAssistant, kazoo_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, kazoo_entry)
+    issue_id = f"unlit_blf_keys_{kazoo_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_remove(kazoo_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
 async def test_server_down_at_setup_retries_later(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
 ) -> None:

@@ -149,3 +149,24 @@ async def test_without_the_config_api_unlicensed_users_are_probed(
     assert "lukas" in probed
     assert hass.states.get("sensor.lukas_novak_status") is None
     assert state_of(hass, "sensor.anna_schmidt_status") == "available"
+
+
+async def test_the_config_api_of_the_api_resource_family_is_used(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A server with only `api/resource/...getBySlug` (as FreePBX's module uses it).
+
+    It still gives the stable core-server id and the licence flags: unlicensed users are
+    not probed, and the entry keeps its stable unique id.
+    """
+    simulator.isymphony.config_api_family = "resource"
+    await setup_entry(hass, isymphony_entry)
+
+    assert isymphony_entry.unique_id == DEMO_CORE_SERVER_ID
+    paths = [r.path for r in simulator.requests]
+    assert "/communication_manager/api/resource/server/coreServers/getBySlug/default" in paths
+    assert any(p.startswith("/communication_manager/api/resource/core/") for p in paths)
+    probed = {p.split("/")[-2] for p in paths if p.endswith("/status")}
+    assert "lukas" not in probed  # unlicensed, known from the `full` flags
+    assert "anna" in probed
+    assert state_of(hass, "sensor.anna_schmidt_status") == "available"

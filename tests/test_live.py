@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import CONF_URL, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,10 +27,17 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
     SAFETY_SCAN_INTERVAL as KAZOO_SAFETY_SCAN_INTERVAL,
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
 )
-from custom_components.pbx_presence.const import CONF_WEBSOCKET_URL
-from simulator import Simulator
+from custom_components.pbx_presence.const import CONF_WEBSOCKET_URL, DOMAIN
+from simulator import DEMO_CORE_SERVER_ID, Simulator
 
-from .conftest import kazoo_device_id, kazoo_user_id, open_sockets, setup_entry, state_of
+from .conftest import (
+    isymphony_entry_data,
+    kazoo_device_id,
+    kazoo_user_id,
+    open_sockets,
+    setup_entry,
+    state_of,
+)
 
 KAZOO_LIVE = "binary_sensor.acme_live_updates"
 ISYMPHONY_LIVE = "binary_sensor.isymphony_default_live_updates"
@@ -271,3 +278,24 @@ async def test_the_websocket_url_option(
 
     assert kazoo_entry.options[CONF_WEBSOCKET_URL] == simulator.blackhole_url
     await wait_for_state(hass, KAZOO_LIVE, STATE_ON)
+
+
+async def test_live_updates_keep_a_reverse_proxys_path_prefix(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Behind a proxy serving iSymphony under `/pbx`, REST and the event socket both work."""
+    simulator.isymphony_path_prefix = "/pbx"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="iSymphony default",
+        unique_id=DEMO_CORE_SERVER_ID,
+        data=isymphony_entry_data(
+            simulator, **{CONF_URL: f"{simulator.url}/pbx/communication_manager/rest"}
+        ),
+    )
+    entry.add_to_hass(hass)
+    await setup_live(hass, simulator, entry)
+
+    simulator.isymphony.set_status("david", name="Lunch", type="away")
+    await wait_for_state(hass, "sensor.david_kim_status", "away")
+    assert any(r.path == "/pbx/communication_manager/ws/event" for r in simulator.requests)

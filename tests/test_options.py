@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import re
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -10,8 +11,13 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    MIN_SCAN_INTERVAL as ISYMPHONY_MIN_SCAN_INTERVAL,
+)
 from custom_components.pbx_presence.backends.kazoo.adapter import LARGE_ACCOUNT_USERS
 from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import (
@@ -22,6 +28,7 @@ from custom_components.pbx_presence.const import (
     DOMAIN,
     ServerType,
 )
+from custom_components.pbx_presence.options_flow import MAX_SCAN_INTERVAL
 from simulator import Simulator
 
 from .conftest import KAZOO_ACCOUNT, KAZOO_PASSWORD, KAZOO_USERNAME
@@ -223,3 +230,63 @@ async def test_patterns_that_would_match_everything_or_nothing_are_refused(
     await _set_options(hass, init_kazoo, **{CONF_INCLUDE: ["", "  ", "*31*"], CONF_EXCLUDE: []})
     assert init_kazoo.options[CONF_INCLUDE] == ["*31*"]
     assert _kinds(init_kazoo) == {PresentityKind.EXTENSION}
+
+
+@pytest.mark.parametrize("seconds", [1, MAX_SCAN_INTERVAL + 1])
+async def test_a_poll_interval_out_of_range_says_the_bounds(
+    hass: HomeAssistant, init_isymphony: MockConfigEntry, seconds: int
+) -> None:
+    result = await hass.config_entries.options.async_init(init_isymphony.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: seconds}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SCAN_INTERVAL: "scan_interval_out_of_range"}
+    placeholders = result["description_placeholders"]
+    assert placeholders["minimum"] == str(int(ISYMPHONY_MIN_SCAN_INTERVAL.total_seconds()))
+    assert placeholders["maximum"] == str(MAX_SCAN_INTERVAL)
+    for language in ("en", "de"):
+        texts = await async_get_translations(hass, language, "options", [DOMAIN])
+        error = texts[f"component.{DOMAIN}.options.error.scan_interval_out_of_range"]
+        shown = error.format(**placeholders)
+        assert placeholders["minimum"] in shown
+        assert str(MAX_SCAN_INTERVAL) in shown
+    assert CONF_SCAN_INTERVAL not in init_isymphony.options
+
+
+def _outside_code(text: str) -> str:
+    """Markdown text without its `code` spans (which Markdown shows as they are)."""
+    return re.sub(r"`[^`]*`", "", text)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_the_options_forms_use_the_users_words(
+    hass: HomeAssistant, init_both: tuple[MockConfigEntry, MockConfigEntry], language: str
+) -> None:
+    """No jargon, no Markdown that eats a pattern, and iSymphony's form names no phones."""
+    texts = await async_get_translations(hass, language, "options", [DOMAIN])
+    step = f"component.{DOMAIN}.options.step.init"
+    for entry in init_both:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        fields = [str(key) for key in result["data_schema"].schema]
+        shown = [
+            texts[f"{step}.title"],
+            texts[f"{step}.description"],
+            *(texts[f"{step}.data.{field}"] for field in fields),
+            *(
+                texts[key]
+                for field in fields
+                if (key := f"{step}.data_description.{field}") in texts
+            ),
+        ]
+        for text in shown:
+            assert "presentit" not in text.lower()
+            assert "präsenzen" not in text.lower()
+            # A * outside a code span is Markdown emphasis: *31* would show as an italic 31.
+            assert "*" not in _outside_code(text), text
+        if entry.domain == DOMAIN and entry.title.startswith("iSymphony"):
+            rendered = " ".join(shown).format(**result["description_placeholders"])
+            assert "phone" not in rendered.lower()
+            assert "telefon" not in rendered.lower()
+        hass.config_entries.options.async_abort(result["flow_id"])

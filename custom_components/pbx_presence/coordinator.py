@@ -41,7 +41,12 @@ from .identifiers import (
     server_identifier,
 )
 from .import_filter import ImportFilter
-from .issues import async_account_accepted, async_account_refused, async_update_license_issue
+from .issues import (
+    async_account_accepted,
+    async_account_refused,
+    async_update_license_issue,
+    async_update_unlit_keys_issue,
+)
 from .pbx import PbxAccountDisabledError, PbxError
 from .push import LiveUpdates
 
@@ -84,6 +89,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         # The latest poll before the import filter: what the options flow previews.
         self.unfiltered = Snapshot()
         self.failed_polls = FailedPolls()
+        # When a poll last got the server's answer (system health); None: not yet.
+        self.last_poll_success: datetime | None = None
         self._live = False  # whether the event socket is connected (safety polls only)
         self._polled = False  # no last known state to show before the first good poll
         self._reset_guard = ResetGuard()
@@ -132,11 +139,13 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 "%s answered again after %d failed polls", self.name, self.failed_polls.count
             )
         self.failed_polls = FailedPolls()
+        self.last_poll_success = dt_util.utcnow()
         self._polled = True
         entry = self.config_entry
         async_update_license_issue(
             self.hass, entry.entry_id, entry.title, unlicensed=snapshot.unlicensed
         )
+        async_update_unlit_keys_issue(self.hass, entry.entry_id, entry.title, snapshot.unlit_keys)
         return snapshot
 
     def _tolerate(self, err: UpdateFailed) -> Snapshot:
@@ -165,6 +174,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             # As the base class does after an UpdateFailed: wait as long as the server asked.
             self.update_interval = max(self._pace(), timedelta(seconds=err.retry_after))
         return self.data
+
+    @property
+    def server_reachable(self) -> bool:
+        """Whether the last poll got the server's answer."""
+        return self._polled and self.last_update_success and not self.failed_polls.count
 
     @property
     def shows_stale_data(self) -> bool:
@@ -246,11 +260,15 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 presentities[key] = presentity
                 changed.append(key)
         gone = before.keys() - presentities.keys()
-        flags_same = (new.partial, new.unlicensed) == (old.partial, old.unlicensed)
+        flags_same = (new.partial, new.unlicensed, new.unlit_keys) == (
+            old.partial,
+            old.unlicensed,
+            old.unlit_keys,
+        )
         if not changed and not gone and flags_same:
             return old
         self._changed.update(changed, gone)
-        return Snapshot(presentities, partial=new.partial, unlicensed=new.unlicensed)
+        return replace(new, presentities=presentities)
 
     @callback
     def async_update_listeners(self) -> None:

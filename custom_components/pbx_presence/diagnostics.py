@@ -59,6 +59,10 @@ async def async_get_config_entry_diagnostics(
         "snapshot": {
             "partial": snapshot.partial,
             "unlicensed": snapshot.unlicensed,
+            # Whose watched numbers never light (names and SIP user names left out).
+            "unlit_keys": [
+                {"key": unlit.key, "number": unlit.number} for unlit in snapshot.unlit_keys
+            ],
             "presentities": {
                 key: _presentity(presentity) for key, presentity in snapshot.presentities.items()
             },

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
+from .backends.snapshot import UnlitKey
 from .const import DOMAIN
 from .errors import ACCOUNT_REFUSALS
 
 NO_LICENSE = "no_license"
+UNLIT_KEYS = "unlit_blf_keys"
 
 
 def _issue_id(key: str, entry_id: str) -> str:
@@ -52,7 +56,33 @@ def async_update_license_issue(
 
 
 @callback
+def async_update_unlit_keys_issue(
+    hass: HomeAssistant, entry_id: str, title: str, unlit: Sequence[UnlitKey]
+) -> None:
+    """Say while BLF keys watch people's numbers that never light (no presence id in Kazoo).
+
+    One line per person: the name, the number the keys watch, and in brackets the names the
+    server publishes the person's calls under instead.
+    """
+    if not unlit:
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(UNLIT_KEYS, entry_id))
+        return
+    people = "\n".join(
+        f"- {key.name}: {key.number} ({', '.join(key.published_as)})" for key in unlit
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _issue_id(UNLIT_KEYS, entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=UNLIT_KEYS,
+        translation_placeholders={"server": title, "people": people},
+    )
+
+
+@callback
 def async_remove_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Forget every issue of an entry that is being removed."""
-    for key in (NO_LICENSE, *ACCOUNT_REFUSALS.values()):
+    for key in (NO_LICENSE, UNLIT_KEYS, *ACCOUNT_REFUSALS.values()):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(key, entry_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -64,7 +65,6 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             if not errors:
                 return self.async_create_entry(data=options)
 
-        low = int(backend.min_scan_interval.total_seconds())
         fields: dict[vol.Marker, Any] = {}
         if kinds := [kind.value for kind in backend.importable_kinds]:
             fields[vol.Required(CONF_IMPORT, default=kinds)] = SelectSelector(
@@ -77,10 +77,9 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         fields |= {
             vol.Optional(CONF_INCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
             vol.Optional(CONF_EXCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
+            # The bounds are checked in _options, so that the error can name them.
             vol.Optional(CONF_SCAN_INTERVAL): NumberSelector(
                 NumberSelectorConfig(
-                    min=low,
-                    max=MAX_SCAN_INTERVAL,
                     step=1,
                     unit_of_measurement="s",
                     mode=NumberSelectorMode.BOX,
@@ -102,7 +101,12 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), suggested),
             errors=errors,
-            description_placeholders=self._preview(),
+            description_placeholders=self._preview()
+            | {
+                "minimum": str(_seconds(backend.min_scan_interval)),
+                "maximum": str(MAX_SCAN_INTERVAL),
+                "default": str(_seconds(backend.scan_interval)),
+            },
         )
 
     def _options(self, user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -114,16 +118,13 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
         }
         for key in (CONF_INCLUDE, CONF_EXCLUDE):
-            patterns = [value for value in options.get(key, []) if value.strip()]
-            for value in patterns:
-                if error := pattern_error(value):
-                    errors[key] = error
-                    self._refused_pattern = value if value.isprintable() else ascii(value)
-                    break
             if key in options:
-                options[key] = patterns
+                options[key] = self._patterns(key, options[key], errors)
         if CONF_SCAN_INTERVAL in options:
             options[CONF_SCAN_INTERVAL] = int(options[CONF_SCAN_INTERVAL])
+            low = _seconds(backend_class(self.config_entry.data).min_scan_interval)
+            if not low <= options[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
+                errors[CONF_SCAN_INTERVAL] = "scan_interval_out_of_range"
         if CONF_WEBSOCKET_URL in options:
             try:
                 options[CONF_WEBSOCKET_URL] = websocket_url(options[CONF_WEBSOCKET_URL])
@@ -137,6 +138,16 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             except ValueError:
                 errors[CONF_PERSON_LINKS] = "invalid_person_link"
         return options, errors
+
+    def _patterns(self, key: str, values: list[str], errors: dict[str, str]) -> list[str]:
+        """The patterns without blank lines; the first that means all or nothing is refused."""
+        patterns = [value for value in values if value.strip()]
+        for value in patterns:
+            if error := pattern_error(value):
+                errors[key] = error
+                self._refused_pattern = value if value.isprintable() else ascii(value)
+                break
+        return patterns
 
     def _people_fields(self) -> dict[vol.Marker, Any]:
         """iSymphony: people to keep apart from Kazoo's, and people to link by hand."""
@@ -179,6 +190,10 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             "phones": str(available[PresentityKind.PHONE]),
             "extensions": str(available[PresentityKind.EXTENSION]),
         }
+
+
+def _seconds(interval: timedelta) -> int:
+    return int(interval.total_seconds())
 
 
 def websocket_url(text: str) -> str:

@@ -328,3 +328,36 @@ async def test_timeout_and_refused_connection(
     with pytest.raises(PbxConnectionError) as err:
         await dead.get_users()
     assert not isinstance(err.value, PbxTimeoutError)
+
+
+@pytest.mark.parametrize(
+    ("family", "path"),
+    [
+        ("rest", "/communication_manager/rest/config/server/coreServers/getByName/default"),
+        ("resource", "/communication_manager/api/resource/server/coreServers/getBySlug/default"),
+    ],
+)
+async def test_config_api_in_either_path_family(
+    simulator: Simulator, client: ISymphonyClient, family: str, path: str
+) -> None:
+    """Whichever family the server has gives the stable id; the users come from the same."""
+    simulator.isymphony.config_api_family = family  # type: ignore[assignment]
+    config = await client.get_core_server_config()
+    licensed = await client.get_licensed_usernames(config.id)
+
+    assert config.slug == "default"
+    assert "anna" in licensed
+    assert "lukas" not in licensed
+    paths = [r.path for r in simulator.requests]
+    assert path in paths
+    prefix = path.split("/server/", maxsplit=1)[0]
+    assert f"{prefix}/core/{config.id}/users" in paths
+
+
+async def test_without_any_config_api_both_families_are_tried(
+    simulator: Simulator, client: ISymphonyClient
+) -> None:
+    simulator.isymphony.config_api = False
+    with pytest.raises(PbxNotFoundError):
+        await client.get_core_server_config()
+    assert len([r for r in simulator.requests if "coreServers/getBy" in r.path]) == 2

@@ -204,3 +204,15 @@ async def test_the_socket_url_follows_the_rest_url() -> None:
     assert event_url(URL("https://pbx:55050")) == URL(
         "wss://pbx:55050/communication_manager/ws/event"
     )
+
+
+def test_the_event_url_keeps_a_proxys_path_prefix() -> None:
+    assert event_url(URL("https://host/pbx")) == URL(
+        "wss://host/pbx/communication_manager/ws/event"
+    )
+    assert event_url(URL("http://pbx:58080/")) == URL(
+        "ws://pbx:58080/communication_manager/ws/event"
+    )
+    assert event_url(URL("https://host/pbx/communication_manager/rest")) == URL(
+        "wss://host/pbx/communication_manager/ws/event"
+    )

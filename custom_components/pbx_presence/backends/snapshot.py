@@ -140,6 +140,21 @@ class ServerInfo:
     former_unique_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class UnlitKey:
+    """A number that BLF keys watch but that can never light.
+
+    It is a person's number, but the server publishes that person's presence only under
+    other names (`published_as`, e.g. phones' SIP user names), so keys on the number stay
+    dark. The person is the presentity `key`, named `name`.
+    """
+
+    name: str
+    number: str
+    key: str
+    published_as: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the entities show, as of one poll. Equal snapshots mean no change."""
@@ -149,3 +164,5 @@ class Snapshot:
     partial: bool = False
     # True when an iSymphony server has users but none of them is licensed.
     unlicensed: bool = False
+    # Watched numbers whose keys can never light, sorted (see UnlitKey).
+    unlit_keys: tuple[UnlitKey, ...] = ()

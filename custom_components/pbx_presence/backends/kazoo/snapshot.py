@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+import re
 from typing import Any
 
 from ...pbx.kazoo import (
@@ -20,7 +21,15 @@ from ...pbx.kazoo import (
     KazooUser,
     gregorian_to_datetime,
 )
-from ..snapshot import CallDirection, CallInfo, CallState, Presentity, PresentityKind, Snapshot
+from ..snapshot import (
+    CallDirection,
+    CallInfo,
+    CallState,
+    Presentity,
+    PresentityKind,
+    Snapshot,
+    UnlitKey,
+)
 
 
 @dataclass(slots=True)
@@ -30,6 +39,10 @@ class Directory:
     users: dict[str, KazooUser] = field(default_factory=dict)
     devices: dict[str, KazooDevice] = field(default_factory=dict)
     loaded_at: datetime | None = None
+
+
+# A number inside a SIP user name, as Kazoo's provisioning often names phones (user_1009a).
+_DIGIT_RUN = re.compile(r"\d{2,}")
 
 
 def user_key(user_id: str) -> str:
@@ -194,6 +207,10 @@ class DirectoryPlan:
     phones: tuple[_Planned, ...]
     # Names that users and phones go by: watchers of these watch them, not an extension.
     claimed: frozenset[str]
+    # Numbers of users without any presence id (theirs or a phone's), by the number: their
+    # presence goes out under their phones' SIP user names only, so keys on the number never
+    # light. Known from a phone's SIP user name that holds the number (user_1009a: 1009).
+    dark_numbers: Mapping[str, _Planned] = field(default_factory=dict)
 
 
 def plan_directory(directory: Directory) -> DirectoryPlan:
@@ -204,6 +221,7 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
         if device.owner_id:
             devices_by_owner.setdefault(device.owner_id, []).append(device)
     users = []
+    dark: dict[str, list[_Planned]] = {}
     for user in directory.users.values():
         owned = devices_by_owner.get(user.id, [])
         if user.presence_id:
@@ -224,7 +242,10 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             presence_target=bool(user.presence_id)
             or any(device.has_presence_id for device in owned),
         )
-        users.append(_Planned(base, frozenset(keys), user.id))
+        users.append(planned := _Planned(base, frozenset(keys), user.id))
+        if not base.presence_target:
+            for number in {n for d in owned for n in _DIGIT_RUN.findall(d.username or "")}:
+                dark.setdefault(number, []).append(planned)
     phones = []
     for device in directory.devices.values():
         owner = directory.users.get(device.owner_id or "")
@@ -248,7 +269,12 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             presence_target=device.has_presence_id,
         )
         phones.append(_Planned(base, frozenset({key} if key else ())))
-    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed))
+    dark_numbers = {
+        number: owners[0]
+        for number, owners in dark.items()
+        if len(owners) == 1 and number not in claimed  # one person's, and nobody else's name
+    }
+    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed), dark_numbers)
 
 
 def build_snapshot(
@@ -318,8 +344,19 @@ def build_snapshot(
             ),
         )
 
+    unlit: list[UnlitKey] = []
     for extension, count in watchers.items():
-        if count and extension not in plan.claimed:
+        if count and (owner := plan.dark_numbers.get(extension)) is not None:
+            # Not an extension of its own: a person's number whose keys never light.
+            unlit.append(
+                UnlitKey(
+                    name=owner.base.name,
+                    number=extension,
+                    key=owner.base.key,
+                    published_as=tuple(sorted(owner.keys)),
+                )
+            )
+        elif count and extension not in plan.claimed:
             presentities[extension_key(extension)] = settle(
                 Presentity(
                     key=extension_key(extension),
@@ -332,4 +369,4 @@ def build_snapshot(
                 ("blf_watchers",),
                 (count,),
             )
-    return Snapshot(presentities, partial=presence.partial)
+    return Snapshot(presentities, partial=presence.partial, unlit_keys=tuple(sorted(unlit)))

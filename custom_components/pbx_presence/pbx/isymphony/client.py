@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 import aiohttp
-from yarl import URL
 
 from .._http import DEFAULT_TIMEOUT, Reply, build_url, send
 from .._parse import parse_list
@@ -25,7 +24,7 @@ from ..errors import (
     PbxUnknownCoreServerError,
     PbxValidationError,
 )
-from .events import ISymphonyEventSocket, event_url
+from .events import ISymphonyEventSocket, event_url, normalize_base_url
 from .models import (
     ISymphonyConfigUser,
     ISymphonyCoreServer,
@@ -37,16 +36,12 @@ from .models import (
 
 DEFAULT_CORE_SERVER = "default"
 _REST_PATH = ("communication_manager", "rest", "live", "coreServers")
-_CONFIG_PATH = ("communication_manager", "rest", "config")
-
-
-def normalize_base_url(url: str) -> URL:
-    """Accept `http://host:58080`, with or without `/communication_manager[/rest]`."""
-    base = URL(url.strip())
-    path = base.path.rstrip("/")
-    for suffix in ("/communication_manager/rest", "/communication_manager"):
-        path = path.removesuffix(suffix)
-    return base.with_path(path or "/").with_query(None).with_fragment(None)
+# The Config API's two path families, each with its word for "by slug": i9's pages document
+# the first, FreePBX's cxpanel module uses the second; servers have one or the other.
+_CONFIG_FAMILIES = (
+    (("communication_manager", "rest", "config"), "getByName"),
+    (("communication_manager", "api", "resource"), "getBySlug"),
+)
 
 
 class ISymphonyClient:
@@ -75,6 +70,8 @@ class ISymphonyClient:
         self._auth = aiohttp.BasicAuth(username, password, encoding="utf-8")
         self._core_server = (core_server,) if core_server_by_id else ("getByName", core_server)
         self._timeout = request_timeout
+        # The Config API path family this server answered on (None: not found yet).
+        self._config_path: tuple[str, ...] | None = None
 
     @property
     def web_url(self) -> str:
@@ -152,16 +149,31 @@ class ISymphonyClient:
     async def get_core_server_config(self) -> ISymphonyCoreServer:
         """The core server as the Config API knows it, with its stable id.
 
-        Servers without the Config API answer 404 (PbxNotFoundError).
+        Both path families are tried, `rest/config/...getByName` first, then
+        `api/resource/...getBySlug`; the one that answers is used from then on. Servers
+        without the Config API answer 404 on both (PbxNotFoundError).
         """
         if self._core_server[0] != "getByName":
             raise PbxNotFoundError("Live core-server ids are not Config API ids")
-        path = (*_CONFIG_PATH, "server", "coreServers", *self._core_server)
-        return ISymphonyCoreServer.from_api(_json(await self._send("GET", path)))
+        slug = self._core_server[-1]
+        (first, first_by_slug), (second, second_by_slug) = _CONFIG_FAMILIES
+        try:
+            reply = await self._send("GET", (*first, "server", "coreServers", first_by_slug, slug))
+            prefix = first
+        except PbxNotFoundError:
+            path = (*second, "server", "coreServers", second_by_slug, slug)
+            reply = await self._send("GET", path)
+            prefix = second
+        self._config_path = prefix
+        return ISymphonyCoreServer.from_api(_json(reply))
 
     async def get_licensed_usernames(self, config_id: str) -> set[str]:
-        """Usernames of the core server's licensed ("full") users, from the Config API."""
-        data = _json(await self._send("GET", (*_CONFIG_PATH, "core", config_id, "users")))
+        """Usernames of the core server's licensed ("full") users, from the Config API.
+
+        Uses the path family :meth:`get_core_server_config` found (the first by default).
+        """
+        prefix = self._config_path or _CONFIG_FAMILIES[0][0]
+        data = _json(await self._send("GET", (*prefix, "core", config_id, "users")))
         users = parse_list(data, "users", ISymphonyConfigUser.from_api)
         return {user.username for user in users if user.full}
 

@@ -70,10 +70,25 @@ class ISymphonyUserStatusEvent:
         )
 
 
+def normalize_base_url(url: str) -> URL:
+    """Accept `http://host:58080`, with or without `/communication_manager[/rest]`."""
+    base = URL(url.strip())
+    path = base.path.rstrip("/")
+    for suffix in ("/communication_manager/rest", "/communication_manager"):
+        path = path.removesuffix(suffix)
+    return base.with_path(path or "/").with_query(None).with_fragment(None)
+
+
 def event_url(base: URL) -> URL:
-    """The event socket's URL beside a REST base URL: same host, port and security."""
+    """The event socket's URL beside a REST base URL: same host, port, security and path.
+
+    A reverse proxy's path prefix stays, as it does for REST:
+    `https://host/pbx/communication_manager/rest` gives
+    `wss://host/pbx/communication_manager/ws/event`.
+    """
+    base = normalize_base_url(str(base))
     scheme = "wss" if base.scheme == "https" else "ws"
-    return base.with_scheme(scheme).with_path(EVENT_PATH)
+    return base.with_scheme(scheme).with_path(base.path.rstrip("/") + EVENT_PATH)
 
 
 class ISymphonyEventSocket:
