@@ -106,6 +106,13 @@ QUESTIONS = [
         "is Emma free",
         "Yes, Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting).",
     ),
+    # Free means free: an idle phone is not enough when the status says otherwise.
+    (
+        "is David free",
+        "No. David Kim is not on the phone. David Kim is extended away (On vacation) "
+        "until June 10, 2030 at 10 am. Note: Back on Monday.",
+    ),
+    ("can I call Jonas", "No. Jonas Becker is not on the phone. Jonas Becker is unavailable."),
     ("is the lobby phone on a call", "No, Lobby phone is not on a call."),
     ("who is on the phone", "Ben Carter is on a call."),
     ("is anyone on a call", "Ben Carter is on a call."),

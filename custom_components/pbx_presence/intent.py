@@ -18,7 +18,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
 
-from .backends.snapshot import CallState, PresentityKind, StatusType
+from .backends.snapshot import NOT_TAKING_CALLS, CallState, PresentityKind, StatusType
 from .voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -137,11 +137,17 @@ class GetCallStateHandler(_PbxIntentHandler):
                 status=status_sentence(texts, person.name, status),
             )
         answer = call_sentence(texts, person, state)
+        if state is not CallState.IDLE or status is None:
+            if (asked := slots.get(SLOT_STATE)) is not None:
+                answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
+            return answer
+        # Free means free: an idle phone, and a status that does not say otherwise.
+        said = status_sentence(texts, person.name, status)
+        if slots.get(SLOT_STATE) == CallState.IDLE and status.type in NOT_TAKING_CALLS:
+            return texts.say("voice_not_free", call=answer, status=said)
         if (asked := slots.get(SLOT_STATE)) is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
-        if status is not None and state is CallState.IDLE:
-            answer = f"{answer} {status_sentence(texts, person.name, status)}"
-        return answer
+        return f"{answer} {said}"
 
 
 class ListCallsHandler(_PbxIntentHandler):

@@ -28,6 +28,12 @@ class StatusType(StrEnum):
     ALTRED = "altred"
 
 
+# Statuses that say a person does not take calls now, whatever their phone shows.
+NOT_TAKING_CALLS = frozenset(
+    {StatusType.DND, StatusType.AWAY, StatusType.XA, StatusType.UNAVAILABLE}
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Status:
     """A person's presence status: its type, the name shown, a note, when they are back."""
