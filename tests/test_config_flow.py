@@ -34,6 +34,7 @@ from custom_components.pbx_presence.const import (
     CONF_CORE_SERVER,
     CONF_CREDENTIALS_HASH,
     CONF_SERVER_TYPE,
+    CONF_WEBSOCKET_URL,
     DOMAIN,
     ServerType,
 )
@@ -254,7 +255,7 @@ async def test_flex_uc_stored_hash_logs_in(hass: HomeAssistant, simulator: Simul
     assert data[CONF_VERIFY_SSL] is False
     assert data[CONF_USERNAME] == "ADMIN"
     assert data[CONF_CREDENTIALS_HASH] == ADMIN_HASH  # the user name is hashed lowercased
-    info = await create_backend(data, {}, async_get_clientsession(hass)).async_identify()
+    info = await create_backend(data, async_get_clientsession(hass)).async_identify()
     assert info.unique_id == simulator.kazoo.account_id
 
 
@@ -809,6 +810,7 @@ async def test_reconfigure_flex_uc_keeps_hash(
         CONF_PASSWORD,
         CONF_ACCOUNT_NAME,
         CONF_API_KEY,
+        CONF_WEBSOCKET_URL,
     }
     assert suggested(result) == {
         CONF_URL: simulator.url,

@@ -649,6 +649,6 @@ async def test_migration_drops_credentials_from_a_stored_url(
     await setup_entry(hass, entry)
 
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     assert entry.data["url"] == simulator.url
     assert "pa55-in-url" not in str(entry.data)

@@ -11,7 +11,14 @@ import asyncio
 from collections.abc import Callable
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_URL, STATE_OFF, STATE_ON
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    STATE_OFF,
+    STATE_ON,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,12 +34,16 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
     SAFETY_SCAN_INTERVAL as KAZOO_SAFETY_SCAN_INTERVAL,
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
 )
-from custom_components.pbx_presence.const import CONF_WEBSOCKET_URL, DOMAIN
+from custom_components.pbx_presence.const import CONF_ACCOUNT_NAME, CONF_WEBSOCKET_URL, DOMAIN
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import (
+    KAZOO_ACCOUNT,
+    KAZOO_PASSWORD,
+    KAZOO_USERNAME,
     isymphony_entry_data,
     kazoo_device_id,
+    kazoo_entry_data,
     kazoo_user_id,
     open_sockets,
     setup_entry,
@@ -251,32 +262,60 @@ async def test_an_unreachable_socket_means_polling_not_an_error(
     assert not hass.config_entries.flow.async_progress()  # no reauth, no repair
 
 
-async def test_the_websocket_url_option(
+async def test_the_websocket_url_is_set_by_reconfiguring(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
 ) -> None:
-    """Where the login names no Blackhole and port 5555 is not it, the option points there."""
+    """Where the login names no Blackhole and port 5555 is not it, reconfigure points there."""
     open_sockets(simulator)
     simulator.kazoo.websocket_url_in_login = None
     await setup_entry(hass, kazoo_entry)
     assert state_of(hass, KAZOO_LIVE) == STATE_OFF
-    before = dict(kazoo_entry.options)
+    before = dict(kazoo_entry.data)
+    login = {CONF_URL: simulator.url, CONF_VERIFY_SSL: True, CONF_USERNAME: KAZOO_USERNAME}
+    login |= {CONF_PASSWORD: KAZOO_PASSWORD, CONF_ACCOUNT_NAME: KAZOO_ACCOUNT}
 
     for wrong in ("http://127.0.0.1:5555", "ws://user:pw@127.0.0.1:5555", "ws://"):
-        result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_WEBSOCKET_URL: wrong}
+        result = await kazoo_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**login, CONF_WEBSOCKET_URL: wrong}
         )
         assert result["errors"] == {CONF_WEBSOCKET_URL: "invalid_websocket_url"}
-        hass.config_entries.options.async_abort(result["flow_id"])
-    assert dict(kazoo_entry.options) == before
+        hass.config_entries.flow.async_abort(result["flow_id"])
+    assert dict(kazoo_entry.data) == before
 
-    result = await hass.config_entries.options.async_init(kazoo_entry.entry_id)
-    await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_WEBSOCKET_URL: f" {simulator.blackhole_url} "}
+    result = await kazoo_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**login, CONF_WEBSOCKET_URL: f" {simulator.blackhole_url} "}
     )
+    assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()  # the entry reloads
 
-    assert kazoo_entry.options[CONF_WEBSOCKET_URL] == simulator.blackhole_url
+    assert kazoo_entry.data[CONF_WEBSOCKET_URL] == simulator.blackhole_url
+    assert CONF_WEBSOCKET_URL not in kazoo_entry.options
+    await wait_for_state(hass, KAZOO_LIVE, STATE_ON)
+
+
+async def test_an_older_entry_moves_its_websocket_url_option_into_its_data(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Entries from before 1.3 kept the websocket URL in their options."""
+    open_sockets(simulator)
+    simulator.kazoo.websocket_url_in_login = None
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=KAZOO_ACCOUNT,
+        unique_id=simulator.kazoo.account_id,
+        data=kazoo_entry_data(simulator),
+        options={CONF_WEBSOCKET_URL: simulator.blackhole_url},
+        version=1,
+        minor_version=2,
+    )
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+
+    assert entry.minor_version == 3
+    assert entry.data[CONF_WEBSOCKET_URL] == simulator.blackhole_url
+    assert CONF_WEBSOCKET_URL not in entry.options
     await wait_for_state(hass, KAZOO_LIVE, STATE_ON)
 
 

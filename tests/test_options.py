@@ -24,7 +24,6 @@ from custom_components.pbx_presence.const import (
     CONF_EXCLUDE,
     CONF_IMPORT,
     CONF_INCLUDE,
-    CONF_WEBSOCKET_URL,
     DOMAIN,
     ServerType,
 )
@@ -64,7 +63,6 @@ async def test_options_form_previews_what_is_imported(
         CONF_INCLUDE,
         CONF_EXCLUDE,
         CONF_SCAN_INTERVAL,
-        CONF_WEBSOCKET_URL,
     }
 
 

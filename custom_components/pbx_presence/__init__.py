@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 from yarl import URL
 
 from .backends import create_backend
-from .const import DOMAIN
+from .const import CONF_WEBSOCKET_URL, DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .device_links import async_relink, person_links
 from .identifiers import server_identifier
@@ -52,13 +52,20 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> boo
         url = URL(entry.data[CONF_URL])
         data = {**entry.data, CONF_URL: str(url.with_user(None))}
         hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
+    if entry.minor_version < 3:
+        # The websocket URL is a connection setting: reconfigure changes it, not the options.
+        options = dict(entry.options)
+        data = dict(entry.data)
+        if socket := options.pop(CONF_WEBSOCKET_URL, None):
+            data[CONF_WEBSOCKET_URL] = socket
+        hass.config_entries.async_update_entry(entry, data=data, options=options, minor_version=3)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     """Connect to the server, read it once, and set up the platforms."""
     session = async_get_clientsession(hass, verify_ssl=entry.data.get(CONF_VERIFY_SSL, True))
-    backend = create_backend(entry.data, entry.options, session)
+    backend = create_backend(entry.data, session)
     coordinator = PbxCoordinator(hass, entry, backend)
     try:
         await coordinator.async_config_entry_first_refresh()

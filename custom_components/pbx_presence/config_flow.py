@@ -35,6 +35,7 @@ from .const import (
     CONF_CREDENTIALS_HASH,
     CONF_IMPORT,
     CONF_SERVER_TYPE,
+    CONF_WEBSOCKET_URL,
     DEFAULT_CORE_SERVER,
     DOMAIN,
     LOGGER,
@@ -48,6 +49,7 @@ from .flow_input import (
     server_url,
     shown_url,
     text_input,
+    websocket_url,
 )
 from .options_flow import PbxOptionsFlow
 from .pbx import PbxError
@@ -102,6 +104,10 @@ RECONFIGURE_FLEX_UC_SCHEMA = vol.Schema(
         vol.Optional(CONF_PASSWORD): _PASSWORD,
         vol.Optional(CONF_ACCOUNT_NAME): _TEXT,
         vol.Optional(CONF_API_KEY): _API_KEY,
+        # A connection setting too: where the event websocket is, if not where expected.
+        vol.Optional(CONF_WEBSOCKET_URL): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.URL)
+        ),
     }
 )
 # The core server is the entry's identity, so it is not offered for change.
@@ -128,8 +134,9 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a Flex UC / Kazoo account or an iSymphony core server."""
 
     VERSION = 1
-    # 1.2: the stored URL never holds credentials (see __init__.async_migrate_entry).
-    MINOR_VERSION = 2
+    # 1.2: the stored URL never holds credentials; 1.3: the websocket URL is entry data, not
+    # an option (see __init__.async_migrate_entry).
+    MINOR_VERSION = 3
 
     async def async_step_user(
         self,
@@ -235,7 +242,8 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the URL, certificate check or credentials of an entry."""
         entry = self._get_reconfigure_entry()
-        account_login = backend_class(entry.data).api_key_login
+        backend = backend_class(entry.data)
+        account_login = backend.api_key_login
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -250,11 +258,13 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                     login = isymphony_login(user_input, stored)
                     kept = dict(entry.data)
                 data = {
-                    **kept,
+                    **{k: v for k, v in kept.items() if k != CONF_WEBSOCKET_URL},
                     CONF_URL: url,
                     CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
                     **login,
                 }
+                if backend.websocket_url_option and (socket := websocket_url(user_input)):
+                    data[CONF_WEBSOCKET_URL] = socket
                 return await self._async_update(entry, data)
             except InputError as err:
                 errors[err.field] = err.error
@@ -270,7 +280,7 @@ class PbxPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def _backend(self, data: Mapping[str, Any]) -> PbxBackend[Any]:
         session = async_get_clientsession(self.hass, verify_ssl=data.get(CONF_VERIFY_SSL, True))
-        return create_backend(data, {}, session)
+        return create_backend(data, session)
 
     async def _async_create(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Test a new entry's data against the server, then create the entry."""

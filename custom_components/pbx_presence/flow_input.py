@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from yarl import URL
 
-from .const import CONF_ACCOUNT_NAME, CONF_CREDENTIALS_HASH
+from .const import CONF_ACCOUNT_NAME, CONF_CREDENTIALS_HASH, CONF_WEBSOCKET_URL
 from .pbx.kazoo import credentials_hash
 
 # Real server addresses are short; anything longer is a paste gone wrong.
@@ -108,3 +108,20 @@ def isymphony_login(user_input: Mapping[str, Any], stored: Mapping[str, Any]) ->
             raise InputError("password_required", CONF_PASSWORD)
         password = stored[CONF_PASSWORD]
     return {CONF_USERNAME: username, CONF_PASSWORD: password}
+
+
+def websocket_url(user_input: Mapping[str, Any]) -> str | None:
+    """The event websocket's URL as typed (None: none given): ws:// or wss://, a host.
+
+    No credentials: they would be shown and logged with the URL.
+    """
+    text = text_input(user_input, CONF_WEBSOCKET_URL)
+    if not text:
+        return None
+    try:
+        url = URL(text)
+    except ValueError:
+        raise InputError("invalid_websocket_url", CONF_WEBSOCKET_URL) from None
+    if url.scheme not in ("ws", "wss") or not url.host or url.user or url.password:
+        raise InputError("invalid_websocket_url", CONF_WEBSOCKET_URL)
+    return str(url)

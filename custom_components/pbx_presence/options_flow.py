@@ -22,10 +22,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
-    TextSelectorType,
 )
 import voluptuous as vol
-from yarl import URL
 
 from .backends import backend_class
 from .backends.snapshot import PresentityKind
@@ -35,7 +33,6 @@ from .const import (
     CONF_INCLUDE,
     CONF_PERSON_LINKS,
     CONF_PERSON_UNLINKS,
-    CONF_WEBSOCKET_URL,
 )
 from .device_links import link_lines, parse_link_lines
 from .import_filter import ImportFilter, pattern_error
@@ -87,10 +84,6 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             ),
         }
         suggested = dict(user_input or entry.options)
-        if backend.websocket_url_option:
-            fields[vol.Optional(CONF_WEBSOCKET_URL)] = TextSelector(
-                TextSelectorConfig(type=TextSelectorType.URL)
-            )
         if backend.links_people:
             fields |= self._people_fields()
             if user_input is None:
@@ -113,9 +106,7 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         """The options to store from the form's input, and the form's errors."""
         errors: dict[str, str] = {}
         options = {
-            key: value
-            for key, value in user_input.items()
-            if key not in (CONF_SCAN_INTERVAL, CONF_WEBSOCKET_URL) or value
+            key: value for key, value in user_input.items() if key != CONF_SCAN_INTERVAL or value
         }
         for key in (CONF_INCLUDE, CONF_EXCLUDE):
             if key in options:
@@ -125,11 +116,6 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             low = _seconds(backend_class(self.config_entry.data).min_scan_interval)
             if not low <= options[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
                 errors[CONF_SCAN_INTERVAL] = "scan_interval_out_of_range"
-        if CONF_WEBSOCKET_URL in options:
-            try:
-                options[CONF_WEBSOCKET_URL] = websocket_url(options[CONF_WEBSOCKET_URL])
-            except ValueError:
-                errors[CONF_WEBSOCKET_URL] = "invalid_websocket_url"
         if CONF_PERSON_LINKS in options:
             try:
                 options[CONF_PERSON_LINKS] = parse_link_lines(
@@ -194,14 +180,3 @@ class PbxOptionsFlow(OptionsFlowWithReload):
 
 def _seconds(interval: timedelta) -> int:
     return int(interval.total_seconds())
-
-
-def websocket_url(text: str) -> str:
-    """A Blackhole websocket URL as typed: ws:// or wss://, a host, no credentials.
-
-    Raises ValueError for anything else.
-    """
-    url = URL(text.strip())
-    if url.scheme not in ("ws", "wss") or not url.host or url.user or url.password:
-        raise ValueError(text)
-    return str(url)

@@ -37,10 +37,8 @@ def backend_class(data: Mapping[str, Any]) -> type[PbxBackend[Any]]:
     return _BACKENDS[ServerType(data[keys.SERVER_TYPE])]
 
 
-def create_backend(
-    data: Mapping[str, Any], options: Mapping[str, Any], session: aiohttp.ClientSession
-) -> PbxBackend[Any]:
-    """The backend (and its client) for an entry's data and options."""
+def create_backend(data: Mapping[str, Any], session: aiohttp.ClientSession) -> PbxBackend[Any]:
+    """The backend (and its client) for an entry's (or a flow's) data."""
     if backend_class(data) is ISymphonyBackend:
         core_server = data.get(keys.CORE_SERVER) or keys.DEFAULT_CORE_SERVER
         client = ISymphonyClient(
@@ -56,7 +54,7 @@ def create_backend(
         KazooClient(
             session, data[keys.URL], kazoo_credentials(data), request_timeout=REQUEST_TIMEOUT
         ),
-        websocket_url=options.get(keys.WEBSOCKET_URL),
+        websocket_url=data.get(keys.WEBSOCKET_URL),
     )
 
 
