@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import intent, llm
+from homeassistant.helpers import device_registry as dr, intent, llm
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -159,6 +159,29 @@ async def test_llm_asks_and_sets(hass: HomeAssistant, simulator: Simulator) -> N
     assert answer["speech"]["plain"]["speech"] == (
         "Done. Ben Carter is away (Out to lunch) until tomorrow at 9 am."
     )
+
+
+@pytest.mark.usefixtures("assist")
+async def test_answers_carry_their_facts_as_data(hass: HomeAssistant) -> None:
+    """LLM assistants get the facts as speech slots and the person as the target."""
+    answer = await call_tool(hass, INTENT_GET_CALL_STATE, name="ben")
+    assert answer["speech_slots"] == {
+        "name": "Ben Carter",
+        "call_state": "busy",
+        "status": "away",
+        "status_name": "Out to lunch",
+        "note": "",
+        "return_time": answer["speech_slots"]["return_time"],
+    }
+    assert datetime.fromisoformat(answer["speech_slots"]["return_time"]).tzinfo is not None
+    (target,) = answer["data"]["success"]
+    device = dr.async_get(hass).async_get(target["id"])
+    assert device is not None
+    assert (target["name"], target["type"], device.name) == ("Ben Carter", "device", "Ben Carter")
+
+    answer = await call_tool(hass, INTENT_LIST_CALLS)
+    assert answer["speech_slots"] == {"call_state": "busy", "names": ["Ben Carter"]}
+    assert [target["name"] for target in answer["data"]["success"]] == ["Ben Carter"]
 
 
 @pytest.mark.usefixtures("assist")

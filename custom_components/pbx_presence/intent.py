@@ -33,7 +33,7 @@ from .voice import (
     SLOT_STATUS_NAME,
     SLOT_UNTIL,
 )
-from .voice.answers import Texts, call_sentence, current, return_time, status_sentence
+from .voice.answers import Facts, Texts, call_sentence, current, return_time, status_sentence
 from .voice.people import async_find_person, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
 
@@ -78,8 +78,9 @@ class _PbxIntentHandler(intent.IntentHandler, ABC):
         values = {key: slot["value"] for key, slot in slots.items() if "value" in slot}
         texts = await Texts.async_load(intent_obj.hass, intent_obj.language)
         response = intent_obj.create_response()
+        facts = Facts()
         try:
-            speech = await self.async_answer(intent_obj, values, texts)
+            speech = await self.async_answer(intent_obj, values, texts, facts)
         except HomeAssistantError as err:
             code = (
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS
@@ -90,11 +91,13 @@ class _PbxIntentHandler(intent.IntentHandler, ABC):
             return response
         response.response_type = self.response_type
         response.async_set_speech(speech)
+        response.async_set_speech_slots(facts.slots)
+        response.async_set_results(success_results=facts.targets)
         return response
 
     @abstractmethod
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """The sentence to speak."""
 
@@ -121,7 +124,7 @@ class GetCallStateHandler(_PbxIntentHandler):
         }
 
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Yes, Anna Schmidt is on a call."""
         person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
@@ -131,11 +134,13 @@ class GetCallStateHandler(_PbxIntentHandler):
         if member is None or (state := current(member).call_state) is None:
             if status is None:
                 raise voice_error("voice_no_phone", name=person.name)
+            facts.about(person, status=status)
             return texts.say(
                 "voice_no_phone_but_status",
                 name=person.name,
                 status=status_sentence(texts, person.name, status),
             )
+        facts.about(person, call_state=state, status=status)
         answer = call_sentence(texts, person, state)
         if state is not CallState.IDLE or status is None:
             if (asked := slots.get(SLOT_STATE)) is not None:
@@ -169,7 +174,7 @@ class ListCallsHandler(_PbxIntentHandler):
         }
 
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Ben Carter and Carla Rossi are on a call."""
         wanted = CallState(slots.get(SLOT_STATE, CallState.BUSY))
@@ -182,9 +187,11 @@ class ListCallsHandler(_PbxIntentHandler):
                 unreachable.append(member.entry.title)
             elif current(member).call_state is wanted:
                 names.append(person.name)
+                facts.about(person, call_state=wanted)
         if unreachable and not names:
             raise voice_error("voice_server_unreachable", server=unreachable[0])
         names.sort()
+        facts.slots = {"call_state": wanted.value, "names": names}
         if not names:
             return texts.say(f"voice_list_{wanted}_none")
         count = "one" if len(names) == 1 else "many"
@@ -207,7 +214,7 @@ class GetStatusHandler(_PbxIntentHandler):
         return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
 
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
         person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
@@ -215,6 +222,7 @@ class GetStatusHandler(_PbxIntentHandler):
         if panel is None:
             member = person.member(*_CALL_KINDS)
             if member is not None and (state := current(member).call_state) is not None:
+                facts.about(person, call_state=state)
                 return texts.say(
                     "voice_no_status_but_call",
                     name=person.name,
@@ -224,6 +232,7 @@ class GetStatusHandler(_PbxIntentHandler):
         presentity = current(panel)
         if not presentity.licensed or presentity.status is None:
             raise voice_error("voice_not_licensed", name=person.name)
+        facts.about(person, status=presentity.status)
         return status_sentence(texts, person.name, presentity.status)
 
 
@@ -265,7 +274,7 @@ class SetStatusHandler(_PbxIntentHandler):
         }
 
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Done. Anna Schmidt is away until 3 pm."""
         hass = intent_obj.hass
@@ -300,6 +309,7 @@ class SetStatusHandler(_PbxIntentHandler):
         )
         new_status = coordinator.data.presentities[presentity.key].status
         assert new_status is not None  # just read back  # noqa: S101
+        facts.about(person, status=new_status)
         return texts.say("voice_done", answer=status_sentence(texts, person.name, new_status))
 
 
@@ -320,7 +330,7 @@ class ResetPresenceHandler(_PbxIntentHandler):
         return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
 
     async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: The BLF presence of Anna Schmidt is reset."""
         person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
@@ -328,4 +338,5 @@ class ResetPresenceHandler(_PbxIntentHandler):
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)
         await member.entry.runtime_data.async_reset_presence(current(member))
+        facts.about(person)
         return texts.say("voice_presence_reset", name=person.name)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import translation
+from homeassistant.helpers import intent, translation
 from homeassistant.util import dt as dt_util
 
 from ..backends.snapshot import CallState, Presentity, Status, StatusType, status_state
@@ -125,3 +126,38 @@ def return_time(until: str | None, duration: str | None) -> datetime | None:
             raise voice_error("voice_bad_time", time=until)
         return dt_util.as_utc(moment)
     return None
+
+
+@dataclass(slots=True)
+class Facts:
+    """What an answer says, as data: speech slots and targets for LLM assistants."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    targets: list[intent.IntentResponseTarget] = field(default_factory=list)
+
+    def about(
+        self,
+        person: Person,
+        *,
+        call_state: CallState | None = None,
+        status: Status | None = None,
+    ) -> None:
+        """Record a person the answer is about, with their call state and status."""
+        facts: dict[str, Any] = {"name": person.name}
+        if call_state is not None:
+            facts["call_state"] = call_state.value
+        if status is not None:
+            facts |= {
+                "status": status_state(status.type),
+                "status_name": status.name,
+                "note": status.note,
+                "return_time": status.return_time.isoformat() if status.return_time else None,
+            }
+        self.slots = facts if not self.slots else {**self.slots, **facts}
+        self.targets.append(
+            intent.IntentResponseTarget(
+                name=person.name,
+                type=intent.IntentResponseTargetType.DEVICE,
+                id=person.device_id,
+            )
+        )

@@ -46,6 +46,7 @@ class Person:
     is_phone: bool
     members: list[Member] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # normalized names it answers to
+    device_id: str | None = None  # the person's (first) device, for structured answers
 
     def member(self, *kinds: PresentityKind) -> Member | None:
         """The first presentity of one of these kinds (the order says which first)."""
@@ -86,6 +87,7 @@ def async_people(hass: HomeAssistant) -> list[Person]:
             )
             if device is None:
                 continue
+            person.device_id = person.device_id or device.id
             if device.name_by_user:
                 person.names.add(normalize(device.name_by_user))
             for entity in er.async_entries_for_device(entities, device.id):
