@@ -10,6 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import (
+    async_expose_entity,
+    async_should_expose,
+)
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -369,9 +373,10 @@ async def test_assist_set_up_after_the_integration(
     """The sentences wait for Assist when it is set up after the integration."""
     place_calls(simulator)
     freezer.move_to(NOW)
+    # Home Assistant's core integration (exposure settings) is always set up first.
+    assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
-    assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
     assert await async_setup_component(hass, "intent", {})
     await hass.async_block_till_done()
@@ -453,3 +458,47 @@ async def test_kazoo_only(
     assert await ask(hass, "what is the lobby phone's status") == (
         "Lobby phone has no iSymphony status. Lobby phone is not on a call."
     )
+
+
+@pytest.mark.usefixtures("both")
+async def test_voice_answers_only_about_people_exposed_to_assist(hass: HomeAssistant) -> None:
+    """Assist's privacy rules: a person whose sensors are not exposed is not talked about."""
+    assert await ask(hass, "is Ben on the phone") == "Yes, Ben Carter is on a call."
+    for entity_id in ("sensor.ben_carter_call_state", "sensor.ben_carter_status"):
+        async_expose_entity(hass, "conversation", entity_id, should_expose=False)
+
+    not_exposed = (
+        "Ben Carter is not exposed to this assistant, so I cannot tell about them. Expose "
+        "their call state or status sensor under Settings → Voice assistants → Expose."
+    )
+    assert await ask(hass, "is Ben on the phone") == not_exposed
+    assert await ask(hass, "what is Ben's status") == not_exposed
+    assert await ask(hass, "who is on the phone") == "Nobody is on the phone."
+    # Only his status is exposed again: his status is told, his calls are not listed.
+    async_expose_entity(hass, "conversation", "sensor.ben_carter_status", should_expose=True)
+    assert await ask(hass, "what is Ben's status") == (
+        "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm."
+    )
+    assert await ask(hass, "who is on the phone") == "Nobody is on the phone."
+
+
+async def test_people_are_exposed_once_unless_the_options_say_not_to(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    isymphony_entry: MockConfigEntry,
+) -> None:
+    """New sensors are exposed when first added; a choice made since stays; an option stops it."""
+    hass.config_entries.async_update_entry(
+        isymphony_entry, options={**isymphony_entry.options, "expose_to_assist": False}
+    )
+    place_calls(simulator)
+    await start_assist(hass, freezer)
+
+    assert async_should_expose(hass, "conversation", "sensor.ben_carter_call_state")
+    assert not async_should_expose(hass, "conversation", "sensor.ben_carter_status")
+    async_expose_entity(hass, "conversation", "sensor.anna_schmidt_call_state", False)
+    assert await hass.config_entries.async_reload(kazoo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not async_should_expose(hass, "conversation", "sensor.anna_schmidt_call_state")

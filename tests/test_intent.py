@@ -87,7 +87,7 @@ def llm_context() -> llm.LLMContext:
 async def test_assist_api_offers_the_intents_as_tools(hass: HomeAssistant) -> None:
     """LLM assistants get every intent with a description and a documented slot schema.
 
-    No entity is exposed: the intents find people through the integration's own data.
+    The intents are tools whatever is exposed; each answers only about exposed people.
     """
     api = await llm.async_get_api(hass, "assist", llm_context())
     tools = {tool.name: tool for tool in api.tools}

@@ -22,6 +22,7 @@ from custom_components.pbx_presence.backends.kazoo.adapter import LARGE_ACCOUNT_
 from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import (
     CONF_EXCLUDE,
+    CONF_EXPOSE_TO_ASSIST,
     CONF_IMPORT,
     CONF_INCLUDE,
     DOMAIN,
@@ -63,6 +64,7 @@ async def test_options_form_previews_what_is_imported(
         CONF_INCLUDE,
         CONF_EXCLUDE,
         CONF_SCAN_INTERVAL,
+        CONF_EXPOSE_TO_ASSIST,
     }
 
 

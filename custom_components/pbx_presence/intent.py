@@ -4,8 +4,8 @@ This is the integration's intent platform: Home Assistant's `intent` integration
 `async_setup_intents` once, as it does for core integrations' intents. LLM assistants
 get them as tools through the Assist API; the built-in agent reaches them through the
 sentences in `voice/sentences.py`. Every answer is a translated sentence (the translations'
-`common` and `exceptions` sections); people are found through the integration's own
-data, so no entity needs to be exposed.
+`common` and `exceptions` sections). They answer only about people whose call-state or
+status sensor is exposed to the assistant asking (voice/exposure.py).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ _TARGET_ERRORS = frozenset(
     {
         "voice_unknown_name",
         "voice_ambiguous_name",
+        "voice_not_exposed",
         "voice_unknown_self",
         "voice_no_phone",
         "voice_no_status_user",
@@ -127,7 +128,9 @@ class GetCallStateHandler(_PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Yes, Anna Schmidt is on a call."""
-        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        person = await async_find_person(
+            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
+        )
         member = person.member(*_CALL_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
         status = current(panel).status if panel is not None else None
@@ -180,8 +183,9 @@ class ListCallsHandler(_PbxIntentHandler):
         wanted = CallState(slots.get(SLOT_STATE, CallState.BUSY))
         names: list[str] = []
         unreachable: list[str] = []
-        for person in async_people(intent_obj.hass):
-            if person.is_phone or (member := person.member(PresentityKind.USER)) is None:
+        for person in async_people(intent_obj.hass, intent_obj.assistant):
+            member = person.member(PresentityKind.USER)
+            if person.is_phone or member is None or not member.exposed:
                 continue
             if not member.entry.runtime_data.last_update_success:
                 unreachable.append(member.entry.title)
@@ -217,7 +221,9 @@ class GetStatusHandler(_PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
-        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        person = await async_find_person(
+            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
+        )
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             member = person.member(*_CALL_KINDS)
@@ -278,7 +284,9 @@ class SetStatusHandler(_PbxIntentHandler):
     ) -> str:
         """Answer like: Done. Anna Schmidt is away until 3 pm."""
         hass = intent_obj.hass
-        person = await async_find_person(hass, slots.get(SLOT_NAME), intent_obj.context)
+        person = await async_find_person(
+            hass, slots.get(SLOT_NAME), intent_obj.context, intent_obj.assistant
+        )
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             raise voice_error("voice_no_status_user", name=person.name)
@@ -333,7 +341,9 @@ class ResetPresenceHandler(_PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: The BLF presence of Anna Schmidt is reset."""
-        person = await async_find_person(intent_obj.hass, slots[SLOT_NAME], intent_obj.context)
+        person = await async_find_person(
+            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
+        )
         member = person.member(*_CALL_KINDS)
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)

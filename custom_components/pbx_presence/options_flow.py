@@ -13,6 +13,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -29,6 +30,7 @@ from .backends import backend_class
 from .backends.snapshot import PresentityKind
 from .const import (
     CONF_EXCLUDE,
+    CONF_EXPOSE_TO_ASSIST,
     CONF_IMPORT,
     CONF_INCLUDE,
     CONF_PERSON_LINKS,
@@ -74,6 +76,7 @@ class PbxOptionsFlow(OptionsFlowWithReload):
         fields |= {
             vol.Optional(CONF_INCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
             vol.Optional(CONF_EXCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
+            vol.Optional(CONF_EXPOSE_TO_ASSIST, default=True): BooleanSelector(),
             # The bounds are checked in _options, so that the error can name them.
             vol.Optional(CONF_SCAN_INTERVAL): NumberSelector(
                 NumberSelectorConfig(

@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .backends.snapshot import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
+from .const import CONF_EXPOSE_TO_ASSIST
 from .coordinator import PbxConfigEntry
 from .entity import (
     PbxEntity,
@@ -27,6 +28,7 @@ from .entity import (
     is_call_party,
     is_extension,
 )
+from .voice.exposure import async_expose_once
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
@@ -44,6 +46,8 @@ class PbxSensorEntityDescription(SensorEntityDescription, PbxEntityDescription):
     """A sensor of a presentity: which presentities have it, and how to read it."""
 
     value_fn: Callable[[Presentity], StateType | datetime]
+    # What voice answers about: exposed to Assist when first added (see voice/exposure.py).
+    spoken: bool = False
 
 
 SENSORS: tuple[PbxSensorEntityDescription, ...] = (
@@ -54,6 +58,7 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         options=[state.value for state in CallState],
         exists_fn=is_call_party,
         value_fn=lambda presentity: presentity.call_state,
+        spoken=True,
     ),
     PbxSensorEntityDescription(
         key="voicemail",
@@ -90,6 +95,7 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         value_fn=lambda presentity: (
             status_state(presentity.status.type) if presentity.status else None
         ),
+        spoken=True,
     ),
     PbxSensorEntityDescription(
         key="status_name",
@@ -126,6 +132,13 @@ class PbxSensorEntity(PbxEntity, SensorEntity):
     """A sensor that reads one value of a presentity."""
 
     entity_description: PbxSensorEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Expose what voice answers about to Assist once, unless the options say not to."""
+        await super().async_added_to_hass()
+        options = self.coordinator.config_entry.options
+        if self.entity_description.spoken and options.get(CONF_EXPOSE_TO_ASSIST, True):
+            async_expose_once(self.hass, self.entity_id)
 
     @property
     def native_value(self) -> StateType | datetime:

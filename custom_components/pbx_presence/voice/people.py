@@ -10,7 +10,7 @@ device's entities.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -20,6 +20,7 @@ from ..backends.snapshot import Presentity, PresentityKind
 from ..const import DOMAIN
 from ..coordinator import PbxConfigEntry
 from ..text import normalize
+from .exposure import async_is_exposed
 
 # What people say when they mean themselves.
 SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine"})
@@ -36,6 +37,8 @@ class Member:
 
     entry: PbxConfigEntry
     presentity: Presentity
+    # Whether the assistant asking may hear about it (Assist's exposure settings).
+    exposed: bool = True
 
 
 @dataclass(slots=True)
@@ -47,6 +50,13 @@ class Person:
     members: list[Member] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # normalized names it answers to
     device_id: str | None = None  # the person's (first) device, for structured answers
+
+    def exposed_only(self) -> Person:
+        """The person as the assistant may see them; a translated refusal when not at all."""
+        members = [member for member in self.members if member.exposed]
+        if not members:
+            raise voice_error("voice_not_exposed", name=self.name)
+        return replace(self, members=members)
 
     def member(self, *kinds: PresentityKind) -> Member | None:
         """The first presentity of one of these kinds (the order says which first)."""
@@ -66,8 +76,8 @@ def voice_error(key: str, **placeholders: str) -> HomeAssistantError:
     )
 
 
-def async_people(hass: HomeAssistant) -> list[Person]:
-    """Every person and phone of every loaded entry."""
+def async_people(hass: HomeAssistant, assistant: str | None = None) -> list[Person]:
+    """Every person and phone of every loaded entry, each part marked exposed or not."""
     devices = dr.async_get(hass)
     entities = er.async_get(hass)
     people: dict[tuple[bool, str], Person] = {}
@@ -80,7 +90,8 @@ def async_people(hass: HomeAssistant) -> list[Person]:
             is_phone = presentity.kind not in _PEOPLE_KINDS
             key = (is_phone, normalize(presentity.name))
             person = people.setdefault(key, Person(presentity.name, is_phone))
-            person.members.append(Member(entry, presentity))
+            exposed = async_is_exposed(hass, assistant, entry, presentity)
+            person.members.append(Member(entry, presentity, exposed))
             person.names.add(key[1])
             device = devices.async_get_device(
                 identifiers={coordinator.device_identifier(presentity.key)}
@@ -101,11 +112,17 @@ def _contains(words: list[str], name: str) -> bool:
     return all(word in remaining for word in words)
 
 
-async def async_find_person(hass: HomeAssistant, spoken: str | None, context: Context) -> Person:
-    """The one person a name means; a translated error when none or several fit."""
+async def async_find_person(
+    hass: HomeAssistant, spoken: str | None, context: Context, assistant: str | None = None
+) -> Person:
+    """The one person a name means, as far as the assistant may see them.
+
+    A translated error when none or several fit, or when the person is not exposed.
+    """
+    people = async_people(hass, assistant)
     if spoken is None or normalize(spoken) in SELF_WORDS:
-        return await _async_find_self(hass, context)
-    return find_person(async_people(hass), spoken)
+        return (await _async_find_self(people, hass, context)).exposed_only()
+    return find_person(people, spoken).exposed_only()
 
 
 def find_person(people: list[Person], spoken: str) -> Person:
@@ -129,7 +146,7 @@ def find_person(people: list[Person], spoken: str) -> Person:
     raise voice_error("voice_ambiguous_name", name=spoken.strip(), candidates=", ".join(names))
 
 
-async def _async_find_self(hass: HomeAssistant, context: Context) -> Person:
+async def _async_find_self(people: list[Person], hass: HomeAssistant, context: Context) -> Person:
     """The speaker: the person (or user) name of the Home Assistant user who asks."""
     user = await hass.auth.async_get_user(context.user_id) if context.user_id else None
     if user is None:
@@ -141,7 +158,6 @@ async def _async_find_self(hass: HomeAssistant, context: Context) -> Person:
     ]
     if user.name:
         names.append(user.name)
-    people = async_people(hass)
     for name in names:
         try:
             return find_person(people, name)

@@ -41,6 +41,7 @@ from . import (
     SLOT_STATE,
     SLOT_STATUS,
 )
+from .exposure import ASSISTANT
 from .people import SELF_WORDS, async_people, find_person
 
 ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
@@ -210,6 +211,7 @@ def _answer(hass: HomeAssistant, intents: Intents) -> Any:
             device_id=trigger["device_id"],
             satellite_id=trigger["satellite_id"],
             conversation_agent_id=user_input["agent_id"],
+            assistant=ASSISTANT,  # the built-in agent: Assist's exposure settings apply
         )
         speech: str = response.speech.get("plain", {}).get("speech", "")
         return ScriptRunResult(conversation_response=speech, service_response=None, variables={})
