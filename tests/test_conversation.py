@@ -117,6 +117,29 @@ QUESTIONS = [
         "until June 10, 2030 at 10 am. Note: Back on Monday.",
     ),
     ("can I call Jonas", "No. Jonas Becker is not on the phone. Jonas Becker is unavailable."),
+    # Ordinary phrasings, not the README's.
+    ("Ben's status please", "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm."),
+    ("status of Ben", "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm."),
+    ("is Ben back yet", "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm."),
+    ("what is Anna doing", "Anna Schmidt is available."),
+    ("who's ringing", "Anna Schmidt's phone is ringing."),
+    ("how many people are on the phone", "Ben Carter is on a call."),
+    (
+        "is Carla available",
+        "No. Carla Rossi is not on the phone. Carla Rossi is on do not disturb (In a meeting). "
+        "Note: Quarterly review.",
+    ),
+    (
+        "is Emma available",
+        "Yes, Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting).",
+    ),
+    ("set Anna to do not disturb", "Done. Anna Schmidt is on do not disturb (In a meeting)."),
+    ("mark Ben as available", "Done. Ben Carter is available."),
+    ("put Felix on away", "Done. Felix Wagner is away (Out to lunch)."),
+    (
+        "reset presence for Anna",
+        "The BLF presence of Anna Schmidt is reset; the lamps show idle until the next call.",
+    ),
     ("is the lobby phone on a call", "No, Lobby phone is not on a call."),
     ("who is on the phone", "Ben Carter is on a call."),
     ("is anyone on a call", "Ben Carter is on a call."),

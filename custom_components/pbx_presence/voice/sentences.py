@@ -49,6 +49,8 @@ _ON_A_CALL = "(on [the] phone|on [a] call|in a call|on the line|talking on the p
 _IDLE = "(free|idle|off the phone|not on [the] phone|not on a call|free to talk)"
 _WHATS = "(what is|what's|whats|tell me)"
 _BLF = "(presence|BLF|BLF presence|busy lamp|busy lamps|lamp|lamps)"
+_PLEASE = "[please]"
+_STATUS_OF = "(status|presence status|panel status)"
 
 # (intent, slots the sentence itself implies, sentences)
 SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
@@ -68,7 +70,12 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "idle"},
-        (f"is {{name}} [currently] {_IDLE} [right now]", "can I call {name} [now]"),
+        (
+            f"is {{name}} [currently] {_IDLE} [right now]",
+            "can I call {name} [now|right now]",
+            "is {name} (available|reachable|free to take a call) [right now]",
+            "is it ok to call {name} [now]",
+        ),
     ),
     (
         INTENT_GET_CALL_STATE,
@@ -85,12 +92,19 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
             f"who is [currently] {_ON_A_CALL} [right now]",
             f"who's [currently] {_ON_A_CALL} [right now]",
             f"is (anyone|anybody|somebody|someone) [currently] {_ON_A_CALL} [right now]",
+            f"how many people are [currently] {_ON_A_CALL} [right now]",
+            "who is talking on the phone [right now]",
         ),
     ),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "ringing"},
-        ("whose phone is ringing [right now]", "(which|what) phones are ringing [right now]"),
+        (
+            "whose phone is ringing [right now]",
+            "(which|what) phones are ringing [right now]",
+            "(who is|who's) ringing [right now]",
+            "is (anyone's|anybody's) phone ringing [right now]",
+        ),
     ),
     (
         INTENT_GET_STATUS,
@@ -100,6 +114,11 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
             f"{_WHATS} the (presence|panel|phone|iSymphony) status of {{name}}",
             "when (is|will) {name} be back",
             "when is {name} back",
+            f"{{name}}'s {_STATUS_OF} {_PLEASE}",
+            f"[the] {_STATUS_OF} of {{name}} {_PLEASE}",
+            f"{_WHATS} the status for {{name}}",
+            "(what is|what's) {name} doing [right now]",
+            "is {name} (in|back) [the office|from lunch] yet",
         ),
     ),
     (
@@ -110,6 +129,9 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
             "(set|change) the status of {name} to {status}",
             "(set|change) my status to {status}",
             "(set|mark) me (as|to) {status}",
+            "(set|put|mark) {name} (as|to|on) {status}",
+            "put me on {status}",
+            "(change|switch) {name} to {status}",
         ),
     ),
     (
@@ -118,6 +140,7 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
         (
             f"(reset|clear) {{name}}'s {_BLF}",
             f"(reset|clear) the {_BLF} (of|for) {{name}}",
+            f"(reset|clear) {_BLF} (of|for) {{name}}",
         ),
     ),
 )
