@@ -140,6 +140,18 @@ QUESTIONS = [
         "reset presence for Anna",
         "The BLF presence of Anna Schmidt is reset; the lamps show idle until the next call.",
     ),
+    (
+        "who is free",
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
+        "Site Admin and Sofia García are free to take a call.",
+    ),
+    ("who is away", "Ben Carter and David Kim are away."),
+    ("who's on do not disturb", "Carla Rossi is on do not disturb."),
+    ("who is unavailable", "Jonas Becker is unavailable."),
+    (
+        "is Ben in a meeting",
+        "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm.",
+    ),
     ("is the lobby phone on a call", "No, Lobby phone is not on a call."),
     ("who is on the phone", "Ben Carter is on a call."),
     ("is anyone on a call", "Ben Carter is on a call."),

@@ -25,6 +25,7 @@ from custom_components.pbx_presence.voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
     INTENT_LIST_CALLS,
+    INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
 )
@@ -44,6 +45,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 INTENTS = {
     INTENT_GET_CALL_STATE: {"name", "state"},
     INTENT_LIST_CALLS: {"state"},
+    INTENT_LIST_STATUS: {"status"},
     INTENT_GET_STATUS: {"name"},
     INTENT_SET_STATUS: {"name", "status", "status_name", "note", "until", "duration"},
     INTENT_RESET_PRESENCE: {"name"},

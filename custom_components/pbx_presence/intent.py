@@ -10,11 +10,9 @@ status sensor is exposed to the assistant asking (voice/exposure.py).
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
 
@@ -23,6 +21,7 @@ from .voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
     INTENT_LIST_CALLS,
+    INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
     SLOT_DURATION,
@@ -33,25 +32,22 @@ from .voice import (
     SLOT_STATUS_NAME,
     SLOT_UNTIL,
 )
-from .voice.answers import Facts, Texts, call_sentence, current, return_time, status_sentence
+from .voice.answers import (
+    Facts,
+    Texts,
+    call_sentence,
+    current,
+    is_free,
+    return_time,
+    status_sentence,
+)
+from .voice.handler import PbxIntentHandler
 from .voice.people import async_find_person, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
 
 _NAME_DESCRIPTION = (
     "The person as people say it: first name, full name or a phone's name, "
     "as known to the phone system (Flex UC / Kazoo or iSymphony)"
-)
-# Errors that mean "no such target" rather than "it went wrong".
-_TARGET_ERRORS = frozenset(
-    {
-        "voice_unknown_name",
-        "voice_ambiguous_name",
-        "voice_not_exposed",
-        "voice_unknown_self",
-        "voice_no_phone",
-        "voice_no_status_user",
-        "voice_no_presence_user",
-    }
 )
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
 
@@ -64,46 +60,12 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         GetStatusHandler(),
         SetStatusHandler(),
         ResetPresenceHandler(),
+        ListStatusHandler(),
     ):
         intent.async_register(hass, handler)
 
 
-class _PbxIntentHandler(intent.IntentHandler, ABC):
-    """Validates slots, speaks the answer or the translated error."""
-
-    response_type = intent.IntentResponseType.QUERY_ANSWER
-
-    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
-        """Answer in words, never in raw keys; errors are answers too."""
-        slots = self.async_validate_slots(intent_obj.slots)
-        values = {key: slot["value"] for key, slot in slots.items() if "value" in slot}
-        texts = await Texts.async_load(intent_obj.hass, intent_obj.language)
-        response = intent_obj.create_response()
-        facts = Facts()
-        try:
-            speech = await self.async_answer(intent_obj, values, texts, facts)
-        except HomeAssistantError as err:
-            code = (
-                intent.IntentResponseErrorCode.NO_VALID_TARGETS
-                if err.translation_key in _TARGET_ERRORS
-                else intent.IntentResponseErrorCode.FAILED_TO_HANDLE
-            )
-            response.async_set_error(code, texts.error(err))
-            return response
-        response.response_type = self.response_type
-        response.async_set_speech(speech)
-        response.async_set_speech_slots(facts.slots)
-        response.async_set_results(success_results=facts.targets)
-        return response
-
-    @abstractmethod
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
-    ) -> str:
-        """The sentence to speak."""
-
-
-class GetCallStateHandler(_PbxIntentHandler):
+class GetCallStateHandler(PbxIntentHandler):
     """Is a person on the phone, is their phone ringing, are they free."""
 
     intent_type = INTENT_GET_CALL_STATE
@@ -149,7 +111,7 @@ class GetCallStateHandler(_PbxIntentHandler):
             if (asked := slots.get(SLOT_STATE)) is not None:
                 answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
             return answer
-        # Free means free: an idle phone, and a status that does not say otherwise.
+        # Free means free (as is_free has it): the status may say otherwise.
         said = status_sentence(texts, person.name, status)
         if slots.get(SLOT_STATE) == CallState.IDLE and status.type in NOT_TAKING_CALLS:
             return texts.say("voice_not_free", call=answer, status=said)
@@ -158,7 +120,7 @@ class GetCallStateHandler(_PbxIntentHandler):
         return f"{answer} {said}"
 
 
-class ListCallsHandler(_PbxIntentHandler):
+class ListCallsHandler(PbxIntentHandler):
     """Who is on the phone (or whose phone rings) right now."""
 
     intent_type = INTENT_LIST_CALLS
@@ -202,7 +164,7 @@ class ListCallsHandler(_PbxIntentHandler):
         return texts.say(f"voice_list_{wanted}_{count}", names=texts.join(names))
 
 
-class GetStatusHandler(_PbxIntentHandler):
+class GetStatusHandler(PbxIntentHandler):
     """A person's iSymphony status: type, name, note, return time."""
 
     intent_type = INTENT_GET_STATUS
@@ -242,7 +204,7 @@ class GetStatusHandler(_PbxIntentHandler):
         return status_sentence(texts, person.name, presentity.status)
 
 
-class SetStatusHandler(_PbxIntentHandler):
+class SetStatusHandler(PbxIntentHandler):
     """Set a person's iSymphony status, optionally with a note and a return time."""
 
     intent_type = INTENT_SET_STATUS
@@ -321,7 +283,7 @@ class SetStatusHandler(_PbxIntentHandler):
         return texts.say("voice_done", answer=status_sentence(texts, person.name, new_status))
 
 
-class ResetPresenceHandler(_PbxIntentHandler):
+class ResetPresenceHandler(PbxIntentHandler):
     """Reset a Flex UC / Kazoo user's or phone's BLF presence."""
 
     intent_type = INTENT_RESET_PRESENCE
@@ -350,3 +312,56 @@ class ResetPresenceHandler(_PbxIntentHandler):
         await member.entry.runtime_data.async_reset_presence(current(member))
         facts.about(person)
         return texts.say("voice_presence_reset", name=person.name)
+
+
+# What a list question asks for besides "free": the status types, and whose words say them.
+_LISTED: dict[str, tuple[frozenset[StatusType], StatusType]] = {
+    "away": (frozenset({StatusType.AWAY, StatusType.XA}), StatusType.AWAY),
+    "dnd": (frozenset({StatusType.DND}), StatusType.DND),
+    "unavailable": (frozenset({StatusType.UNAVAILABLE}), StatusType.UNAVAILABLE),
+}
+FREE = "free"
+
+
+class ListStatusHandler(PbxIntentHandler):
+    """Who is free to take a call, or who is away, on do not disturb or unavailable."""
+
+    intent_type = INTENT_LIST_STATUS
+    description = (
+        "Lists the people who are free to take a call (phone idle and no status saying "
+        "otherwise), or those who are away, on do not disturb or unavailable"
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """Which people to list."""
+        return {
+            vol.Required(
+                SLOT_STATUS,
+                description="free (what 'available' means), away, dnd or unavailable",
+            ): vol.In([FREE, *_LISTED]),
+        }
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    ) -> str:
+        """Answer like: Emma Johnson and Felix Wagner are free to take a call."""
+        wanted = slots[SLOT_STATUS]
+        types, spoken = _LISTED.get(wanted, (frozenset(), StatusType.AVAILABLE))
+        names: list[str] = []
+        for person in async_people(intent_obj.hass, intent_obj.assistant):
+            panel = person.member(PresentityKind.PANEL_USER)
+            status = current(panel).status if panel is not None and panel.exposed else None
+            if person.is_phone or not (
+                is_free(person) if wanted == FREE else status and status.type in types
+            ):
+                continue
+            names.append(person.name)
+            facts.about(person, status=status)
+        names.sort()
+        facts.slots = {"status": wanted, "names": names}
+        words = texts.say("voice_free") if wanted == FREE else texts.status_words(spoken)
+        if not names:
+            return texts.say("voice_list_status_none", status=words)
+        count = "one" if len(names) == 1 else "many"
+        return texts.say(f"voice_list_status_{count}", names=texts.join(names), status=words)

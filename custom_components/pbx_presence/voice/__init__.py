@@ -11,6 +11,7 @@ INTENT_LIST_CALLS = "PbxPresenceListCalls"
 INTENT_GET_STATUS = "PbxPresenceGetStatus"
 INTENT_SET_STATUS = "PbxPresenceSetStatus"
 INTENT_RESET_PRESENCE = "PbxPresenceResetPresence"
+INTENT_LIST_STATUS = "PbxPresenceListStatus"
 
 SLOT_NAME = "name"
 SLOT_STATE = "state"

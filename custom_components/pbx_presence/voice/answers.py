@@ -11,7 +11,15 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent, translation
 from homeassistant.util import dt as dt_util
 
-from ..backends.snapshot import CallState, Presentity, Status, StatusType, status_state
+from ..backends.snapshot import (
+    NOT_TAKING_CALLS,
+    CallState,
+    Presentity,
+    PresentityKind,
+    Status,
+    StatusType,
+    status_state,
+)
 from ..const import DOMAIN
 from ..text import normalize
 from .people import Member, Person, voice_error
@@ -87,6 +95,15 @@ def current(member: Member) -> Presentity:
     if not coordinator.last_update_success:
         raise voice_error("voice_server_unreachable", server=member.entry.title)
     return coordinator.data.presentities.get(member.presentity.key, member.presentity)
+
+
+def is_free(person: Person) -> bool:
+    """Free to take a call: an idle phone, and a status that does not say otherwise."""
+    user, panel = person.member(PresentityKind.USER), person.member(PresentityKind.PANEL_USER)
+    if user is None or not user.exposed or current(user).call_state is not CallState.IDLE:
+        return False
+    status = current(panel).status if panel is not None else None
+    return status is None or status.type not in NOT_TAKING_CALLS
 
 
 def call_sentence(texts: Texts, person: Person, state: CallState) -> str:

@@ -35,6 +35,7 @@ from . import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
     INTENT_LIST_CALLS,
+    INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
     SLOT_NAME,
@@ -106,6 +107,14 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
             "is (anyone's|anybody's) phone ringing [right now]",
         ),
     ),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "free"}, ("(who is|who's) (free|available) [right now]",)),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "away"}, ("(who is|who's) (away|out|not in) [today]",)),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "dnd"},
+        ("(who is|who's) on (do not disturb|dnd)", "who does not want to be disturbed"),
+    ),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "unavailable"}, ("(who is|who's) unavailable",)),
     (
         INTENT_GET_STATUS,
         {},
@@ -119,6 +128,9 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
             f"{_WHATS} the status for {{name}}",
             "(what is|what's) {name} doing [right now]",
             "is {name} (in|back) [the office|from lunch] yet",
+            # A status asked about in words: the answer says the status.
+            "is {name} [still] (in a meeting|at lunch|out to lunch|on holiday|on vacation"
+            "|out of [the] office|on leave|away|on do not disturb|on dnd|working from home)",
         ),
     ),
     (
