@@ -138,6 +138,9 @@ class KazooState:
         self.account_status: AccountStatus = "enabled"
         # A presence command that crashes on the server answers the loaded document.
         self.presence_command_crashes = False
+        # Kazoo 4.3 and master load every page for `paginate=false`; an older or odd server
+        # may answer its first page as usual (False).
+        self.honours_paginate_false = True
         # Blackhole: 4.3 (call and object bindings) or 5 (also presence bindings); the
         # login reply names its URL only where a provider configured it.
         self.blackhole_version: BlackholeVersion = "4.3"
@@ -357,12 +360,12 @@ class KazooState:
         owner_id = device.get("owner_id", user_id)
         owner = self.users.get(owner_id or "", {})
         sip_username = device.get("sip", {}).get("username")
-        # Kazoo's channel presence id: owner's, a hotdesked user's, the device's, else the
-        # SIP username.
+        # Kazoo's channel presence id (kzd_devices:presence_id): owner's, a hotdesked
+        # user's (only for a device without an owner), the device's, else the SIP username.
         hotdesked = [
             self.users[user_id].get("presence_id")
             for user_id in device.get("hotdesk", {}).get("users", {})
-            if user_id in self.users
+            if user_id in self.users and not device.get("owner_id")
         ]
         presence = (
             owner.get("presence_id")

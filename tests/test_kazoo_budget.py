@@ -196,6 +196,34 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
     assert adapter.directory.devices[lobby].presence_id == "1098"
 
 
+async def test_a_phone_with_an_owner_never_goes_by_a_hotdesked_user(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Kazoo uses a hotdesked user's presence_id only on a phone without an owner."""
+    kazoo = simulator.kazoo
+    lukas_desk = kazoo_device_id(simulator, "Lukas Novak desk phone")
+    anna = next(i for i, user in kazoo.users.items() if user["username"] == "anna")
+    kazoo.hotdesk(lukas_desk, anna)  # Lukas has no presence_id; Anna's is 1001
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    kazoo.hotdesk(lobby, anna)
+    await setup_entry(hass, kazoo_entry)
+
+    presentities = kazoo_entry.runtime_data.data.presentities
+    # Lukas's phone goes by its SIP username (one watcher), not by Anna's 1001 (three).
+    lukas_phone = presentities[f"phone_{lukas_desk}"]
+    assert (lukas_phone.extension, lukas_phone.blf_watchers) == ("user_1009a", 1)
+    assert lukas_desk not in _detail_reads(simulator)
+    # The lobby phone has no owner: Anna's presence_id is what its lamps go by.
+    lobby_phone = presentities[f"phone_{lobby}"]
+    assert (lobby_phone.extension, lobby_phone.blf_watchers) == ("1001", 3)
+    assert lobby in _detail_reads(simulator)
+    # A call on Lukas's phone is his phone's, not Anna's.
+    kazoo.start_call(device_id=lukas_desk, destination="1009", direction="outbound")
+    await kazoo_entry.runtime_data.async_refresh()
+    assert state_of(hass, "sensor.lukas_novak_desk_phone_call_state") == "ringing"
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+
 async def test_a_failed_reload_keeps_the_devices_it_read(
     hass: HomeAssistant,
     simulator: Simulator,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar
 
@@ -69,11 +69,9 @@ _UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
 # Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
 # list after more registrations than this is believed only when the next poll agrees.
 _DOUBTFUL_EMPTY_AFTER = 2
-# Voicemail counts cost one request per box: each is read this seldom, and a poll reads at
-# most this many, so a large account stays far below Kazoo 4.3's 10 requests per second.
-VOICEMAIL_INTERVAL = timedelta(minutes=5)
-VOICEMAIL_READS_PER_POLL = 3
-_NEVER = datetime.min.replace(tzinfo=UTC)
+# The box list carries every box's new-message count: one request (`paginate=false`)
+# brings them all, at most this often.
+VOICEMAIL_INTERVAL = timedelta(minutes=1)
 # Blackhole bindings, one per subscribe message. Call events exist from 4.3 on; presence
 # bindings only on servers that list them (5.x). Object events replace directory polling.
 CALL_BINDINGS = (
@@ -125,8 +123,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
         self._voicemail_boxes: list[KazooVoicemailBox] = []
-        # box id -> (new messages, when read)
-        self._new_messages: dict[str, tuple[int, datetime]] = {}
+        # box id -> new messages (from the box list, or a 5.x MWI event since)
+        self._new_messages: dict[str, int] = {}
+        self._voicemail_read_at: datetime | None = None
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -279,41 +278,34 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def _apply_mwi(self, event: KazooMwiEvent) -> bool:
         """Set the new-message count of the boxes the event is for."""
-        now = utcnow()
         key = presence_key(event.user)
         changed = False
         for box in self._voicemail_boxes:
             if box.mailbox is not None and presence_key(box.mailbox) == key:
-                before = self._new_messages.get(box.id)
-                self._new_messages[box.id] = (event.messages_new, now)
-                changed |= before is None or before[0] != event.messages_new
+                changed |= self._new_messages.get(box.id) != event.messages_new
+                self._new_messages[box.id] = event.messages_new
         return changed
 
     async def _read_voicemail(self) -> None:
-        """Read a few boxes whose count is due, so the request budget is never strained."""
-        now = utcnow()
+        """Read the box list, with every box's count, when it is due (one request)."""
+        read_at = self._voicemail_read_at
+        if read_at is not None and utcnow() - read_at < VOICEMAIL_INTERVAL:
+            return
+        self._keep_voicemail(await self._list_voicemail_boxes())
 
-        def read_at(box: KazooVoicemailBox) -> datetime:
-            return self._new_messages[box.id][1] if box.id in self._new_messages else _NEVER
-
-        due = sorted(
-            (box for box in self._voicemail_boxes if now - read_at(box) >= VOICEMAIL_INTERVAL),
-            key=read_at,
-        )[:VOICEMAIL_READS_PER_POLL]
-        for box in due:
-            try:
-                count = await self.client.get_new_voicemail_count(box.id)
-            except PbxNotFoundError:  # deleted since the box list was read
-                self._new_messages.pop(box.id, None)
-                continue
-            self._new_messages[box.id] = (count, now)
+    def _keep_voicemail(self, boxes: list[KazooVoicemailBox]) -> None:
+        self._voicemail_boxes = boxes
+        self._new_messages = {
+            box.id: box.new_messages for box in boxes if box.new_messages is not None
+        }
+        self._voicemail_read_at = utcnow()
 
     def _voicemail_by_owner(self) -> dict[str, int]:
-        """New messages per user, over the boxes read so far."""
+        """New messages per user, over the boxes whose count is known."""
         totals: dict[str, int] = {}
         for box in self._voicemail_boxes:
             if box.owner_id and box.id in self._new_messages:
-                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id][0]
+                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id]
         return totals
 
     def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
@@ -351,11 +343,12 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return unknown and self._may_reload_for_unknown_ids()
 
     async def async_load_directory(self) -> None:
-        """Read users and devices, and the single devices whose lamps need their details.
+        """Read the lists (one request each), and the single devices Kazoo's lamps need.
 
-        Kazoo 4.3 charges every request, so a device is read on its own only when it has a
-        presence_id or a hotdesked user (`?has_key=`) that its lamps may go by (no owner, or
-        an owner without a presence_id), and again only when its list entry changed.
+        No list gives a device's presence_id or hotdesked users, so a device is read on its
+        own only when its lamps go by one of them (`?has_key=` tells which devices have
+        them): its own presence_id when no owner's comes first, a hotdesked user's when it
+        has no owner. It is read again only when its list entry changed.
         """
         users, devices, having_presence_id, hotdesked, boxes = await asyncio.gather(
             self.client.get_users(),
@@ -369,13 +362,15 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         known = self._details
 
         async def with_details(device: KazooDevice) -> KazooDevice | None:
-            if device.id not in having_presence_id and device.id not in hotdesked:
-                return device
+            has_own = device.id in having_presence_id
             owner = users_by_id.get(device.owner_id or "")
-            if owner is not None and owner.presence_id:
-                # Its lamps go by the owner's presence_id; commands only need to know
-                # whether it has one of its own.
-                return replace(device, has_presence_id=device.id in having_presence_id)
+            # Kazoo goes by a hotdesked user's presence_id only on a device without an
+            # owner (kzd_devices:presence_id), and by the device's own only when no owner's
+            # comes first. Otherwise commands only need to know whether it has one.
+            needs_hotdesk = device.id in hotdesked and not device.owner_id
+            needs_own = has_own and not (owner is not None and owner.presence_id)
+            if not (needs_hotdesk or needs_own):
+                return replace(device, has_presence_id=has_own) if has_own else device
             if (cached := known.get(device.id)) is None or cached[0] != device:
                 try:
                     detail = await self.client.get_device(device.id)
@@ -394,9 +389,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             MAX_CONCURRENT_REQUESTS, (with_details(device) for device in devices)
         )
         current = {device.id: device for device in detailed if device is not None}
-        self._voicemail_boxes = boxes
-        box_ids = {box.id for box in boxes}
-        self._new_messages = {i: read for i, read in self._new_messages.items() if i in box_ids}
+        self._keep_voicemail(boxes)
         self._details = {i: entry for i, entry in known.items() if i in current}
         self.directory = Directory(users=users_by_id, devices=current, loaded_at=utcnow())
 

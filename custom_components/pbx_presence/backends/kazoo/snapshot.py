@@ -60,9 +60,11 @@ def device_presence_key(
 ) -> str | None:
     """The presentity a device's calls and BLF lamps go by.
 
-    Kazoo's order: the owner's presence_id, a hotdesked user's, the device's own, its SIP
-    username.
+    Kazoo's order: the owner's presence_id, a hotdesked user's (only on a device without
+    an owner: `kzd_devices.erl:583-588`), the device's own, its SIP username.
     """
+    if device.owner_id:
+        hotdesked = None
     value = (
         (owner and owner.presence_id)
         or (hotdesked and hotdesked.presence_id)
@@ -162,7 +164,9 @@ def _call_info(
 
 
 def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | None:
-    """The first user hotdesked on a device who has a presence_id."""
+    """The first user hotdesked on a device without an owner who has a presence_id."""
+    if device.owner_id:
+        return None
     for user_id in device.hotdesk_user_ids:
         if (user := directory.users.get(user_id)) is not None and user.presence_id:
             return user
