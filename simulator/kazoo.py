@@ -147,6 +147,11 @@ class KazooState:
         self.websocket_url_in_login: str | None = None
         # Called with every event of the account's message bus (see simulator.blackhole).
         self.event_listeners: list[Callable[[BusEvent], None]] = []
+        # Blackhole spawns a process per message, so a call's events may arrive out of
+        # order: an event named here reaches the sockets only after its call's next event
+        # (a late ANSWER after the DESTROY; a DESTROY before its CREATE).
+        self.late_call_events: set[str] = set()
+        self._held_call_events: dict[str, list[BusEvent]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.api_keys: list[str] = []
@@ -470,7 +475,7 @@ class KazooState:
                 "billing_seconds": now - channel.timestamp if channel.answered else 0,
                 "ringing_seconds": 0 if channel.answered else now - channel.timestamp,
             }
-        self.publish(
+        self._publish_call(
             BusEvent(
                 routing=("call", name, channel.uuid),
                 name=name,
@@ -496,6 +501,16 @@ class KazooState:
                 ),
             )
         )
+
+    def _publish_call(self, event: BusEvent) -> None:
+        """Publish a call event; those named in `late_call_events` after the call's next."""
+        call_id = event.routing[2]
+        if event.name in self.late_call_events:
+            self._held_call_events.setdefault(call_id, []).append(event)
+            return
+        self.publish(event)
+        for late in self._held_call_events.pop(call_id, []):
+            self.publish(late)
 
     def _leg_party(self, channel: Channel) -> tuple[str | None, str]:
         """Who is on a leg of the account: its owner's (or phone's) name, and its number."""

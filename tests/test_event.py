@@ -9,8 +9,9 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -273,3 +274,37 @@ def test_an_ended_call_without_a_start_time_has_no_duration() -> None:
     # A call that is already answered when first seen fires answered, not ringing.
     (answered,) = call_events(_phone(None), _phone(call), now)
     assert answered.event_type == "answered"
+
+
+async def test_back_to_back_calls_end_one_and_ring_the_next(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Call A ends and call B rings within one poll: `ended` for A, `ringing` for B."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    fired: list[tuple[str, dict[str, Any]]] = []
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None and state.state != STATE_UNKNOWN:
+            fired.append((state.attributes[ATTR_EVENT_TYPE], dict(state.attributes)))
+
+    unsubscribe = async_track_state_change_event(hass, ANNA_CALL, record)
+    first = simulator.kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.answer(first)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    simulator.kazoo.hangup(first)
+    second = simulator.kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.answer(second)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    unsubscribe()
+
+    assert [kind for kind, _ in fired] == ["ringing", "answered", "ended", "ringing", "answered"]
+    assert fired[2][1]["answered"] is True  # the first call's own data
+    assert "duration" in fired[2][1]
+    assert fired[3][1]["direction"] == "incoming"

@@ -271,3 +271,38 @@ async def test_the_websocket_url_option(
 
     assert kazoo_entry.options[CONF_WEBSOCKET_URL] == simulator.blackhole_url
     await wait_for_state(hass, KAZOO_LIVE, STATE_ON)
+
+
+async def test_late_events_of_an_ended_call_do_not_bring_it_back(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Blackhole may deliver an ANSWER after the DESTROY, or a DESTROY before the CREATE."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    anna = "sensor.anna_schmidt_desk_phone_call_state"
+    lena = "sensor.lena_fischer_desk_phone_call_state"
+    max_ = "sensor.max_weber_desk_phone_call_state"
+
+    kazoo.late_call_events = {"CHANNEL_ANSWER"}
+    call = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, anna, "ringing")
+    kazoo.answer(call)  # its ANSWER is held back ...
+    kazoo.hangup(call)  # ... until after the DESTROY
+
+    kazoo.late_call_events = {"CHANNEL_CREATE"}
+    short = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"), direction="outbound"
+    )
+    kazoo.hangup(short)  # the DESTROY, then the CREATE
+
+    # Events of one socket arrive in order: once this call shows, the late ones were applied.
+    kazoo.late_call_events = set()
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, max_, "ringing")
+    assert state_of(hass, anna) == "idle"
+    assert state_of(hass, lena) == "idle"
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"

@@ -38,6 +38,7 @@ from ..base import (
 )
 from ..keys import CREDENTIALS_HASH, USERNAME
 from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
+from .calls import LiveCalls
 from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory, presence_key
 
 _LOGGER = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         # device id -> (its list entry, its single-device reply) for devices read on their own
         self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
         self._presence = KazooPresenceList({})
-        self._channels: dict[str, KazooChannel] = {}
+        self._calls = LiveCalls()
         # The directory's plan, and the presentities last built from it.
         self._plan: tuple[Directory, DirectoryPlan] | None = None
         self._built: dict[str, tuple[tuple[Any, ...], Presentity]] = {}
@@ -159,7 +160,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         # What equals the last poll's stays the old objects: the new ones die young.
         self._presence = _kept(self._presence, self._steady_presence(presence))
         self._statuses = _kept(self._statuses, self._steady_statuses(statuses))
-        self._channels = _kept(self._channels, {channel.uuid: channel for channel in channels})
+        self._calls.polled(channels)
         if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
         await self._read_voicemail()
@@ -177,7 +178,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return build_snapshot(
             self.directory,
             self._presence,
-            list(self._channels.values()),
+            list(self._calls.channels.values()),
             self._statuses,
             self._voicemail_by_owner(),
             plan=self._plan[1],
@@ -215,6 +216,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             "url": self.websocket_url or self.client.websocket_url,
             "presence_bindings": self._has_presence_bindings,
             "subscribed": sorted(set(self._subscribed)),
+            # Ended calls whose late events are ignored (Blackhole may deliver out of order).
+            "ended_calls_remembered": self._calls.destroyed,
         }
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
@@ -223,7 +226,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         for event in events:
             match event:
                 case KazooCallEvent():
-                    changed |= self._apply_call(event)
+                    changed |= self._calls.apply(event)
                     resync |= self._unknown_caller(event)
                 case KazooMwiEvent():
                     changed |= self._apply_mwi(event)
@@ -232,25 +235,6 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     self.directory.loaded_at = None
                     resync = True
         return PushResult(self._snapshot() if changed else None, resync)
-
-    def _apply_call(self, event: KazooCallEvent) -> bool:
-        """Keep the channel list as `GET /channels` would show it after the event."""
-        channels = self._channels
-        match event.event:
-            case "CHANNEL_CREATE":
-                if event.call_id in channels:
-                    return False
-                channels[event.call_id] = event.as_channel()
-            case "CHANNEL_ANSWER" | "CHANNEL_BRIDGE":
-                known = channels.get(event.call_id)
-                if known is not None and known.answered:
-                    return False
-                channels[event.call_id] = replace(known or event.as_channel(), answered=True)
-            case "CHANNEL_DESTROY":
-                return channels.pop(event.call_id, None) is not None
-            case _:
-                return False
-        return True
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""

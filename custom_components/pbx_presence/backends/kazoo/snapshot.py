@@ -7,7 +7,7 @@ adds the live parts (`build_snapshot`). Call state follows Kazoo's own BLF rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -131,7 +131,7 @@ _DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTG
 
 
 def _call_info(
-    channels: Iterable[KazooChannel], calls: _ChannelIndex, directory: Directory
+    channels: Sequence[KazooChannel], calls: _ChannelIndex, directory: Directory
 ) -> CallInfo | None:
     """What the channel list tells about a presentity's call: its answered leg, else its first.
 
@@ -160,6 +160,8 @@ def _call_info(
         caller_id_name=caller_name,
         caller_id_number=caller_number,
         destination=leg.destination if direction is CallDirection.OUTGOING else None,
+        call_id=leg.uuid,
+        legs=tuple(sorted(channel.uuid for channel in channels)),
     )
 
 
