@@ -59,6 +59,9 @@ class Channel:
     other_leg: str
     timestamp: int
     answered: bool = False
+    # Who calls, on a leg the switch places to a phone from outside the account.
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -347,12 +350,15 @@ class KazooState:
         destination: str = "1000",
         direction: str = "inbound",
         other_leg: str | None = None,
+        caller_id_name: str | None = None,
+        caller_id_number: str | None = None,
     ) -> str:
         """Start an unanswered call leg on a device or a user's first device; return its uuid.
 
         `direction` is the switch's view: `inbound` is a leg the phone created (it calls
         out), `outbound` a leg the switch places to the phone (it rings). `other_leg` is
-        the leg it is bridged to, for a call inside the account.
+        the leg it is bridged to, for a call inside the account; `caller_id_*` name an
+        outside caller.
         """
         if device_id is not None:
             device: dict[str, Any] | None = self._device(device_id)
@@ -389,6 +395,8 @@ class KazooState:
             destination=destination,
             other_leg=other_leg or uuid4(self._rng),
             timestamp=gregorian_now(),
+            caller_id_name=caller_id_name,
+            caller_id_number=caller_id_number,
         )
         self.channels[channel.uuid] = channel
         self._call_event("CHANNEL_CREATE", channel)
@@ -451,23 +459,8 @@ class KazooState:
 
     def _call_event(self, name: str, channel: Channel, **extra: Any) -> None:
         """A call event of one leg, with the fields Blackhole sends (lowercased, no nulls)."""
-        owner = self.users.get(channel.owner_id or "", {})
-        device = self.devices.get(channel.authorizing_id or "", {})
         other = self.channels.get(channel.other_leg)
-        own_number = channel.presence_id.split("@", 1)[0]
-        own_name = (
-            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
-            if owner
-            else device.get("name")
-        )
-        caller: tuple[str | None, str]
-        callee: tuple[str | None, str]
-        if channel.direction == "inbound":  # the phone placed this leg: it is the caller
-            caller = (own_name, own_number)
-            callee = (None, channel.destination)
-        else:  # the switch rings the phone: the caller is the other leg's, or outside
-            caller = self._leg_party(other) if other else (None, channel.destination)
-            callee = (own_name, own_number)
+        caller, callee = self.parties(channel)
         now = gregorian_now()
         if name == "CHANNEL_DESTROY":
             extra |= {
@@ -487,6 +480,12 @@ class KazooState:
                     caller_id_number=caller[1],
                     callee_id_name=callee[0],
                     callee_id_number=callee[1],
+                    # The number dialled, on the leg a phone created (CREATE/ANSWER/DESTROY).
+                    request=(
+                        f"{channel.destination}@{self.realm}"
+                        if channel.direction == "inbound" and name != "CHANNEL_BRIDGE"
+                        else None
+                    ),
                     other_leg_call_id=channel.other_leg if other else None,
                     timestamp=now,
                     custom_channel_vars={
@@ -512,16 +511,29 @@ class KazooState:
         for late in self._held_call_events.pop(call_id, []):
             self.publish(late)
 
-    def _leg_party(self, channel: Channel) -> tuple[str | None, str]:
-        """Who is on a leg of the account: its owner's (or phone's) name, and its number."""
-        owner = self.users.get(channel.owner_id or "")
+    def parties(self, channel: Channel) -> tuple[tuple[str | None, str | None], ...]:
+        """A leg's caller and callee (name, number), as channels (4.3.25+) and events say.
+
+        Inside the account, a phone's caller ID is its own internal one; where none is
+        configured this model sends the SIP user name as the name and the presence id's
+        user part as the number. On a leg a phone created, the callee is still unknown
+        (the number dialled is in `request`).
+        """
+        if channel.direction == "inbound":  # the phone placed this leg: it is the caller
+            return self._leg_party(channel), (None, None)
+        other = self.channels.get(channel.other_leg)
+        if other is not None:
+            caller = self._leg_party(other)
+        else:
+            caller = (channel.caller_id_name, channel.caller_id_number)
+        return caller, self._leg_party(channel)
+
+    def _leg_party(self, channel: Channel) -> tuple[str | None, str | None]:
+        """A leg of the account: its phone's internal caller ID name, and its number."""
         device = self.devices.get(channel.authorizing_id or "", {})
-        name = (
-            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
-            if owner
-            else device.get("name")
-        )
-        return name, channel.presence_id.split("@", 1)[0]
+        internal = device.get("caller_id", {}).get("internal", {})
+        name = internal.get("name") or channel.username
+        return name, internal.get("number") or channel.presence_id.split("@", 1)[0]
 
     def _object_event(self, action: str, doc_type: str, doc_id: str) -> None:
         self.publish(

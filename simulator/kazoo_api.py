@@ -409,6 +409,10 @@ class KazooApi:
                     "destination": channel.destination,
                     "other_leg": channel.other_leg,
                     "timestamp": channel.timestamp,
+                    # 4.3.25+ (ecallmgr_fs_channel): the leg's caller and callee ID.
+                    **_caller_fields(self.state.parties(channel)),
+                    "is_loopback": False,
+                    "is_onhold": False,
                 }
                 for channel in self.state.channels.values()
             ],
@@ -564,6 +568,17 @@ def _device_item(device: dict[str, Any]) -> dict[str, Any]:
         "mac_address": device.get("mac_address", ""),
     }
     return item
+
+
+def _caller_fields(parties: tuple[tuple[str | None, str | None], ...]) -> dict[str, str]:
+    (caller_name, caller_number), (callee_name, callee_number) = parties
+    fields = {
+        "caller_id_name": caller_name,
+        "caller_id_number": caller_number,
+        "callee_id_name": callee_name,
+        "callee_id_number": callee_number,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _vmbox_item(box: dict[str, Any]) -> dict[str, Any]:

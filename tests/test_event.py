@@ -308,3 +308,51 @@ async def test_back_to_back_calls_end_one_and_ring_the_next(
     assert fired[2][1]["answered"] is True  # the first call's own data
     assert "duration" in fired[2][1]
     assert fired[3][1]["direction"] == "incoming"
+
+
+async def test_a_call_from_outside_names_its_caller(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Channels (4.3.25+) carry the caller ID: an outside caller is named and numbered."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    simulator.kazoo.start_call(
+        device_id=desk,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    expected = {
+        "direction": "incoming",
+        "caller_id_name": "Jane Doe",
+        "caller_id_number": "+15550001111",
+    }
+    assert _event(hass, ANNA_CALL) == ("ringing", expected)
+    assert _event(hass, ANNA_DESK_CALL) == ("ringing", expected)
+
+
+async def test_a_caller_of_the_account_is_named_as_the_directory_names_it(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A caller ID of one of the account's phones names its user, not its SIP user name."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    # As through a ring group: the caller's own leg is not the one bridged to this one.
+    simulator.kazoo.start_call(
+        device_id=desk,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="user_1004a",
+        caller_id_number="1004",
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL) == (
+        "ringing",
+        {"direction": "incoming", "caller_id_name": "Felix Wagner", "caller_id_number": "1004"},
+    )

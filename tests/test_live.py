@@ -306,3 +306,43 @@ async def test_late_events_of_an_ended_call_do_not_bring_it_back(
     assert state_of(hass, anna) == "idle"
     assert state_of(hass, lena) == "idle"
     assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+
+async def test_pushed_calls_carry_the_other_party(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Call events name an outside caller, and an outgoing call's number is in `request`."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    channel_reads = polls(simulator, "/channels")
+
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"),
+        direction="outbound",
+        destination="1010",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    dialled = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"),
+        direction="inbound",
+        destination="+15550002222",
+    )
+    kazoo.answer(dialled)
+
+    def answered() -> bool:
+        state = hass.states.get("event.max_weber_call")
+        return state is not None and state.attributes.get("event_type") == "answered"
+
+    await wait_until(answered)
+    await wait_for_state(hass, "sensor.lena_fischer_call_state", "ringing")
+
+    lena = hass.states.get("event.lena_fischer_call")
+    assert lena is not None
+    assert lena.attributes["caller_id_name"] == "Jane Doe"
+    assert lena.attributes["caller_id_number"] == "+15550001111"
+    max_ = hass.states.get("event.max_weber_call")
+    assert max_ is not None
+    assert max_.attributes["direction"] == "outgoing"
+    assert max_.attributes["destination"] == "+15550002222"
+    assert polls(simulator, "/channels") == channel_reads  # pushed, not polled

@@ -89,9 +89,12 @@ async def test_a_call_comes_as_typed_events(simulator: Simulator, client: KazooC
         "outbound",
         caller_leg,
     )
-    # The callee's leg names who calls.
-    assert callee.caller_id_name == "Felix Wagner"
+    # The callee's leg names who calls (the phone's caller ID: here its SIP user name);
+    # the caller's leg carries the number dialled in `request`.
+    assert callee.caller_id_name == "user_1004a"
     assert callee.caller_id_number == "1004"
+    assert caller.request == f"{callee.presence_id}"
+    assert caller.as_channel().destination == callee.presence_id.split("@")[0]
     assert callee.as_channel().answered is False
     assert {e.event for e in answered if isinstance(e, KazooCallEvent)} == {"CHANNEL_ANSWER"}
     assert all(e.as_channel().answered for e in answered if isinstance(e, KazooCallEvent))

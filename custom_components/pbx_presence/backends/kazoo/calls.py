@@ -16,6 +16,13 @@ from ..base import utcnow
 
 # Long enough for any late event of a call; call ids are never reused.
 TOMBSTONE_TTL = timedelta(minutes=3)
+_CALLER_FIELDS = (
+    "caller_id_name",
+    "caller_id_number",
+    "callee_id_name",
+    "callee_id_number",
+    "destination",
+)
 
 
 class LiveCalls:
@@ -56,9 +63,19 @@ class LiveCalls:
                 channels[call_id] = event.as_channel()
             case "CHANNEL_ANSWER" | "CHANNEL_BRIDGE":
                 known = channels.get(call_id)
-                if known is not None and known.answered:
+                if known is None:
+                    channels[call_id] = replace(event.as_channel(), answered=True)
+                elif known.answered:
                     return False
-                channels[call_id] = replace(known or event.as_channel(), answered=True)
+                else:  # what the CREATE did not know yet (the callee's ID) comes now
+                    leg = event.as_channel()
+                    learnt = {
+                        name: value
+                        for name in _CALLER_FIELDS
+                        if getattr(known, name) is None
+                        and (value := getattr(leg, name)) is not None
+                    }
+                    channels[call_id] = replace(known, answered=True, **learnt)
             case _:
                 return False
         return True

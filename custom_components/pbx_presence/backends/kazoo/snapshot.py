@@ -131,12 +131,17 @@ _DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTG
 
 
 def _call_info(
-    channels: Sequence[KazooChannel], calls: _ChannelIndex, directory: Directory
+    channels: Sequence[KazooChannel],
+    calls: _ChannelIndex,
+    directory: Directory,
+    names: Mapping[str, str],
 ) -> CallInfo | None:
-    """What the channel list tells about a presentity's call: its answered leg, else its first.
+    """What the live legs tell about a presentity's call: its answered leg, else its first.
 
-    `GET /channels` has no caller id; for a call from inside the account the caller's own
-    leg is in the list, and its owner (or phone) and presence id name the caller.
+    An incoming call names its caller: from the caller's own leg when it is in the list
+    (a call inside the account), else from the leg's caller ID (channels on 4.3.25+, every
+    call event). A caller ID number of the account's own users or phones names them as the
+    directory does, not by the SIP user name a phone may send.
     """
     leg = min(
         channels,
@@ -147,12 +152,17 @@ def _call_info(
         return None
     direction = _DIRECTIONS.get(leg.direction or "")
     caller_name = caller_number = None
-    other = calls.by_uuid.get(leg.other_leg or "")
-    if direction is CallDirection.INCOMING and other is not None:
-        user = directory.users.get(other.owner_id or "")
-        device = directory.devices.get(other.authorizing_id or "")
-        caller_name = user.display_name if user else device.name if device else None
-        caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+    if direction is CallDirection.INCOMING:
+        other = calls.by_uuid.get(leg.other_leg or "")
+        if other is not None:
+            user = directory.users.get(other.owner_id or "")
+            device = directory.devices.get(other.authorizing_id or "")
+            caller_name = user.display_name if user else device.name if device else None
+            caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+        else:
+            caller_number = leg.caller_id_number
+            known = names.get(presence_key(caller_number)) if caller_number else None
+            caller_name = known or leg.caller_id_name
     return CallInfo(
         answered=leg.answered,
         direction=direction,
@@ -200,6 +210,8 @@ class DirectoryPlan:
     phones: tuple[_Planned, ...]
     # Names that users and phones go by: watchers of these watch them, not an extension.
     claimed: frozenset[str]
+    # Presence key -> the user's (else the phone's) name: who a caller ID number is.
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 def plan_directory(directory: Directory) -> DirectoryPlan:
@@ -254,7 +266,9 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             presence_target=device.has_presence_id,
         )
         phones.append(_Planned(base, frozenset({key} if key else ())))
-    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed))
+    names = {key: planned.base.name for planned in phones for key in planned.keys}
+    names |= {key: planned.base.name for planned in users for key in planned.keys}
+    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed), names)
 
 
 def build_snapshot(
@@ -303,7 +317,7 @@ def build_snapshot(
             _USER_LIVE,
             (
                 _call_state(user_calls),
-                _call_info(user_calls, calls, directory),
+                _call_info(user_calls, calls, directory, plan.names),
                 sum(watchers.get(key, 0) for key in planned.keys),
                 voicemail.get(user_id),
             ),
@@ -318,7 +332,7 @@ def build_snapshot(
             _PHONE_LIVE,
             (
                 _call_state(device_calls),
-                _call_info(device_calls, calls, directory),
+                _call_info(device_calls, calls, directory, plan.names),
                 watchers.get(key, 0) if key else 0,
                 device_id in registered,
             ),

@@ -96,6 +96,8 @@ class KazooCallEvent:
     callee_id_number: str | None
     timestamp: int | None  # Gregorian seconds
     hangup_cause: str | None = None
+    # `<number dialled>@<realm>` (CREATE, ANSWER, DESTROY)
+    request: str | None = None
 
     @classmethod
     def from_event(cls, name: str, data: Mapping[str, Any]) -> Self:
@@ -115,6 +117,7 @@ class KazooCallEvent:
             callee_id_number=_opt_str(data, "callee_id_number"),
             timestamp=_opt_int(data, "timestamp"),
             hangup_cause=_opt_str(data, "hangup_cause"),
+            request=_opt_str(data, "request"),
         )
 
     def as_channel(self) -> KazooChannel:
@@ -127,11 +130,26 @@ class KazooCallEvent:
             owner_id=self.owner_id,
             authorizing_id=self.authorizing_id,
             username=self.username,
-            # The number the phone dialled, for a leg it created.
-            destination=self.callee_id_number if self.direction == "inbound" else None,
+            destination=self.dialled,
             other_leg=self.other_leg_call_id,
             timestamp=self.timestamp,
+            caller_id_name=self.caller_id_name,
+            caller_id_number=self.caller_id_number,
+            callee_id_name=self.callee_id_name,
+            callee_id_number=self.callee_id_number,
         )
+
+    @property
+    def dialled(self) -> str | None:
+        """The number the phone dialled, for a leg it created: `request`'s user part.
+
+        The callee's number is usually still empty when the leg is created.
+        """
+        if self.direction != "inbound":
+            return None
+        if self.request and (number := self.request.split("@", 1)[0]):
+            return number
+        return self.callee_id_number
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

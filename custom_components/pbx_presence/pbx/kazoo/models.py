@@ -225,6 +225,11 @@ class KazooChannel:
     destination: str | None
     other_leg: str | None
     timestamp: int | None
+    # The leg's caller and callee ID (channels on 4.3.25+, every call event).
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
+    callee_id_name: str | None = None
+    callee_id_number: str | None = None
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -241,6 +246,10 @@ class KazooChannel:
             destination=get_opt_str(obj, "destination"),
             other_leg=get_opt_str(obj, "other_leg"),
             timestamp=get_int(obj, "timestamp") if "timestamp" in obj else None,
+            caller_id_name=opt_text(obj, "caller_id_name"),
+            caller_id_number=opt_text(obj, "caller_id_number"),
+            callee_id_name=opt_text(obj, "callee_id_name"),
+            callee_id_number=opt_text(obj, "callee_id_number"),
         )
 
 
