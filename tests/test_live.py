@@ -346,3 +346,39 @@ async def test_pushed_calls_carry_the_other_party(
     assert max_.attributes["direction"] == "outgoing"
     assert max_.attributes["destination"] == "+15550002222"
     assert polls(simulator, "/channels") == channel_reads  # pushed, not polled
+
+
+async def test_a_refused_optional_binding_keeps_the_others(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """5.x lists presence bindings its Blackhole does not run, and a provider may run no
+    `bh_object`: those are refused, call events still come, and diagnostics say so."""
+    simulator.kazoo.blackhole_version = "5"
+    simulator.blackhole.unloaded_modules = {"object", "presence"}
+    await setup_live(hass, simulator, kazoo_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    live = diagnostics["live_updates"]
+    assert live["connected"] is True
+    assert set(live["refused"]) == {
+        "object.*.user",
+        "object.*.device",
+        "object.*.vmbox",
+        "presence.mwi_updates.*",
+    }
+    assert all(
+        reason.endswith("no available subscriptions to requested binding")
+        for reason in live["refused"].values()
+    )
+    assert "call.CHANNEL_CREATE.*" in live["subscribed"]
+    assert not any(binding.startswith("object.") for binding in live["subscribed"])
+
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="1002",
+        direction="outbound",
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")

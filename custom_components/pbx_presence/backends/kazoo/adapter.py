@@ -121,6 +121,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self.websocket_url = websocket_url
         self._has_presence_bindings: bool | None = None
         self._subscribed: list[str] = []
+        self._refused: dict[str, str] = {}
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
         self._voicemail_boxes: list[KazooVoicemailBox] = []
@@ -190,21 +191,25 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
     async def async_open_events(self) -> BlackholeSocket:
         """Connect the Blackhole websocket and subscribe, one binding per message.
 
-        Call events come from 4.3 on; voicemail counts only where the server has presence
-        bindings (5.x; `GET /v2/websockets` says so).
+        Call events come from 4.3 on, and without them there is no socket. Object events
+        and (where `GET /v2/websockets` lists presence bindings, 5.x) voicemail counts are
+        optional: each may be refused (a module not running) without losing the others.
         """
         if self._has_presence_bindings is None:
             try:
                 self._has_presence_bindings = await self.client.has_presence_bindings()
             except PbxError as err:
                 _LOGGER.debug("Cannot tell whether Blackhole has presence bindings: %s", err)
-        bindings = list(CALL_BINDINGS + OBJECT_BINDINGS)
+        optional = list(OBJECT_BINDINGS)
         if self._has_presence_bindings:
-            bindings += PRESENCE_BINDINGS
+            optional += PRESENCE_BINDINGS
         socket = self.client.blackhole(self.websocket_url)
         await socket.connect()
         try:
-            self._subscribed = await socket.subscribe(bindings)
+            # The socket stands with call events; the others may each be refused.
+            await socket.subscribe(CALL_BINDINGS)
+            self._refused = await socket.subscribe_optional(optional)
+            self._subscribed = socket.subscribed
         except BaseException:
             await socket.close()
             raise
@@ -216,6 +221,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             "url": self.websocket_url or self.client.websocket_url,
             "presence_bindings": self._has_presence_bindings,
             "subscribed": sorted(set(self._subscribed)),
+            # Optional bindings the server refused, with its words.
+            "refused": dict(sorted(self._refused.items())),
             # Ended calls whose late events are ignored (Blackhole may deliver out of order).
             "ended_calls_remembered": self._calls.destroyed,
         }

@@ -276,6 +276,20 @@ class BlackholeSocket:
                 self.subscribed = [str(item) for item in subscribed]
         return self.subscribed
 
+    async def subscribe_optional(self, bindings: Sequence[str]) -> dict[str, str]:
+        """Subscribe to bindings the socket can do without; return those refused, and why.
+
+        Blackhole refuses a binding whose module is not running ("no available
+        subscriptions to requested binding"); the others stand.
+        """
+        refused: dict[str, str] = {}
+        for binding in bindings:
+            try:
+                await self.subscribe([binding])
+            except PbxValidationError as err:
+                refused[binding] = str(err)
+        return refused
+
     async def close(self) -> None:
         """Close the socket; iteration ends."""
         self._closed = True
