@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.pbx_presence import coordinator as coordinator_module
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     SAFETY_SCAN_INTERVAL as ISYMPHONY_SAFETY_SCAN_INTERVAL,
 )
@@ -382,3 +385,41 @@ async def test_a_refused_optional_binding_keeps_the_others(
         direction="outbound",
     )
     await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+
+
+async def test_failed_safety_polls_do_not_hide_a_server_whose_events_arrive(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The socket is proof the server is alive: REST failing stays a blip while it is up."""
+    # Three failed polls would do, however close together.
+    monkeypatch.setattr(coordinator_module, "UNAVAILABLE_AFTER", timedelta(0))
+    await setup_live(hass, simulator, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    simulator.faults.add("malformed", count=None, path_contains="/v2/")
+    for _ in range(4):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    assert coordinator.failed_polls.count == 4
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="1001",
+        direction="outbound",
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    assert diagnostics["coordinator"]["failed_polls"]["server_alive_by_live_updates"] is True
+    assert diagnostics["coordinator"]["failed_polls"]["showing_stale_data"] is True
+
+    # Without the socket, the streak makes the entities unavailable.
+    simulator.blackhole.hub.faults.refuse_status = 503
+    await simulator.blackhole.hub.drop()
+    await wait_for_state(hass, KAZOO_LIVE, STATE_OFF)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == STATE_UNAVAILABLE

@@ -142,7 +142,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     def _tolerate(self, err: UpdateFailed) -> Snapshot:
         """Keep the last known state through a short blip; raise once it lasts.
 
-        Auth failures never get here: they start re-authentication at once.
+        Auth failures never get here: they start re-authentication at once. While the
+        event socket is up (its pings are answered, so it is found dead within a minute),
+        the server is alive: failed safety polls keep the last state, which the events keep
+        current.
         """
         now = dt_util.utcnow()
         streak = self.failed_polls
@@ -153,7 +156,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             not self._polled
             or not self.last_update_success
             or (
-                streak.count >= UNAVAILABLE_AFTER_FAILED_POLLS
+                not self._live
+                and streak.count >= UNAVAILABLE_AFTER_FAILED_POLLS
                 and now - streak.since >= UNAVAILABLE_AFTER
             )
         ):
@@ -165,6 +169,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             # As the base class does after an UpdateFailed: wait as long as the server asked.
             self.update_interval = max(self._pace(), timedelta(seconds=err.retry_after))
         return self.data
+
+    @property
+    def live_vouches(self) -> bool:
+        """Whether the event socket is up: proof the server is alive while polls fail."""
+        return self._live
 
     @property
     def shows_stale_data(self) -> bool:

@@ -22,6 +22,7 @@ from custom_components.pbx_presence.pbx.kazoo import (
     KazooMwiEvent,
     KazooObjectEvent,
     UserCredentials,
+    blackhole as blackhole_module,
 )
 from simulator import Simulator
 
@@ -343,3 +344,8 @@ def _quick_socket(client: KazooClient, simulator: Simulator) -> BlackholeSocket:
         keepalive=0.05,
         reply_timeout=0.2,
     )
+
+
+def test_a_socket_that_answers_nothing_is_found_out_within_a_minute() -> None:
+    """A ping goes out every KEEPALIVE_INTERVAL and gets REPLY_TIMEOUT to be answered."""
+    assert blackhole_module.KEEPALIVE_INTERVAL + blackhole_module.REPLY_TIMEOUT <= 60

@@ -36,9 +36,10 @@ from .models import KazooChannel
 
 _LOGGER = logging.getLogger(__name__)
 
-# A ping this often keeps the server's idle timeout (an hour) away; no answer to it
-# within the reply timeout means the socket is dead.
-KEEPALIVE_INTERVAL = 180.0
+# A ping this often keeps the server's idle timeout (an hour) away, and no answer to it
+# within the reply timeout means the socket is dead: a socket that answers nothing is
+# found out within 40 seconds. A ping costs one token of the socket's bucket (100, +10/s).
+KEEPALIVE_INTERVAL = 30.0
 REPLY_TIMEOUT = 10.0
 
 
