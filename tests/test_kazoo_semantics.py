@@ -12,8 +12,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends.kazoo.adapter import (
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
-    VOICEMAIL_INTERVAL,
 )
+from custom_components.pbx_presence.backends.kazoo.voicemail import VOICEMAIL_INTERVAL
 from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 

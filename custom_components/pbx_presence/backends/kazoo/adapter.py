@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar
 
-from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError
+from ...pbx import PbxError
 from ...pbx.kazoo import (
     BlackholeEvent,
     BlackholeSocket,
@@ -22,24 +22,23 @@ from ...pbx.kazoo import (
     KazooObjectEvent,
     KazooPresenceList,
     KazooUser,
-    KazooVoicemailBox,
     PresenceState,
     credentials_hash,
 )
 from ..base import (
-    MAX_CONCURRENT_REQUESTS,
     Capability,
     NothingToSendError,
     PbxBackend,
     PushResult,
     ServerType,
-    gather_limited,
     utcnow,
 )
 from ..keys import CREDENTIALS_HASH, USERNAME
 from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
 from .calls import LiveCalls
-from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory, presence_key
+from .directory import DirectoryReader
+from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory
+from .voicemail import VoicemailCounts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,9 +69,6 @@ _UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
 # Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
 # list after more registrations than this is believed only when the next poll agrees.
 _DOUBTFUL_EMPTY_AFTER = 2
-# The box list carries every box's new-message count: one request (`paginate=false`)
-# brings them all, at most this often.
-VOICEMAIL_INTERVAL = timedelta(minutes=1)
 # Blackhole bindings, one per subscribe message. Call events exist from 4.3 on; presence
 # bindings only on servers that list them (5.x). Object events replace directory polling.
 CALL_BINDINGS = (
@@ -110,8 +106,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
-        # device id -> (its list entry, its single-device reply) for devices read on their own
-        self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
+        self._reader = DirectoryReader(client)
         self._presence = KazooPresenceList({})
         self._calls = LiveCalls()
         # The directory's plan, and the presentities last built from it.
@@ -124,10 +119,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._refused: dict[str, str] = {}
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
-        self._voicemail_boxes: list[KazooVoicemailBox] = []
-        # box id -> new messages (from the box list, or a 5.x MWI event since)
-        self._new_messages: dict[str, int] = {}
-        self._voicemail_read_at: datetime | None = None
+        self._voicemail = VoicemailCounts()
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -181,7 +173,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             self._presence,
             list(self._calls.channels.values()),
             self._statuses,
-            self._voicemail_by_owner(),
+            self._voicemail.by_owner(),
             plan=self._plan[1],
             cache=self._built,
         )
@@ -236,7 +228,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     changed |= self._calls.apply(event)
                     resync |= self._unknown_caller(event)
                 case KazooMwiEvent():
-                    changed |= self._apply_mwi(event)
+                    changed |= self._voicemail.apply_mwi(event)
                 case KazooObjectEvent():
                     # A user, phone or box changed: read the directory with the next poll.
                     self.directory.loaded_at = None
@@ -267,37 +259,10 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._unknown_reload_at = now
         return True
 
-    def _apply_mwi(self, event: KazooMwiEvent) -> bool:
-        """Set the new-message count of the boxes the event is for."""
-        key = presence_key(event.user)
-        changed = False
-        for box in self._voicemail_boxes:
-            if box.mailbox is not None and presence_key(box.mailbox) == key:
-                changed |= self._new_messages.get(box.id) != event.messages_new
-                self._new_messages[box.id] = event.messages_new
-        return changed
-
     async def _read_voicemail(self) -> None:
         """Read the box list, with every box's count, when it is due (one request)."""
-        read_at = self._voicemail_read_at
-        if read_at is not None and utcnow() - read_at < VOICEMAIL_INTERVAL:
-            return
-        self._keep_voicemail(await self._list_voicemail_boxes())
-
-    def _keep_voicemail(self, boxes: list[KazooVoicemailBox]) -> None:
-        self._voicemail_boxes = boxes
-        self._new_messages = {
-            box.id: box.new_messages for box in boxes if box.new_messages is not None
-        }
-        self._voicemail_read_at = utcnow()
-
-    def _voicemail_by_owner(self) -> dict[str, int]:
-        """New messages per user, over the boxes whose count is known."""
-        totals: dict[str, int] = {}
-        for box in self._voicemail_boxes:
-            if box.owner_id and box.id in self._new_messages:
-                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id]
-        return totals
+        if self._voicemail.due:
+            self._voicemail.listed(await self._reader.voicemail_boxes())
 
     def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
         """Keep the last watcher counts when no presence server answered at all."""
@@ -334,62 +299,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return unknown and self._may_reload_for_unknown_ids()
 
     async def async_load_directory(self) -> None:
-        """Read the lists (one request each), and the single devices Kazoo's lamps need.
-
-        No list gives a device's presence_id or hotdesked users, so a device is read on its
-        own only when its lamps go by one of them (`?has_key=` tells which devices have
-        them): its own presence_id when no owner's comes first, a hotdesked user's when it
-        has no owner. It is read again only when its list entry changed.
-        """
-        users, devices, having_presence_id, hotdesked, boxes = await asyncio.gather(
-            self.client.get_users(),
-            self.client.get_devices(),
-            self.client.get_device_ids_with_presence_id(),
-            self.client.get_hotdesked_device_ids(),
-            self._list_voicemail_boxes(),
-        )
-        users_by_id = {user.id: user for user in users}
-        # Filled as reads come in, so a load that fails midway loses none of them.
-        known = self._details
-
-        async def with_details(device: KazooDevice) -> KazooDevice | None:
-            has_own = device.id in having_presence_id
-            owner = users_by_id.get(device.owner_id or "")
-            # Kazoo goes by a hotdesked user's presence_id only on a device without an
-            # owner (kzd_devices:presence_id), and by the device's own only when no owner's
-            # comes first. Otherwise commands only need to know whether it has one.
-            needs_hotdesk = device.id in hotdesked and not device.owner_id
-            needs_own = has_own and not (owner is not None and owner.presence_id)
-            if not (needs_hotdesk or needs_own):
-                return replace(device, has_presence_id=has_own) if has_own else device
-            if (cached := known.get(device.id)) is None or cached[0] != device:
-                try:
-                    detail = await self.client.get_device(device.id)
-                except PbxNotFoundError:  # deleted since the list was read
-                    return None
-                cached = known[device.id] = (device, detail)
-            detail = cached[1]
-            return replace(
-                device,
-                presence_id=detail.presence_id,
-                has_presence_id=detail.presence_id is not None,
-                hotdesk_user_ids=detail.hotdesk_user_ids,
-            )
-
-        detailed = await gather_limited(
-            MAX_CONCURRENT_REQUESTS, (with_details(device) for device in devices)
-        )
-        current = {device.id: device for device in detailed if device is not None}
-        self._keep_voicemail(boxes)
-        self._details = {i: entry for i, entry in known.items() if i in current}
-        self.directory = Directory(users=users_by_id, devices=current, loaded_at=utcnow())
-
-    async def _list_voicemail_boxes(self) -> list[KazooVoicemailBox]:
-        """The account's voicemail boxes; none where the login may not list them."""
-        try:
-            return await self.client.get_voicemail_boxes()
-        except (PbxForbiddenError, PbxNotFoundError):
-            return []
+        """Read the directory (see DirectoryReader.load) and the voicemail counts."""
+        self.directory, boxes = await self._reader.load()
+        self._voicemail.listed(boxes)
 
     async def async_reset(self, presentity: Presentity) -> None:
         """Send the seed's `reset` action to the endpoint that fits the presentity."""
