@@ -155,6 +155,7 @@ class KazooState:
         # (a late ANSWER after the DESTROY; a DESTROY before its CREATE).
         self.late_call_events: set[str] = set()
         self._held_call_events: dict[str, list[BusEvent]] = {}
+        self._revisions: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.api_keys: list[str] = []
@@ -535,13 +536,28 @@ class KazooState:
         name = internal.get("name") or channel.username
         return name, internal.get("number") or channel.presence_id.split("@", 1)[0]
 
+    def _revision(self, doc_id: str) -> str:
+        """CouchDB's `<n>-<hash>` revision of a document's next write (not the rng's)."""
+        count = self._revisions[doc_id] = self._revisions.get(doc_id, 0) + 1
+        digest = hashlib.md5(f"{doc_id}/{count}".encode(), usedforsecurity=False).hexdigest()
+        return f"{count}-{digest}"
+
     def _object_event(self, action: str, doc_type: str, doc_id: str) -> None:
         self.publish(
             BusEvent(
                 routing=("object", action, doc_type),
                 name=action,
+                # kzs_publish: the document's id, type, database and revision; no body.
                 data=event_data(
-                    id=doc_id, type=doc_type, account_id=self.account_id, action=action
+                    id=doc_id,
+                    type=doc_type,
+                    account_id=self.account_id,
+                    database=(
+                        f"account%2F{self.account_id[:2]}%2F{self.account_id[2:4]}"
+                        f"%2F{self.account_id[4:]}"
+                    ),
+                    rev=self._revision(doc_id),
+                    is_soft_deleted=action == "doc_deleted" or None,
                 ),
             )
         )

@@ -423,3 +423,38 @@ async def test_failed_safety_polls_do_not_hide_a_server_whose_events_arrive(
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.anna_schmidt_call_state") == STATE_UNAVAILABLE
+
+
+async def test_a_directory_change_reads_only_that_document(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Object events name the document (id, type): that one is read, not the directory."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    simulator.requests.clear()
+
+    nina = kazoo.add_user("nina", "nina-pass", "Nina", "Park", "1013")
+    phone = kazoo.add_device("Nina desk phone", nina["id"], sip_username="user_1013a")
+    await wait_for_state(hass, "sensor.nina_park_call_state", "idle")
+    await wait_for_state(hass, "sensor.nina_desk_phone_call_state", "idle")
+
+    paths = [request.path for request in simulator.requests if request.method == "GET"]
+    assert any(path.endswith(f"/users/{nina['id']}") for path in paths)
+    assert any(path.endswith(f"/devices/{phone['id']}") for path in paths)
+    assert not any(path.endswith(("/users", "/devices")) for path in paths)  # no list
+
+    # A deletion needs no request at all.
+    simulator.requests.clear()
+    kazoo.remove_device(phone["id"])
+    # Events of one socket arrive in order: once this call shows, the deletion was heard.
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, "sensor.max_weber_desk_phone_call_state", "ringing")
+    coordinator = kazoo_entry.runtime_data
+    await coordinator.async_refresh()  # the resync it asked for (not its debounce)
+    assert f"phone_{phone['id']}" not in coordinator.data.presentities
+    assert not any(
+        request.path.endswith(("/devices", f"/devices/{phone['id']}"))
+        for request in simulator.requests
+    )

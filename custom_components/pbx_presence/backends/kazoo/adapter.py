@@ -107,6 +107,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
         self._reader = DirectoryReader(client)
+        # (type, id) -> the last action of the documents object events named since
+        self._changed: dict[tuple[str, str], str] = {}
         self._presence = KazooPresenceList({})
         self._calls = LiveCalls()
         # The directory's plan, and the presentities last built from it.
@@ -154,6 +156,13 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._presence = _kept(self._presence, self._steady_presence(presence))
         self._statuses = _kept(self._statuses, self._steady_statuses(statuses))
         self._calls.polled(channels)
+        if self._changed and self.directory.loaded_at is not None:
+            changed, self._changed = self._changed, {}
+            try:
+                self.directory = await self._reader.reread(self.directory, changed)
+            except PbxError:
+                self.directory.loaded_at = None  # read it all at the next try
+                raise
         if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
         await self._read_voicemail()
@@ -230,8 +239,13 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                 case KazooMwiEvent():
                     changed |= self._voicemail.apply_mwi(event)
                 case KazooObjectEvent():
-                    # A user, phone or box changed: read the directory with the next poll.
-                    self.directory.loaded_at = None
+                    # Only the document named is read again, with the next poll.
+                    if event.doc_type == "vmbox":
+                        self._voicemail.expire()
+                    elif event.doc_id and event.doc_type in ("user", "device"):
+                        self._changed[(event.doc_type, event.doc_id)] = event.action
+                    else:
+                        self.directory.loaded_at = None
                     resync = True
         return PushResult(self._snapshot() if changed else None, resync)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 from ...pbx import PbxForbiddenError, PbxNotFoundError
 from ...pbx.kazoo import KazooClient, KazooDevice, KazooVoicemailBox
@@ -72,6 +73,29 @@ class DirectoryReader:
         current = {device.id: device for device in detailed if device is not None}
         self._details = {i: entry for i, entry in known.items() if i in current}
         return Directory(users=users_by_id, devices=current, loaded_at=utcnow()), boxes
+
+    async def reread(self, directory: Directory, changed: dict[tuple[str, str], str]) -> Directory:
+        """The directory with only the documents `object.*` events named read again.
+
+        `changed` maps (type, id) to the last action; a deleted document is dropped
+        without a request. The 30-minute full reload stays due when it was.
+        """
+        users = dict(directory.users)
+        devices = dict(directory.devices)
+        for (doc_type, doc_id), action in changed.items():
+            records: dict[str, Any] = users if doc_type == "user" else devices
+            self._details.pop(doc_id, None)  # the next full load decides again
+            if action == "doc_deleted":
+                records.pop(doc_id, None)
+                continue
+            try:
+                if doc_type == "user":
+                    users[doc_id] = await self.client.get_user(doc_id)
+                else:
+                    devices[doc_id] = await self.client.get_device(doc_id)
+            except PbxNotFoundError:  # deleted since the event
+                records.pop(doc_id, None)
+        return Directory(users=users, devices=devices, loaded_at=directory.loaded_at)
 
     async def voicemail_boxes(self) -> list[KazooVoicemailBox]:
         """The account's voicemail boxes with their counts; none where the login may not."""

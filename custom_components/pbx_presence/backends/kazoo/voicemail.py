@@ -28,6 +28,10 @@ class VoicemailCounts:
         """Whether the box list should be read again."""
         return self._read_at is None or utcnow() - self._read_at >= VOICEMAIL_INTERVAL
 
+    def expire(self) -> None:
+        """A box changed: read the list with the next poll."""
+        self._read_at = None
+
     def listed(self, boxes: list[KazooVoicemailBox]) -> None:
         """Take the box list's counts (Kazoo 4.3's `folders.new` of every box)."""
         self._boxes = boxes

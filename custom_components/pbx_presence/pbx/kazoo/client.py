@@ -309,6 +309,10 @@ class KazooClient:
         items = await self._paginate("devices", {"has_key": key})
         return {KazooDevice.from_api(item).id for item in items}
 
+    async def get_user(self, user_id: str) -> KazooUser:
+        """Get one user (the whole document)."""
+        return KazooUser.from_api(await self._account_get("users", user_id))
+
     async def get_device(self, device_id: str) -> KazooDevice:
         """Get one device, including its `presence_id`."""
         return KazooDevice.from_api(await self._account_get("devices", device_id))
