@@ -356,3 +356,38 @@ async def test_a_caller_of_the_account_is_named_as_the_directory_names_it(
         "ringing",
         {"direction": "incoming", "caller_id_name": "Felix Wagner", "caller_id_number": "1004"},
     )
+
+
+async def test_the_call_sensor_names_the_other_party(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While a call lasts, the call state sensor shows its caller (or the number dialled)."""
+    anna = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    max_ = kazoo_device_id(simulator, "Max Weber desk phone")
+    simulator.kazoo.start_call(
+        device_id=anna,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    dialled = simulator.kazoo.start_call(
+        device_id=max_, direction="inbound", destination="+15550002222"
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    ringing = state_object(hass, "sensor.anna_schmidt_call_state")
+    assert ringing.state == "ringing"
+    assert ringing.attributes["caller_id_name"] == "Jane Doe"
+    assert ringing.attributes["caller_id_number"] == "+15550001111"
+    assert ringing.attributes["direction"] == "incoming"
+    calling = state_object(hass, "sensor.max_weber_desk_phone_call_state")
+    assert calling.attributes["destination"] == "+15550002222"
+    assert calling.attributes["direction"] == "outgoing"
+
+    simulator.kazoo.hangup(dialled)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert "destination" not in state_object(hass, "sensor.max_weber_call_state").attributes

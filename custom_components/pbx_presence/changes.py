@@ -45,7 +45,8 @@ class PresentityEvent:
     attributes: Mapping[str, Any]
 
 
-def _call_attributes(call: CallInfo) -> dict[str, Any]:
+def call_attributes(call: CallInfo) -> dict[str, Any]:
+    """A call's direction and other party: the caller, or the number dialled."""
     attributes = {
         "direction": call.direction,
         "caller_id_name": call.caller_id_name,
@@ -65,18 +66,18 @@ def call_events(old: Presentity, new: Presentity, now: datetime) -> list[Present
     same = before is not None and after is not None and before.same_call(after)
     events: list[PresentityEvent] = []
     if before is not None and not same:
-        attributes = _call_attributes(before) | {"answered": before.answered}
+        attributes = call_attributes(before) | {"answered": before.answered}
         if before.started is not None:
             attributes["duration"] = max(0, round((now - before.started).total_seconds()))
         events.append(PresentityEvent(EventKind.CALL, CallEvent.ENDED, attributes))
     if after is not None:
         if not same and new.call_state is CallState.RINGING:
             events.append(
-                PresentityEvent(EventKind.CALL, CallEvent.RINGING, _call_attributes(after))
+                PresentityEvent(EventKind.CALL, CallEvent.RINGING, call_attributes(after))
             )
         if after.answered and not (same and before is not None and before.answered):
             events.append(
-                PresentityEvent(EventKind.CALL, CallEvent.ANSWERED, _call_attributes(after))
+                PresentityEvent(EventKind.CALL, CallEvent.ANSWERED, call_attributes(after))
             )
     return events
 
