@@ -37,7 +37,13 @@ from ..keys import CREDENTIALS_HASH, USERNAME
 from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
 from .calls import LiveCalls
 from .directory import DirectoryReader
-from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory
+from .snapshot import (
+    Directory,
+    DirectoryPlan,
+    build_snapshot,
+    plan_directory,
+    update_snapshot,
+)
 from .voicemail import VoicemailCounts
 
 _LOGGER = logging.getLogger(__name__)
@@ -114,6 +120,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         # The directory's plan, and the presentities last built from it.
         self._plan: tuple[Directory, DirectoryPlan] | None = None
         self._built: dict[str, tuple[tuple[Any, ...], Presentity]] = {}
+        self._last: Snapshot | None = None
         # The Blackhole websocket: where (None: the client's default), and what it has.
         self.websocket_url = websocket_url
         self._has_presence_bindings: bool | None = None
@@ -168,24 +175,40 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         await self._read_voicemail()
         return self._snapshot()
 
-    def _snapshot(self) -> Snapshot:
+    def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
         """The snapshot of the latest poll, with the events applied since.
 
         The directory's part is worked out once per load, and presentities whose live
-        parts did not change are the same objects as in the last snapshot.
+        parts did not change are the same objects as in the last snapshot. After call
+        events (`touched`: their legs) only the users and phones they touch are built.
         """
         if self._plan is None or self._plan[0] is not self.directory:
             self._plan = (self.directory, plan_directory(self.directory))
             self._built.clear()
-        return build_snapshot(
+            self._last = None
+        channels = list(self._calls.channels.values())
+        if touched is not None and self._last is not None:
+            snapshot = update_snapshot(
+                self._last,
+                self.directory,
+                channels,
+                touched,
+                plan=self._plan[1],
+                cache=self._built,
+            )
+            if snapshot is not None:
+                self._last = snapshot
+                return snapshot
+        self._last = build_snapshot(
             self.directory,
             self._presence,
-            list(self._calls.channels.values()),
+            channels,
             self._statuses,
             self._voicemail.by_owner(),
             plan=self._plan[1],
             cache=self._built,
         )
+        return self._last
 
     # --- push: the Blackhole websocket ---------------------------------------------------
 
@@ -230,14 +253,18 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = False
+        changed = resync = everything = False
+        touched: list[KazooChannel] = []
         for event in events:
             match event:
                 case KazooCallEvent():
-                    changed |= self._calls.apply(event)
+                    if self._calls.apply(event):
+                        changed = True
+                        touched.append(event.as_channel())
                     resync |= self._unknown_caller(event)
                 case KazooMwiEvent():
-                    changed |= self._voicemail.apply_mwi(event)
+                    everything |= self._voicemail.apply_mwi(event)
+                    changed |= everything
                 case KazooObjectEvent():
                     # Only the document named is read again, with the next poll.
                     if event.doc_type == "vmbox":
@@ -247,7 +274,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     else:
                         self.directory.loaded_at = None
                     resync = True
-        return PushResult(self._snapshot() if changed else None, resync)
+        if not changed:
+            return PushResult(None, resync)
+        return PushResult(self._snapshot(None if everything else touched), resync)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""

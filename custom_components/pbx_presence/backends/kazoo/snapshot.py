@@ -212,6 +212,10 @@ class DirectoryPlan:
     claimed: frozenset[str]
     # Presence key -> the user's (else the phone's) name: who a caller ID number is.
     names: Mapping[str, str] = field(default_factory=dict)
+    # For applying events to the presentities they touch only.
+    user_by_id: Mapping[str, _Planned] = field(default_factory=dict)
+    phone_by_id: Mapping[str, _Planned] = field(default_factory=dict)
+    users_by_key: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def plan_directory(directory: Directory) -> DirectoryPlan:
@@ -268,7 +272,75 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
         phones.append(_Planned(base, frozenset({key} if key else ())))
     names = {key: planned.base.name for planned in phones for key in planned.keys}
     names |= {key: planned.base.name for planned in users for key in planned.keys}
-    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed), names)
+    users_by_key: dict[str, list[str]] = {}
+    for planned in users:
+        for key in planned.keys:
+            users_by_key.setdefault(key, []).append(planned.base.server_id)
+    return DirectoryPlan(
+        tuple(users),
+        tuple(phones),
+        frozenset(claimed),
+        names,
+        user_by_id={planned.base.server_id: planned for planned in users},
+        phone_by_id={planned.base.server_id: planned for planned in phones},
+        users_by_key={key: tuple(ids) for key, ids in users_by_key.items()},
+    )
+
+
+def _user_calls(planned: _Planned, calls: _ChannelIndex) -> list[KazooChannel]:
+    user_id = planned.owner_id or ""
+    return calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+
+
+def update_snapshot(
+    previous: Snapshot,
+    directory: Directory,
+    channels: list[KazooChannel],
+    touched: Iterable[KazooChannel],
+    *,
+    plan: DirectoryPlan,
+    cache: dict[str, tuple[tuple[Any, ...], Presentity]],
+) -> Snapshot | None:
+    """`previous` (built by `build_snapshot` with `plan` and `cache`) after call events.
+
+    Only the users and phones the `touched` legs (and the legs bridged to them) belong to
+    are worked out again: a batch of events costs what it touches, not the account's
+    size. Their watchers, voicemail and registration stay as `cache` holds them. None
+    when a presentity is not in the cache (then build the whole snapshot).
+    """
+    calls = _ChannelIndex.of(channels)
+    legs = list(touched)
+    ids = {leg.uuid for leg in legs}
+    legs += [c for c in channels if c.other_leg in ids]
+    user_ids: set[str] = set()
+    device_ids: set[str] = set()
+    for leg in legs:
+        if leg.owner_id:
+            user_ids.add(leg.owner_id)
+        if leg.authorizing_id:
+            device_ids.add(leg.authorizing_id)
+        if leg.presence_id:
+            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
+    presentities = dict(previous.presentities)
+    work = [
+        (planned, _USER_LIVE, _user_calls(planned, calls))
+        for user_id in user_ids
+        if (planned := plan.user_by_id.get(user_id)) is not None
+    ] + [
+        (planned, _PHONE_LIVE, list(calls.by_device.get(device_id, ())))
+        for device_id in device_ids
+        if (planned := plan.phone_by_id.get(device_id)) is not None
+    ]
+    for planned, names, own in work:
+        key = planned.base.key
+        if (old := cache.get(key)) is None or key not in presentities:
+            return None
+        live = (_call_state(own), _call_info(own, calls, directory, plan.names), *old[0][2:])
+        if live != old[0]:
+            presentity = replace(planned.base, **dict(zip(names, live, strict=True)))
+            cache[key] = (live, presentity)
+            presentities[key] = presentity
+    return Snapshot(presentities, partial=previous.partial)
 
 
 def build_snapshot(
@@ -309,9 +381,7 @@ def build_snapshot(
 
     for planned in plan.users:
         user_id = planned.owner_id or ""
-        user_calls = (
-            calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
-        )
+        user_calls = _user_calls(planned, calls)
         presentities[planned.base.key] = settle(
             planned.base,
             _USER_LIVE,
