@@ -169,7 +169,12 @@ class _Session:
         request_id = message.get("request_id")
         action = message.get("action")
         error = self._check(message, action)
+        if error is None and action == "subscribe":
+            module = str(message["data"]["binding"]).split(".", 1)[0]
+            if module in self.server.unloaded_modules:  # bh_events.erl:94-97
+                error = "no available subscriptions to requested binding"
         if error is not None:
+            # Only a message that passes every step keeps its context.
             self._reply(request_id, "error", {"errors": [error]})
             return
         self.authenticated = True
@@ -228,6 +233,9 @@ class BlackholeServer:
         self.state = state
         self.hub = SocketHub()
         self.bh_ping = False
+        # Blackhole modules (`call`, `object`, `presence`) not running: `GET /v2/websockets`
+        # reads configuration and may still list them, and a subscribe is refused.
+        self.unloaded_modules: set[str] = set()
         self.idle_timeout = 3600.0  # seconds from the client's last frame
         self.max_connections_per_ip: int | None = None
         self.write_delay = 0.0  # seconds per message: a slow link, to see 4.3's drops

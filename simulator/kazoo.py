@@ -59,6 +59,9 @@ class Channel:
     other_leg: str
     timestamp: int
     answered: bool = False
+    # Who calls, on a leg the switch places to a phone from outside the account.
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,21 @@ class KazooState:
         self.account_status: AccountStatus = "enabled"
         # A presence command that crashes on the server answers the loaded document.
         self.presence_command_crashes = False
+        # Kazoo 4.3 and master load every page for `paginate=false`; an older or odd server
+        # may answer its first page as usual (False).
+        self.honours_paginate_false = True
         # Blackhole: 4.3 (call and object bindings) or 5 (also presence bindings); the
         # login reply names its URL only where a provider configured it.
         self.blackhole_version: BlackholeVersion = "4.3"
         self.websocket_url_in_login: str | None = None
         # Called with every event of the account's message bus (see simulator.blackhole).
         self.event_listeners: list[Callable[[BusEvent], None]] = []
+        # Blackhole spawns a process per message, so a call's events may arrive out of
+        # order: an event named here reaches the sockets only after its call's next event
+        # (a late ANSWER after the DESTROY; a DESTROY before its CREATE).
+        self.late_call_events: set[str] = set()
+        self._held_call_events: dict[str, list[BusEvent]] = {}
+        self._revisions: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.api_keys: list[str] = []
@@ -339,12 +351,15 @@ class KazooState:
         destination: str = "1000",
         direction: str = "inbound",
         other_leg: str | None = None,
+        caller_id_name: str | None = None,
+        caller_id_number: str | None = None,
     ) -> str:
         """Start an unanswered call leg on a device or a user's first device; return its uuid.
 
         `direction` is the switch's view: `inbound` is a leg the phone created (it calls
         out), `outbound` a leg the switch places to the phone (it rings). `other_leg` is
-        the leg it is bridged to, for a call inside the account.
+        the leg it is bridged to, for a call inside the account; `caller_id_*` name an
+        outside caller.
         """
         if device_id is not None:
             device: dict[str, Any] | None = self._device(device_id)
@@ -357,12 +372,12 @@ class KazooState:
         owner_id = device.get("owner_id", user_id)
         owner = self.users.get(owner_id or "", {})
         sip_username = device.get("sip", {}).get("username")
-        # Kazoo's channel presence id: owner's, a hotdesked user's, the device's, else the
-        # SIP username.
+        # Kazoo's channel presence id (kzd_devices:presence_id): owner's, a hotdesked
+        # user's (only for a device without an owner), the device's, else the SIP username.
         hotdesked = [
             self.users[user_id].get("presence_id")
             for user_id in device.get("hotdesk", {}).get("users", {})
-            if user_id in self.users
+            if user_id in self.users and not device.get("owner_id")
         ]
         presence = (
             owner.get("presence_id")
@@ -381,6 +396,8 @@ class KazooState:
             destination=destination,
             other_leg=other_leg or uuid4(self._rng),
             timestamp=gregorian_now(),
+            caller_id_name=caller_id_name,
+            caller_id_number=caller_id_number,
         )
         self.channels[channel.uuid] = channel
         self._call_event("CHANNEL_CREATE", channel)
@@ -443,23 +460,8 @@ class KazooState:
 
     def _call_event(self, name: str, channel: Channel, **extra: Any) -> None:
         """A call event of one leg, with the fields Blackhole sends (lowercased, no nulls)."""
-        owner = self.users.get(channel.owner_id or "", {})
-        device = self.devices.get(channel.authorizing_id or "", {})
         other = self.channels.get(channel.other_leg)
-        own_number = channel.presence_id.split("@", 1)[0]
-        own_name = (
-            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
-            if owner
-            else device.get("name")
-        )
-        caller: tuple[str | None, str]
-        callee: tuple[str | None, str]
-        if channel.direction == "inbound":  # the phone placed this leg: it is the caller
-            caller = (own_name, own_number)
-            callee = (None, channel.destination)
-        else:  # the switch rings the phone: the caller is the other leg's, or outside
-            caller = self._leg_party(other) if other else (None, channel.destination)
-            callee = (own_name, own_number)
+        caller, callee = self.parties(channel)
         now = gregorian_now()
         if name == "CHANNEL_DESTROY":
             extra |= {
@@ -467,7 +469,7 @@ class KazooState:
                 "billing_seconds": now - channel.timestamp if channel.answered else 0,
                 "ringing_seconds": 0 if channel.answered else now - channel.timestamp,
             }
-        self.publish(
+        self._publish_call(
             BusEvent(
                 routing=("call", name, channel.uuid),
                 name=name,
@@ -479,6 +481,12 @@ class KazooState:
                     caller_id_number=caller[1],
                     callee_id_name=callee[0],
                     callee_id_number=callee[1],
+                    # The number dialled, on the leg a phone created (CREATE/ANSWER/DESTROY).
+                    request=(
+                        f"{channel.destination}@{self.realm}"
+                        if channel.direction == "inbound" and name != "CHANNEL_BRIDGE"
+                        else None
+                    ),
                     other_leg_call_id=channel.other_leg if other else None,
                     timestamp=now,
                     custom_channel_vars={
@@ -494,24 +502,62 @@ class KazooState:
             )
         )
 
-    def _leg_party(self, channel: Channel) -> tuple[str | None, str]:
-        """Who is on a leg of the account: its owner's (or phone's) name, and its number."""
-        owner = self.users.get(channel.owner_id or "")
+    def _publish_call(self, event: BusEvent) -> None:
+        """Publish a call event; those named in `late_call_events` after the call's next."""
+        call_id = event.routing[2]
+        if event.name in self.late_call_events:
+            self._held_call_events.setdefault(call_id, []).append(event)
+            return
+        self.publish(event)
+        for late in self._held_call_events.pop(call_id, []):
+            self.publish(late)
+
+    def parties(self, channel: Channel) -> tuple[tuple[str | None, str | None], ...]:
+        """A leg's caller and callee (name, number), as channels (4.3.25+) and events say.
+
+        Inside the account, a phone's caller ID is its own internal one; where none is
+        configured this model sends the SIP user name as the name and the presence id's
+        user part as the number. On a leg a phone created, the callee is still unknown
+        (the number dialled is in `request`).
+        """
+        if channel.direction == "inbound":  # the phone placed this leg: it is the caller
+            return self._leg_party(channel), (None, None)
+        other = self.channels.get(channel.other_leg)
+        if other is not None:
+            caller = self._leg_party(other)
+        else:
+            caller = (channel.caller_id_name, channel.caller_id_number)
+        return caller, self._leg_party(channel)
+
+    def _leg_party(self, channel: Channel) -> tuple[str | None, str | None]:
+        """A leg of the account: its phone's internal caller ID name, and its number."""
         device = self.devices.get(channel.authorizing_id or "", {})
-        name = (
-            f"{owner.get('first_name', '')} {owner.get('last_name', '')}".strip()
-            if owner
-            else device.get("name")
-        )
-        return name, channel.presence_id.split("@", 1)[0]
+        internal = device.get("caller_id", {}).get("internal", {})
+        name = internal.get("name") or channel.username
+        return name, internal.get("number") or channel.presence_id.split("@", 1)[0]
+
+    def _revision(self, doc_id: str) -> str:
+        """CouchDB's `<n>-<hash>` revision of a document's next write (not the rng's)."""
+        count = self._revisions[doc_id] = self._revisions.get(doc_id, 0) + 1
+        digest = hashlib.md5(f"{doc_id}/{count}".encode(), usedforsecurity=False).hexdigest()
+        return f"{count}-{digest}"
 
     def _object_event(self, action: str, doc_type: str, doc_id: str) -> None:
         self.publish(
             BusEvent(
                 routing=("object", action, doc_type),
                 name=action,
+                # kzs_publish: the document's id, type, database and revision; no body.
                 data=event_data(
-                    id=doc_id, type=doc_type, account_id=self.account_id, action=action
+                    id=doc_id,
+                    type=doc_type,
+                    account_id=self.account_id,
+                    database=(
+                        f"account%2F{self.account_id[:2]}%2F{self.account_id[2:4]}"
+                        f"%2F{self.account_id[4:]}"
+                    ),
+                    rev=self._revision(doc_id),
+                    is_soft_deleted=action == "doc_deleted" or None,
                 ),
             )
         )

@@ -346,14 +346,15 @@ class KazooApi:
         query = call.request.query
         # Crossbar matches filters against the full documents; items stay list views.
         keys = sorted(key for key, record in records.items() if _passes_filters(record, query))
-        if query.get("paginate", "").lower() == "false":
+        if query.get("paginate", "").lower() == "false" and self.state.honours_paginate_false:
             return self._success(call, [item(records[key]) for key in keys])
+        # crossbar_doc lists (4.3 users, devices, vmboxes) take a bad page size for 50.
         try:
             page_size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
         except ValueError:
-            page_size = 0
+            page_size = DEFAULT_PAGE_SIZE
         if page_size < 1:
-            return _validation_error(call, "page_size", "minimum", "Value must be at least 1")
+            page_size = DEFAULT_PAGE_SIZE
         start = bisect_left(keys, query["start_key"]) if "start_key" in query else 0
         page = keys[start : start + page_size]
         extra: dict[str, Any] = {"page_size": len(page)}
@@ -408,6 +409,10 @@ class KazooApi:
                     "destination": channel.destination,
                     "other_leg": channel.other_leg,
                     "timestamp": channel.timestamp,
+                    # 4.3.25+ (ecallmgr_fs_channel): the leg's caller and callee ID.
+                    **_caller_fields(self.state.parties(channel)),
+                    "is_loopback": False,
+                    "is_onhold": False,
                 }
                 for channel in self.state.channels.values()
             ],
@@ -526,20 +531,8 @@ class KazooApi:
         return self._success(call, "command sent")
 
     async def _vmboxes(self, call: Call) -> web.Response:
-        # The list view counts messages; which folders it counts is assumed: all of them.
-        return self._success(
-            call,
-            [
-                {
-                    "id": box["id"],
-                    "name": box["name"],
-                    "mailbox": box["mailbox"],
-                    "owner_id": box["owner_id"],
-                    "messages": len(box["messages"]),
-                }
-                for _, box in sorted(self.state.vmboxes.items())
-            ],
-        )
+        # Paginated like every crossbar_doc list; Kazoo 4.3 adds each box's folder counts.
+        return self._paginated(call, self.state.vmboxes, _vmbox_item)
 
     async def _vmbox_messages(self, call: Call) -> web.Response:
         box = self.state.vmboxes.get(call.params[1])
@@ -575,6 +568,30 @@ def _device_item(device: dict[str, Any]) -> dict[str, Any]:
         "mac_address": device.get("mac_address", ""),
     }
     return item
+
+
+def _caller_fields(parties: tuple[tuple[str | None, str | None], ...]) -> dict[str, str]:
+    (caller_name, caller_number), (callee_name, callee_number) = parties
+    fields = {
+        "caller_id_name": caller_name,
+        "caller_id_number": caller_number,
+        "callee_id_name": callee_name,
+        "callee_id_number": callee_number,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _vmbox_item(box: dict[str, Any]) -> dict[str, Any]:
+    # `cb_vmboxes` adds `folders` (kvm_messages:count/1); `messages` is legacy + new + saved.
+    folders = [message["folder"] for message in box["messages"]]
+    return {
+        "id": box["id"],
+        "name": box["name"],
+        "mailbox": box["mailbox"],
+        "owner_id": box["owner_id"],
+        "messages": len(folders),
+        "folders": {"new": folders.count("new"), "saved": folders.count("saved")},
+    }
 
 
 def _notify_text(event: str, watcher: str, extension: str, realm: str, call_id: str) -> str:

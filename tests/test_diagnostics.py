@@ -78,6 +78,7 @@ async def test_kazoo_entry_diagnostics(
         "last_error": None,
         "since": None,
         "showing_stale_data": False,
+        "server_alive_by_live_updates": False,
     }
 
     presentities = diagnostics["snapshot"]["presentities"]

@@ -9,8 +9,9 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -273,3 +274,120 @@ def test_an_ended_call_without_a_start_time_has_no_duration() -> None:
     # A call that is already answered when first seen fires answered, not ringing.
     (answered,) = call_events(_phone(None), _phone(call), now)
     assert answered.event_type == "answered"
+
+
+async def test_back_to_back_calls_end_one_and_ring_the_next(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Call A ends and call B rings within one poll: `ended` for A, `ringing` for B."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    fired: list[tuple[str, dict[str, Any]]] = []
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None and state.state != STATE_UNKNOWN:
+            fired.append((state.attributes[ATTR_EVENT_TYPE], dict(state.attributes)))
+
+    unsubscribe = async_track_state_change_event(hass, ANNA_CALL, record)
+    first = simulator.kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.answer(first)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    simulator.kazoo.hangup(first)
+    second = simulator.kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    simulator.kazoo.answer(second)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    unsubscribe()
+
+    assert [kind for kind, _ in fired] == ["ringing", "answered", "ended", "ringing", "answered"]
+    assert fired[2][1]["answered"] is True  # the first call's own data
+    assert "duration" in fired[2][1]
+    assert fired[3][1]["direction"] == "incoming"
+
+
+async def test_a_call_from_outside_names_its_caller(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Channels (4.3.25+) carry the caller ID: an outside caller is named and numbered."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    simulator.kazoo.start_call(
+        device_id=desk,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    expected = {
+        "direction": "incoming",
+        "caller_id_name": "Jane Doe",
+        "caller_id_number": "+15550001111",
+    }
+    assert _event(hass, ANNA_CALL) == ("ringing", expected)
+    assert _event(hass, ANNA_DESK_CALL) == ("ringing", expected)
+
+
+async def test_a_caller_of_the_account_is_named_as_the_directory_names_it(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A caller ID of one of the account's phones names its user, not its SIP user name."""
+    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    # As through a ring group: the caller's own leg is not the one bridged to this one.
+    simulator.kazoo.start_call(
+        device_id=desk,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="user_1004a",
+        caller_id_number="1004",
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert _event(hass, ANNA_CALL) == (
+        "ringing",
+        {"direction": "incoming", "caller_id_name": "Felix Wagner", "caller_id_number": "1004"},
+    )
+
+
+async def test_the_call_sensor_names_the_other_party(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While a call lasts, the call state sensor shows its caller (or the number dialled)."""
+    anna = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    max_ = kazoo_device_id(simulator, "Max Weber desk phone")
+    simulator.kazoo.start_call(
+        device_id=anna,
+        direction="outbound",
+        destination="1001",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    dialled = simulator.kazoo.start_call(
+        device_id=max_, direction="inbound", destination="+15550002222"
+    )
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+
+    ringing = state_object(hass, "sensor.anna_schmidt_call_state")
+    assert ringing.state == "ringing"
+    assert ringing.attributes["caller_id_name"] == "Jane Doe"
+    assert ringing.attributes["caller_id_number"] == "+15550001111"
+    assert ringing.attributes["direction"] == "incoming"
+    calling = state_object(hass, "sensor.max_weber_desk_phone_call_state")
+    assert calling.attributes["destination"] == "+15550002222"
+    assert calling.attributes["direction"] == "outgoing"
+
+    simulator.kazoo.hangup(dialled)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
+    assert "destination" not in state_object(hass, "sensor.max_weber_call_state").attributes

@@ -263,6 +263,7 @@ async def test_one_failed_poll_keeps_the_last_known_state(
         "last_error": error,
         "since": poll_start.isoformat(),
         "showing_stale_data": True,
+        "server_alive_by_live_updates": False,
     }
     assert "Error fetching" not in caplog.text
 
@@ -334,6 +335,7 @@ async def test_server_down_later_is_unavailable_logged_once_and_recovers(
         "last_error": "unknown",
         "since": first_failure.isoformat(),
         "showing_stale_data": False,
+        "server_alive_by_live_updates": False,
     }
 
     simulator.faults.clear()

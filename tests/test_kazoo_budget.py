@@ -18,14 +18,17 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends.kazoo import snapshot as snapshot_module
 from custom_components.pbx_presence.backends.kazoo.adapter import (
     DIRECTORY_REFRESH_INTERVAL,
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
     KazooBackend,
 )
+from custom_components.pbx_presence.backends.kazoo.snapshot import build_snapshot
 from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import DOMAIN
 from custom_components.pbx_presence.pbx.kazoo import (
+    KazooCallEvent,
     KazooClient,
     UserCredentials,
     client as kazoo_module,
@@ -196,6 +199,34 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
     assert adapter.directory.devices[lobby].presence_id == "1098"
 
 
+async def test_a_phone_with_an_owner_never_goes_by_a_hotdesked_user(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Kazoo uses a hotdesked user's presence_id only on a phone without an owner."""
+    kazoo = simulator.kazoo
+    lukas_desk = kazoo_device_id(simulator, "Lukas Novak desk phone")
+    anna = next(i for i, user in kazoo.users.items() if user["username"] == "anna")
+    kazoo.hotdesk(lukas_desk, anna)  # Lukas has no presence_id; Anna's is 1001
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    kazoo.hotdesk(lobby, anna)
+    await setup_entry(hass, kazoo_entry)
+
+    presentities = kazoo_entry.runtime_data.data.presentities
+    # Lukas's phone goes by its SIP username (one watcher), not by Anna's 1001 (three).
+    lukas_phone = presentities[f"phone_{lukas_desk}"]
+    assert (lukas_phone.extension, lukas_phone.blf_watchers) == ("user_1009a", 1)
+    assert lukas_desk not in _detail_reads(simulator)
+    # The lobby phone has no owner: Anna's presence_id is what its lamps go by.
+    lobby_phone = presentities[f"phone_{lobby}"]
+    assert (lobby_phone.extension, lobby_phone.blf_watchers) == ("1001", 3)
+    assert lobby in _detail_reads(simulator)
+    # A call on Lukas's phone is his phone's, not Anna's.
+    kazoo.start_call(device_id=lukas_desk, destination="1009", direction="outbound")
+    await kazoo_entry.runtime_data.async_refresh()
+    assert state_of(hass, "sensor.lukas_novak_desk_phone_call_state") == "ringing"
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+
 async def test_a_failed_reload_keeps_the_devices_it_read(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -340,3 +371,62 @@ async def test_a_device_gone_before_its_read_is_left_out(
     assert kazoo_entry.runtime_data.last_update_success
     assert hass.states.get("binary_sensor.lobby_phone_registered") is None
     assert state_of(hass, ANNA_DESK) == STATE_ON
+
+
+async def test_call_events_rebuild_only_what_they_touch(
+    simulator: Simulator, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each call event the snapshot equals a whole rebuild, and every presentity the
+    event does not touch is still the very same object: the cost follows the event."""
+    adapter = KazooBackend(KazooClient(session, simulator.url, ADMIN))
+    await adapter.async_identify()
+    snapshot = await adapter.async_fetch()
+    kazoo = simulator.kazoo
+    heard: list[Any] = []
+    kazoo.event_listeners.append(heard.append)
+    anna = kazoo_device_id(simulator, "Anna Schmidt desk phone")
+    felix = kazoo_device_id(simulator, "Felix Wagner desk phone")
+    lobby = kazoo_device_id(simulator, "Lobby phone")
+    caller, callee = kazoo.start_internal_call(felix, anna)
+    kazoo.answer(callee)
+    outside = kazoo.start_call(device_id=lobby, direction="outbound", caller_id_number="+1555")
+    kazoo.hangup(caller)
+    kazoo.hangup(outside)
+    events = [KazooCallEvent.from_event(e.name, e.data) for e in heard if e.routing[0] == "call"]
+    assert len(events) >= 8
+    changes = 0
+
+    worked_out: list[object] = []
+    call_state = snapshot_module._call_state
+
+    def counted(channels: Any) -> Any:
+        worked_out.append(channels)
+        return call_state(channels)
+
+    monkeypatch.setattr(snapshot_module, "_call_state", counted)
+    for event in events:
+        before = snapshot.presentities
+        worked_out.clear()
+        result = adapter.apply_events([event])
+        # A handful of users and phones, not every one of the account's.
+        assert len(worked_out) <= 6 < len(before)
+        snapshot = result.snapshot or snapshot  # None: nothing changed (a BRIDGE after ANSWER)
+        whole = build_snapshot(
+            adapter.directory,
+            adapter._presence,
+            list(adapter._calls.channels.values()),
+            adapter._statuses,
+            adapter._voicemail.by_owner(),
+        )
+        assert snapshot == whole
+        changes += result.snapshot is not None
+        rebuilt = {k for k, p in snapshot.presentities.items() if p is not before[k]}
+        assert rebuilt <= {
+            f"user_{event.owner_id}",
+            f"phone_{event.authorizing_id}",
+            f"phone_{felix}",
+            f"phone_{anna}",
+            f"user_{kazoo.devices[felix]['owner_id']}",
+            f"user_{kazoo.devices[anna]['owner_id']}",
+        }
+    assert changes >= 6

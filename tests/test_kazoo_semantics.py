@@ -12,9 +12,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends.kazoo.adapter import (
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
-    VOICEMAIL_INTERVAL,
-    VOICEMAIL_READS_PER_POLL,
 )
+from custom_components.pbx_presence.backends.kazoo.voicemail import VOICEMAIL_INTERVAL
 from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
@@ -23,6 +22,10 @@ from .conftest import async_poll, kazoo_user_id, setup_entry, state_of
 
 def _voicemail_reads(sim: Simulator) -> int:
     return sum(1 for r in sim.requests if r.method == "GET" and r.path.endswith("/messages"))
+
+
+def _box_list_reads(sim: Simulator) -> int:
+    return sum(1 for r in sim.requests if r.method == "GET" and r.path.endswith("/vmboxes"))
 
 
 async def test_disabled_account_is_a_repair_issue_not_a_reauth(
@@ -90,45 +93,44 @@ async def test_voicemail_sensor_counts_new_messages(
     assert "unit_of_measurement" not in state.attributes  # "1 messages" reads wrong
     assert state.attributes["friendly_name"] == "Anna Schmidt New voicemails"
 
-    # A new message shows once that box is due again, not on every poll.
+    # A new message shows with the next read of the box list, not on every poll.
     box = next(
         i
         for i, b in simulator.kazoo.vmboxes.items()
         if b["owner_id"] == kazoo_user_id(simulator, "carla")
     )
     simulator.kazoo.leave_voicemail(box, "+15555550123", "Caller")
-    reads = _voicemail_reads(simulator)
+    lists = _box_list_reads(simulator)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-    assert _voicemail_reads(simulator) == reads
+    assert _box_list_reads(simulator) == lists
     assert state_of(hass, "sensor.carla_rossi_new_voicemails") == "1"
 
     await async_poll(hass, freezer, VOICEMAIL_INTERVAL)
     assert state_of(hass, "sensor.carla_rossi_new_voicemails") == "2"
+    assert _box_list_reads(simulator) == lists + 1
+    assert _voicemail_reads(simulator) == 0  # the list's `folders.new`, never a box's messages
 
 
-async def test_voicemail_reads_stay_within_the_request_budget(
+async def test_every_box_of_a_large_account_has_its_count(
     hass: HomeAssistant,
     simulator: Simulator,
     kazoo_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Many boxes are read a few per poll, never all at once."""
+    """More boxes than Kazoo's page of 50: all of them count, from one list request."""
     kazoo = simulator.kazoo
-    for index in range(10):
+    for index in range(60):
         user = kazoo.add_user(f"vm{index}", "vm-secret", "Voice", f"Mail {index}", f"20{index:02d}")
-        kazoo.add_vmbox(user["id"], f"20{index:02d}")
+        box = kazoo.add_vmbox(user["id"], f"20{index:02d}")
+        for _ in range(index % 3):
+            kazoo.leave_voicemail(box, "+15550001111")
     await setup_entry(hass, kazoo_entry)
-    boxes = len(kazoo.vmboxes)
-    assert _voicemail_reads(simulator) == VOICEMAIL_READS_PER_POLL
-
-    for _ in range(boxes):
-        before = _voicemail_reads(simulator)
-        await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
-        assert _voicemail_reads(simulator) - before <= VOICEMAIL_READS_PER_POLL
 
     assert all(
-        state_of(hass, f"sensor.voice_mail_{index}_new_voicemails") == "0" for index in range(10)
+        state_of(hass, f"sensor.voice_mail_{index}_new_voicemails") == str(index % 3)
+        for index in range(60)
     )
+    assert _box_list_reads(simulator) == 1
+    assert _voicemail_reads(simulator) == 0
 
 
 async def test_presence_id_with_a_realm(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
@@ -18,15 +19,18 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
     STATE_OFF,
     STATE_ON,
+    STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.pbx_presence import coordinator as coordinator_module
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     SAFETY_SCAN_INTERVAL as ISYMPHONY_SAFETY_SCAN_INTERVAL,
 )
@@ -338,3 +342,187 @@ async def test_live_updates_keep_a_reverse_proxys_path_prefix(
     simulator.isymphony.set_status("david", name="Lunch", type="away")
     await wait_for_state(hass, "sensor.david_kim_status", "away")
     assert any(r.path == "/pbx/communication_manager/ws/event" for r in simulator.requests)
+
+
+async def test_late_events_of_an_ended_call_do_not_bring_it_back(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Blackhole may deliver an ANSWER after the DESTROY, or a DESTROY before the CREATE."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    anna = "sensor.anna_schmidt_desk_phone_call_state"
+    lena = "sensor.lena_fischer_desk_phone_call_state"
+    max_ = "sensor.max_weber_desk_phone_call_state"
+
+    kazoo.late_call_events = {"CHANNEL_ANSWER"}
+    call = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, anna, "ringing")
+    kazoo.answer(call)  # its ANSWER is held back ...
+    kazoo.hangup(call)  # ... until after the DESTROY
+
+    kazoo.late_call_events = {"CHANNEL_CREATE"}
+    short = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"), direction="outbound"
+    )
+    kazoo.hangup(short)  # the DESTROY, then the CREATE
+
+    # Events of one socket arrive in order: once this call shows, the late ones were applied.
+    kazoo.late_call_events = set()
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, max_, "ringing")
+    assert state_of(hass, anna) == "idle"
+    assert state_of(hass, lena) == "idle"
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+
+async def test_pushed_calls_carry_the_other_party(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Call events name an outside caller, and an outgoing call's number is in `request`."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    channel_reads = polls(simulator, "/channels")
+
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"),
+        direction="outbound",
+        destination="1010",
+        caller_id_name="Jane Doe",
+        caller_id_number="+15550001111",
+    )
+    dialled = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"),
+        direction="inbound",
+        destination="+15550002222",
+    )
+    kazoo.answer(dialled)
+
+    def answered() -> bool:
+        state = hass.states.get("event.max_weber_call")
+        return state is not None and state.attributes.get("event_type") == "answered"
+
+    await wait_until(answered)
+    await wait_for_state(hass, "sensor.lena_fischer_call_state", "ringing")
+
+    lena = hass.states.get("event.lena_fischer_call")
+    assert lena is not None
+    assert lena.attributes["caller_id_name"] == "Jane Doe"
+    assert lena.attributes["caller_id_number"] == "+15550001111"
+    max_ = hass.states.get("event.max_weber_call")
+    assert max_ is not None
+    assert max_.attributes["direction"] == "outgoing"
+    assert max_.attributes["destination"] == "+15550002222"
+    assert polls(simulator, "/channels") == channel_reads  # pushed, not polled
+
+
+async def test_a_refused_optional_binding_keeps_the_others(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """5.x lists presence bindings its Blackhole does not run, and a provider may run no
+    `bh_object`: those are refused, call events still come, and diagnostics say so."""
+    simulator.kazoo.blackhole_version = "5"
+    simulator.blackhole.unloaded_modules = {"object", "presence"}
+    await setup_live(hass, simulator, kazoo_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    live = diagnostics["live_updates"]
+    assert live["connected"] is True
+    assert set(live["refused"]) == {
+        "object.*.user",
+        "object.*.device",
+        "object.*.vmbox",
+        "presence.mwi_updates.*",
+    }
+    assert all(
+        reason.endswith("no available subscriptions to requested binding")
+        for reason in live["refused"].values()
+    )
+    assert "call.CHANNEL_CREATE.*" in live["subscribed"]
+    assert not any(binding.startswith("object.") for binding in live["subscribed"])
+
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="1002",
+        direction="outbound",
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+
+
+async def test_failed_safety_polls_do_not_hide_a_server_whose_events_arrive(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The socket is proof the server is alive: REST failing stays a blip while it is up."""
+    # Three failed polls would do, however close together.
+    monkeypatch.setattr(coordinator_module, "UNAVAILABLE_AFTER", timedelta(0))
+    await setup_live(hass, simulator, kazoo_entry)
+    coordinator = kazoo_entry.runtime_data
+    simulator.faults.add("malformed", count=None, path_contains="/v2/")
+    for _ in range(4):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    assert coordinator.failed_polls.count == 4
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+    simulator.kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Anna Schmidt desk phone"),
+        destination="1001",
+        direction="outbound",
+    )
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "ringing")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, kazoo_entry)
+    assert diagnostics["coordinator"]["failed_polls"]["server_alive_by_live_updates"] is True
+    assert diagnostics["coordinator"]["failed_polls"]["showing_stale_data"] is True
+
+    # Without the socket, the streak makes the entities unavailable.
+    simulator.blackhole.hub.faults.refuse_status = 503
+    await simulator.blackhole.hub.drop()
+    await wait_for_state(hass, KAZOO_LIVE, STATE_OFF)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == STATE_UNAVAILABLE
+
+
+async def test_a_directory_change_reads_only_that_document(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Object events name the document (id, type): that one is read, not the directory."""
+    await setup_live(hass, simulator, kazoo_entry)
+    kazoo = simulator.kazoo
+    simulator.requests.clear()
+
+    nina = kazoo.add_user("nina", "nina-pass", "Nina", "Park", "1013")
+    phone = kazoo.add_device("Nina desk phone", nina["id"], sip_username="user_1013a")
+    await wait_for_state(hass, "sensor.nina_park_call_state", "idle")
+    await wait_for_state(hass, "sensor.nina_desk_phone_call_state", "idle")
+
+    paths = [request.path for request in simulator.requests if request.method == "GET"]
+    assert any(path.endswith(f"/users/{nina['id']}") for path in paths)
+    assert any(path.endswith(f"/devices/{phone['id']}") for path in paths)
+    assert not any(path.endswith(("/users", "/devices")) for path in paths)  # no list
+
+    # A deletion needs no request at all.
+    simulator.requests.clear()
+    kazoo.remove_device(phone["id"])
+    # Events of one socket arrive in order: once this call shows, the deletion was heard.
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Max Weber desk phone"), direction="outbound"
+    )
+    await wait_for_state(hass, "sensor.max_weber_desk_phone_call_state", "ringing")
+    coordinator = kazoo_entry.runtime_data
+    await coordinator.async_refresh()  # the resync it asked for (not its debounce)
+    assert f"phone_{phone['id']}" not in coordinator.data.presentities
+    assert not any(
+        request.path.endswith(("/devices", f"/devices/{phone['id']}"))
+        for request in simulator.requests
+    )

@@ -85,8 +85,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     )
     entry.runtime_data = coordinator
     coordinator.device_links = person_links(hass, entry)
-    coordinator.remove_stale_devices()
-    entry.async_on_unload(coordinator.async_add_listener(coordinator.remove_stale_devices))
+    coordinator.stale_devices.async_remove()
+    entry.async_on_unload(coordinator.async_add_listener(coordinator.stale_devices.async_remove))
     entry.async_on_unload(coordinator.async_track_events())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_create_background_task(

@@ -45,7 +45,8 @@ class PresentityEvent:
     attributes: Mapping[str, Any]
 
 
-def _call_attributes(call: CallInfo) -> dict[str, Any]:
+def call_attributes(call: CallInfo) -> dict[str, Any]:
+    """A call's direction and other party: the caller, or the number dialled."""
     attributes = {
         "direction": call.direction,
         "caller_id_name": call.caller_id_name,
@@ -56,22 +57,27 @@ def _call_attributes(call: CallInfo) -> dict[str, Any]:
 
 
 def call_events(old: Presentity, new: Presentity, now: datetime) -> list[PresentityEvent]:
-    """A call starts ringing, is answered, or ends (with its duration where known)."""
+    """A call starts ringing, is answered, or ends (with its duration where known).
+
+    Call A ending and call B starting within one update are two calls: `ended` for A,
+    then `ringing` / `answered` for B, each with its own call's data.
+    """
     before, after = old.call, new.call
+    same = before is not None and after is not None and before.same_call(after)
     events: list[PresentityEvent] = []
-    if before is not None and after is None:
-        attributes = _call_attributes(before) | {"answered": before.answered}
+    if before is not None and not same:
+        attributes = call_attributes(before) | {"answered": before.answered}
         if before.started is not None:
             attributes["duration"] = max(0, round((now - before.started).total_seconds()))
         events.append(PresentityEvent(EventKind.CALL, CallEvent.ENDED, attributes))
-    elif after is not None:
-        if before is None and new.call_state is CallState.RINGING:
+    if after is not None:
+        if not same and new.call_state is CallState.RINGING:
             events.append(
-                PresentityEvent(EventKind.CALL, CallEvent.RINGING, _call_attributes(after))
+                PresentityEvent(EventKind.CALL, CallEvent.RINGING, call_attributes(after))
             )
-        if after.answered and (before is None or not before.answered):
+        if after.answered and not (same and before is not None and before.answered):
             events.append(
-                PresentityEvent(EventKind.CALL, CallEvent.ANSWERED, _call_attributes(after))
+                PresentityEvent(EventKind.CALL, CallEvent.ANSWERED, call_attributes(after))
             )
     return events
 

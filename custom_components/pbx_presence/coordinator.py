@@ -38,7 +38,6 @@ from .identifiers import (
     presentity_event_signal,
     presentity_identifier,
     presentity_signal,
-    server_identifier,
 )
 from .import_filter import ImportFilter
 from .issues import (
@@ -49,6 +48,7 @@ from .issues import (
 )
 from .pbx import PbxAccountDisabledError, PbxError
 from .push import LiveUpdates
+from .stale_devices import StaleDevices
 
 type PbxConfigEntry = ConfigEntry[PbxCoordinator]
 
@@ -101,8 +101,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         self.last_changes: set[str] | None = None
         # Presentity key -> another entry's device its entities join (one person, one device).
         self.device_links: dict[str, tuple[str, str]] = {}
-        # The presentities whose devices were last checked for leavers.
-        self._checked_keys: set[str] | None = None
+        self.stale_devices = StaleDevices(self)
         # Events applied while a poll runs, replayed on top of what it read (None: no poll).
         self._replay: list[Any] | None = None
 
@@ -151,7 +150,10 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     def _tolerate(self, err: UpdateFailed) -> Snapshot:
         """Keep the last known state through a short blip; raise once it lasts.
 
-        Auth failures never get here: they start re-authentication at once.
+        Auth failures never get here: they start re-authentication at once. While the
+        event socket is up (its pings are answered, so it is found dead within a minute),
+        the server is alive: failed safety polls keep the last state, which the events keep
+        current.
         """
         now = dt_util.utcnow()
         streak = self.failed_polls
@@ -162,7 +164,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             not self._polled
             or not self.last_update_success
             or (
-                streak.count >= UNAVAILABLE_AFTER_FAILED_POLLS
+                not self._live
+                and streak.count >= UNAVAILABLE_AFTER_FAILED_POLLS
                 and now - streak.since >= UNAVAILABLE_AFTER
             )
         ):
@@ -179,6 +182,11 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     def server_reachable(self) -> bool:
         """Whether the last poll got the server's answer."""
         return self._polled and self.last_update_success and not self.failed_polls.count
+
+    @property
+    def live_vouches(self) -> bool:
+        """Whether the event socket is up: proof the server is alive while polls fail."""
+        return self._live
 
     @property
     def shows_stale_data(self) -> bool:
@@ -306,32 +314,6 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                     async_dispatcher_send(self.hass, signal, event)
 
         return self.async_add_listener(send_events)
-
-    def remove_stale_devices(self, *, everything: bool = False) -> None:
-        """Detach devices of presentities that no longer exist on the server.
-
-        Unless `everything`, only when someone left since the devices were last checked.
-        """
-        if self.data.partial:  # a partial presence reply is not proof that anything left
-            return
-        presentities = self.data.presentities
-        if (
-            not everything
-            and self._checked_keys is not None
-            and self._checked_keys <= presentities.keys()
-        ):
-            return
-        self._checked_keys = set(presentities)
-        registry = dr.async_get(self.hass)
-        current = {self.device_identifier(key) for key in presentities}
-        server = server_identifier(self.server)
-        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
-            identifiers = device.identifiers
-            if server in identifiers or identifiers & current:
-                continue
-            registry.async_update_device(
-                device.id, remove_config_entry_id=self.config_entry.entry_id
-            )
 
     def device_identifier(self, key: str) -> tuple[str, str]:
         """The identifier of the device a presentity's entities are on."""

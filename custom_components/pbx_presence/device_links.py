@@ -188,7 +188,7 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
             for entity in er.async_entries_for_device(entities, own.id, True):  # noqa: FBT003
                 if entity.config_entry_id == entry.entry_id:
                     entities.async_update_entity(entity.entity_id, device_id=target.id)
-        coordinator.remove_stale_devices(everything=True)
+        coordinator.stale_devices.async_remove(everything=True)
 
 
 def link_lines(hass: HomeAssistant, links: dict[str, str]) -> list[str]:

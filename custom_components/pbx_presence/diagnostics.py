@@ -111,5 +111,7 @@ def _coordinator_state(coordinator: PbxCoordinator) -> dict[str, Any]:
             "last_error": failed.last_error,
             "since": failed.since,
             "showing_stale_data": coordinator.shows_stale_data,
+            # While the event socket is up, failed polls never make entities unavailable.
+            "server_alive_by_live_updates": coordinator.live_vouches,
         },
     }

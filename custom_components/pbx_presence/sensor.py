@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,6 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .backends.snapshot import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
+from .changes import call_attributes
 from .const import CONF_EXPOSE_TO_ASSIST
 from .coordinator import PbxConfigEntry
 from .entity import (
@@ -48,6 +50,12 @@ class PbxSensorEntityDescription(SensorEntityDescription, PbxEntityDescription):
     value_fn: Callable[[Presentity], StateType | datetime]
     # What voice answers about: exposed to Assist when first added (see voice/exposure.py).
     spoken: bool = False
+    attributes_fn: Callable[[Presentity], dict[str, Any]] | None = None
+
+
+def _call_party(presentity: Presentity) -> dict[str, Any]:
+    """The live call's direction and other party (caller, or number dialled)."""
+    return call_attributes(presentity.call) if presentity.call is not None else {}
 
 
 SENSORS: tuple[PbxSensorEntityDescription, ...] = (
@@ -59,6 +67,7 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         exists_fn=is_call_party,
         value_fn=lambda presentity: presentity.call_state,
         spoken=True,
+        attributes_fn=_call_party,
     ),
     PbxSensorEntityDescription(
         key="voicemail",
@@ -144,3 +153,9 @@ class PbxSensorEntity(PbxEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """The value as of the latest poll or write."""
         return self.entity_description.value_fn(self.presentity)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """What the presentity's live call tells, where the sensor has any."""
+        attributes_fn = self.entity_description.attributes_fn
+        return None if attributes_fn is None else attributes_fn(self.presentity)

@@ -22,6 +22,7 @@ from custom_components.pbx_presence.pbx.kazoo import (
     KazooMwiEvent,
     KazooObjectEvent,
     UserCredentials,
+    blackhole as blackhole_module,
 )
 from simulator import Simulator
 
@@ -89,9 +90,12 @@ async def test_a_call_comes_as_typed_events(simulator: Simulator, client: KazooC
         "outbound",
         caller_leg,
     )
-    # The callee's leg names who calls.
-    assert callee.caller_id_name == "Felix Wagner"
+    # The callee's leg names who calls (the phone's caller ID: here its SIP user name);
+    # the caller's leg carries the number dialled in `request`.
+    assert callee.caller_id_name == "user_1004a"
     assert callee.caller_id_number == "1004"
+    assert caller.request == f"{callee.presence_id}"
+    assert caller.as_channel().destination == callee.presence_id.split("@")[0]
     assert callee.as_channel().answered is False
     assert {e.event for e in answered if isinstance(e, KazooCallEvent)} == {"CHANNEL_ANSWER"}
     assert all(e.as_channel().answered for e in answered if isinstance(e, KazooCallEvent))
@@ -340,3 +344,8 @@ def _quick_socket(client: KazooClient, simulator: Simulator) -> BlackholeSocket:
         keepalive=0.05,
         reply_timeout=0.2,
     )
+
+
+def test_a_socket_that_answers_nothing_is_found_out_within_a_minute() -> None:
+    """A ping goes out every KEEPALIVE_INTERVAL and gets REPLY_TIMEOUT to be answered."""
+    assert blackhole_module.KEEPALIVE_INTERVAL + blackhole_module.REPLY_TIMEOUT <= 60

@@ -290,7 +290,9 @@ async def test_account(simulator: Simulator, client: KazooClient) -> None:
 async def test_users_follow_pagination(
     simulator: Simulator, client: KazooClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A server that answers `paginate=false` with a page anyway is followed to the end."""
     monkeypatch.setattr(kazoo_module, "PAGE_SIZE", 5)
+    simulator.kazoo.honours_paginate_false = False
 
     users = await client.get_users()
 
@@ -303,6 +305,41 @@ async def test_users_follow_pagination(
     anna = next(u for u in users if u.username == "anna")
     assert anna.display_name == "Anna Schmidt"
     assert anna.presence_id == "1001"
+
+
+async def test_a_whole_list_is_one_request(simulator: Simulator, client: KazooClient) -> None:
+    """Kazoo loads every page itself for `paginate=false`: one request, not one per page."""
+    kazoo = simulator.kazoo
+    for index in range(60):
+        kazoo.add_user(f"bulk{index}", "bulk-secret", "Bulk", f"User {index}")
+
+    users = await client.get_users()
+
+    assert len(users) == len(kazoo.users) > 50
+    (request,) = _requests(simulator, "GET", "/users")
+    assert request.query["paginate"] == "false"
+
+
+async def test_voicemail_boxes_carry_their_counts_on_every_page(
+    simulator: Simulator, client: KazooClient
+) -> None:
+    """Kazoo 4.3 pages boxes 50 at a time and adds `folders.new` to each: no box is lost."""
+    kazoo = simulator.kazoo
+    for index in range(55):
+        box = kazoo.add_vmbox(None, f"30{index:02d}")
+        kazoo.leave_voicemail(box, "+15550001111")
+        kazoo.leave_voicemail(box, "+15550001112", folder="saved")
+    kazoo.honours_paginate_false = False  # the pages have to be followed too
+
+    boxes = await client.get_voicemail_boxes()
+
+    assert {box.id for box in boxes} == set(kazoo.vmboxes)
+    counts = {box.id: box.new_messages for box in boxes}
+    assert counts == {
+        box_id: sum(m["folder"] == "new" for m in box["messages"])
+        for box_id, box in kazoo.vmboxes.items()
+    }
+    assert not _requests(simulator, "GET", "/messages")
 
 
 async def test_devices_list_and_single_device(simulator: Simulator, client: KazooClient) -> None:
@@ -537,6 +574,7 @@ async def test_pagination_resumes_after_a_429(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(kazoo_module, "PAGE_SIZE", 5)
+    simulator.kazoo.honours_paginate_false = False  # pages, as an older server answers
     await client.login()
     # Two requests' worth of tokens, refilled slowly: the third page meets a 429.
     simulator.kazoo.rate_limit = RateLimit(capacity=2, refill_per_second=10)
@@ -555,11 +593,24 @@ async def test_pagination_resumes_after_a_429(
 async def test_a_burst_is_paced_under_the_servers_bucket(
     simulator: Simulator, client: KazooClient
 ) -> None:
-    # 120 concurrent requests against 4.3's bucket of 100 (+10/s): no 429 at all.
-    await asyncio.gather(*(client.get_account() for _ in range(120)))
+    # More concurrent requests than the client's burst: paced, no 429 at all.
+    await asyncio.gather(*(client.get_account() for _ in range(55)))
 
     assert simulator.kazoo.rate_limited == 0
-    assert len(_requests(simulator, "GET", simulator.kazoo.account_id)) == 120
+    assert len(_requests(simulator, "GET", simulator.kazoo.account_id)) == 55
+
+
+async def test_the_pace_leaves_most_of_the_shared_bucket_to_others() -> None:
+    """4.3's bucket (100, +10/s) is shared with the account's other clients on that address:
+    a burst takes at most half of it, and then at most a third of its refill rate."""
+    pacer = kazoo_module.RequestPacer()
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(50)))
+    assert time.monotonic() - started < 0.1
+
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.acquire() for _ in range(2)))
+    assert time.monotonic() - started >= 2 / (10 / 3) - 0.01
 
 
 async def test_the_pacer_lets_a_burst_through_and_then_waits() -> None:

@@ -102,6 +102,17 @@ class CallInfo:
     caller_id_number: str | None = None
     # The number dialled, for an outgoing call.
     destination: str | None = None
+    # The leg shown (its uuid), and every live leg of the presentity: a call is the same
+    # call while the leg shown before is still one of them (a ring group's other phone
+    # answering), another one when it is not (back-to-back calls).
+    call_id: str | None = None
+    legs: tuple[str, ...] = ()
+
+    def same_call(self, other: CallInfo) -> bool:
+        """Whether `other` (a later view of this presentity's call) is the same call."""
+        if self.call_id is None or other.call_id is None:
+            return True  # a source without call ids cannot tell calls apart
+        return self.call_id in other.legs or other.call_id in self.legs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

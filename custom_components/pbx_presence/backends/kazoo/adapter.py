@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError
+from ...pbx import PbxError
 from ...pbx.kazoo import (
     BlackholeEvent,
     BlackholeSocket,
@@ -22,23 +22,29 @@ from ...pbx.kazoo import (
     KazooObjectEvent,
     KazooPresenceList,
     KazooUser,
-    KazooVoicemailBox,
     PresenceState,
     credentials_hash,
 )
 from ..base import (
-    MAX_CONCURRENT_REQUESTS,
     Capability,
     NothingToSendError,
     PbxBackend,
     PushResult,
     ServerType,
-    gather_limited,
     utcnow,
 )
 from ..keys import CREDENTIALS_HASH, USERNAME
 from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
-from .snapshot import Directory, DirectoryPlan, build_snapshot, plan_directory, presence_key
+from .calls import LiveCalls
+from .directory import DirectoryReader
+from .snapshot import (
+    Directory,
+    DirectoryPlan,
+    build_snapshot,
+    plan_directory,
+    update_snapshot,
+)
+from .voicemail import VoicemailCounts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,11 +75,6 @@ _UNKNOWN_ID_RELOAD_INTERVAL = timedelta(minutes=1)
 # Kazoo answers `devices/status` with [] when it cannot ask the call manager: an empty
 # list after more registrations than this is believed only when the next poll agrees.
 _DOUBTFUL_EMPTY_AFTER = 2
-# Voicemail counts cost one request per box: each is read this seldom, and a poll reads at
-# most this many, so a large account stays far below Kazoo 4.3's 10 requests per second.
-VOICEMAIL_INTERVAL = timedelta(minutes=5)
-VOICEMAIL_READS_PER_POLL = 3
-_NEVER = datetime.min.replace(tzinfo=UTC)
 # Blackhole bindings, one per subscribe message. Call events exist from 4.3 on; presence
 # bindings only on servers that list them (5.x). Object events replace directory polling.
 CALL_BINDINGS = (
@@ -111,22 +112,23 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self.client = client
         self.directory = Directory()
         self._unknown_reload_at: datetime | None = None
-        # device id -> (its list entry, its single-device reply) for devices read on their own
-        self._details: dict[str, tuple[KazooDevice, KazooDevice]] = {}
+        self._reader = DirectoryReader(client)
+        # (type, id) -> the last action of the documents object events named since
+        self._changed: dict[tuple[str, str], str] = {}
         self._presence = KazooPresenceList({})
-        self._channels: dict[str, KazooChannel] = {}
+        self._calls = LiveCalls()
         # The directory's plan, and the presentities last built from it.
         self._plan: tuple[Directory, DirectoryPlan] | None = None
         self._built: dict[str, tuple[tuple[Any, ...], Presentity]] = {}
+        self._last: Snapshot | None = None
         # The Blackhole websocket: where (None: the client's default), and what it has.
         self.websocket_url = websocket_url
         self._has_presence_bindings: bool | None = None
         self._subscribed: list[str] = []
+        self._refused: dict[str, str] = {}
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
-        self._voicemail_boxes: list[KazooVoicemailBox] = []
-        # box id -> (new messages, when read)
-        self._new_messages: dict[str, tuple[int, datetime]] = {}
+        self._voicemail = VoicemailCounts()
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -160,51 +162,78 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         # What equals the last poll's stays the old objects: the new ones die young.
         self._presence = _kept(self._presence, self._steady_presence(presence))
         self._statuses = _kept(self._statuses, self._steady_statuses(statuses))
-        self._channels = _kept(self._channels, {channel.uuid: channel for channel in channels})
+        self._calls.polled(channels)
+        if self._changed and self.directory.loaded_at is not None:
+            changed, self._changed = self._changed, {}
+            try:
+                self.directory = await self._reader.reread(self.directory, changed)
+            except PbxError:
+                self.directory.loaded_at = None  # read it all at the next try
+                raise
         if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
         await self._read_voicemail()
         return self._snapshot()
 
-    def _snapshot(self) -> Snapshot:
+    def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
         """The snapshot of the latest poll, with the events applied since.
 
         The directory's part is worked out once per load, and presentities whose live
-        parts did not change are the same objects as in the last snapshot.
+        parts did not change are the same objects as in the last snapshot. After call
+        events (`touched`: their legs) only the users and phones they touch are built.
         """
         if self._plan is None or self._plan[0] is not self.directory:
             self._plan = (self.directory, plan_directory(self.directory))
             self._built.clear()
-        return build_snapshot(
+            self._last = None
+        channels = list(self._calls.channels.values())
+        if touched is not None and self._last is not None:
+            snapshot = update_snapshot(
+                self._last,
+                self.directory,
+                channels,
+                touched,
+                plan=self._plan[1],
+                cache=self._built,
+            )
+            if snapshot is not None:
+                self._last = snapshot
+                return snapshot
+        self._last = build_snapshot(
             self.directory,
             self._presence,
-            list(self._channels.values()),
+            channels,
             self._statuses,
-            self._voicemail_by_owner(),
+            self._voicemail.by_owner(),
             plan=self._plan[1],
             cache=self._built,
         )
+        return self._last
 
     # --- push: the Blackhole websocket ---------------------------------------------------
 
     async def async_open_events(self) -> BlackholeSocket:
         """Connect the Blackhole websocket and subscribe, one binding per message.
 
-        Call events come from 4.3 on; voicemail counts only where the server has presence
-        bindings (5.x; `GET /v2/websockets` says so).
+        Call events come from 4.3 on, and without them there is no socket. Object events
+        and (where `GET /v2/websockets` lists presence bindings, 5.x) voicemail counts are
+        optional: each may be refused (a module not running) without losing the others.
         """
         if self._has_presence_bindings is None:
             try:
                 self._has_presence_bindings = await self.client.has_presence_bindings()
             except PbxError as err:
                 _LOGGER.debug("Cannot tell whether Blackhole has presence bindings: %s", err)
-        bindings = list(CALL_BINDINGS + OBJECT_BINDINGS)
+        optional = list(OBJECT_BINDINGS)
         if self._has_presence_bindings:
-            bindings += PRESENCE_BINDINGS
+            optional += PRESENCE_BINDINGS
         socket = self.client.blackhole(self.websocket_url)
         await socket.connect()
         try:
-            self._subscribed = await socket.subscribe(bindings)
+            # The socket stands with call events; the others may each be refused.
+            await socket.subscribe(CALL_BINDINGS)
+            self._refused = await socket.subscribe_optional(optional)
+            self._subscribed = socket.subscribed
         except BaseException:
             await socket.close()
             raise
@@ -216,42 +245,38 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             "url": self.websocket_url or self.client.websocket_url,
             "presence_bindings": self._has_presence_bindings,
             "subscribed": sorted(set(self._subscribed)),
+            # Optional bindings the server refused, with its words.
+            "refused": dict(sorted(self._refused.items())),
+            # Ended calls whose late events are ignored (Blackhole may deliver out of order).
+            "ended_calls_remembered": self._calls.destroyed,
         }
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = False
+        changed = resync = everything = False
+        touched: list[KazooChannel] = []
         for event in events:
             match event:
                 case KazooCallEvent():
-                    changed |= self._apply_call(event)
+                    if self._calls.apply(event):
+                        changed = True
+                        touched.append(event.as_channel())
                     resync |= self._unknown_caller(event)
                 case KazooMwiEvent():
-                    changed |= self._apply_mwi(event)
+                    everything |= self._voicemail.apply_mwi(event)
+                    changed |= everything
                 case KazooObjectEvent():
-                    # A user, phone or box changed: read the directory with the next poll.
-                    self.directory.loaded_at = None
+                    # Only the document named is read again, with the next poll.
+                    if event.doc_type == "vmbox":
+                        self._voicemail.expire()
+                    elif event.doc_id and event.doc_type in ("user", "device"):
+                        self._changed[(event.doc_type, event.doc_id)] = event.action
+                    else:
+                        self.directory.loaded_at = None
                     resync = True
-        return PushResult(self._snapshot() if changed else None, resync)
-
-    def _apply_call(self, event: KazooCallEvent) -> bool:
-        """Keep the channel list as `GET /channels` would show it after the event."""
-        channels = self._channels
-        match event.event:
-            case "CHANNEL_CREATE":
-                if event.call_id in channels:
-                    return False
-                channels[event.call_id] = event.as_channel()
-            case "CHANNEL_ANSWER" | "CHANNEL_BRIDGE":
-                known = channels.get(event.call_id)
-                if known is not None and known.answered:
-                    return False
-                channels[event.call_id] = replace(known or event.as_channel(), answered=True)
-            case "CHANNEL_DESTROY":
-                return channels.pop(event.call_id, None) is not None
-            case _:
-                return False
-        return True
+        if not changed:
+            return PushResult(None, resync)
+        return PushResult(self._snapshot(None if everything else touched), resync)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""
@@ -277,44 +302,10 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._unknown_reload_at = now
         return True
 
-    def _apply_mwi(self, event: KazooMwiEvent) -> bool:
-        """Set the new-message count of the boxes the event is for."""
-        now = utcnow()
-        key = presence_key(event.user)
-        changed = False
-        for box in self._voicemail_boxes:
-            if box.mailbox is not None and presence_key(box.mailbox) == key:
-                before = self._new_messages.get(box.id)
-                self._new_messages[box.id] = (event.messages_new, now)
-                changed |= before is None or before[0] != event.messages_new
-        return changed
-
     async def _read_voicemail(self) -> None:
-        """Read a few boxes whose count is due, so the request budget is never strained."""
-        now = utcnow()
-
-        def read_at(box: KazooVoicemailBox) -> datetime:
-            return self._new_messages[box.id][1] if box.id in self._new_messages else _NEVER
-
-        due = sorted(
-            (box for box in self._voicemail_boxes if now - read_at(box) >= VOICEMAIL_INTERVAL),
-            key=read_at,
-        )[:VOICEMAIL_READS_PER_POLL]
-        for box in due:
-            try:
-                count = await self.client.get_new_voicemail_count(box.id)
-            except PbxNotFoundError:  # deleted since the box list was read
-                self._new_messages.pop(box.id, None)
-                continue
-            self._new_messages[box.id] = (count, now)
-
-    def _voicemail_by_owner(self) -> dict[str, int]:
-        """New messages per user, over the boxes read so far."""
-        totals: dict[str, int] = {}
-        for box in self._voicemail_boxes:
-            if box.owner_id and box.id in self._new_messages:
-                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new_messages[box.id][0]
-        return totals
+        """Read the box list, with every box's count, when it is due (one request)."""
+        if self._voicemail.due:
+            self._voicemail.listed(await self._reader.voicemail_boxes())
 
     def _steady_presence(self, presence: KazooPresenceList) -> KazooPresenceList:
         """Keep the last watcher counts when no presence server answered at all."""
@@ -351,61 +342,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return unknown and self._may_reload_for_unknown_ids()
 
     async def async_load_directory(self) -> None:
-        """Read users and devices, and the single devices whose lamps need their details.
-
-        Kazoo 4.3 charges every request, so a device is read on its own only when it has a
-        presence_id or a hotdesked user (`?has_key=`) that its lamps may go by (no owner, or
-        an owner without a presence_id), and again only when its list entry changed.
-        """
-        users, devices, having_presence_id, hotdesked, boxes = await asyncio.gather(
-            self.client.get_users(),
-            self.client.get_devices(),
-            self.client.get_device_ids_with_presence_id(),
-            self.client.get_hotdesked_device_ids(),
-            self._list_voicemail_boxes(),
-        )
-        users_by_id = {user.id: user for user in users}
-        # Filled as reads come in, so a load that fails midway loses none of them.
-        known = self._details
-
-        async def with_details(device: KazooDevice) -> KazooDevice | None:
-            if device.id not in having_presence_id and device.id not in hotdesked:
-                return device
-            owner = users_by_id.get(device.owner_id or "")
-            if owner is not None and owner.presence_id:
-                # Its lamps go by the owner's presence_id; commands only need to know
-                # whether it has one of its own.
-                return replace(device, has_presence_id=device.id in having_presence_id)
-            if (cached := known.get(device.id)) is None or cached[0] != device:
-                try:
-                    detail = await self.client.get_device(device.id)
-                except PbxNotFoundError:  # deleted since the list was read
-                    return None
-                cached = known[device.id] = (device, detail)
-            detail = cached[1]
-            return replace(
-                device,
-                presence_id=detail.presence_id,
-                has_presence_id=detail.presence_id is not None,
-                hotdesk_user_ids=detail.hotdesk_user_ids,
-            )
-
-        detailed = await gather_limited(
-            MAX_CONCURRENT_REQUESTS, (with_details(device) for device in devices)
-        )
-        current = {device.id: device for device in detailed if device is not None}
-        self._voicemail_boxes = boxes
-        box_ids = {box.id for box in boxes}
-        self._new_messages = {i: read for i, read in self._new_messages.items() if i in box_ids}
-        self._details = {i: entry for i, entry in known.items() if i in current}
-        self.directory = Directory(users=users_by_id, devices=current, loaded_at=utcnow())
-
-    async def _list_voicemail_boxes(self) -> list[KazooVoicemailBox]:
-        """The account's voicemail boxes; none where the login may not list them."""
-        try:
-            return await self.client.get_voicemail_boxes()
-        except (PbxForbiddenError, PbxNotFoundError):
-            return []
+        """Read the directory (see DirectoryReader.load) and the voicemail counts."""
+        self.directory, boxes = await self._reader.load()
+        self._voicemail.listed(boxes)
 
     async def async_reset(self, presentity: Presentity) -> None:
         """Send the seed's `reset` action to the endpoint that fits the presentity."""

@@ -7,7 +7,7 @@ adds the live parts (`build_snapshot`). Call state follows Kazoo's own BLF rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import re
@@ -73,9 +73,11 @@ def device_presence_key(
 ) -> str | None:
     """The presentity a device's calls and BLF lamps go by.
 
-    Kazoo's order: the owner's presence_id, a hotdesked user's, the device's own, its SIP
-    username.
+    Kazoo's order: the owner's presence_id, a hotdesked user's (only on a device without
+    an owner: `kzd_devices.erl:583-588`), the device's own, its SIP username.
     """
+    if device.owner_id:
+        hotdesked = None
     value = (
         (owner and owner.presence_id)
         or (hotdesked and hotdesked.presence_id)
@@ -142,12 +144,17 @@ _DIRECTIONS = {"outbound": CallDirection.INCOMING, "inbound": CallDirection.OUTG
 
 
 def _call_info(
-    channels: Iterable[KazooChannel], calls: _ChannelIndex, directory: Directory
+    channels: Sequence[KazooChannel],
+    calls: _ChannelIndex,
+    directory: Directory,
+    names: Mapping[str, str],
 ) -> CallInfo | None:
-    """What the channel list tells about a presentity's call: its answered leg, else its first.
+    """What the live legs tell about a presentity's call: its answered leg, else its first.
 
-    `GET /channels` has no caller id; for a call from inside the account the caller's own
-    leg is in the list, and its owner (or phone) and presence id name the caller.
+    An incoming call names its caller: from the caller's own leg when it is in the list
+    (a call inside the account), else from the leg's caller ID (channels on 4.3.25+, every
+    call event). A caller ID number of the account's own users or phones names them as the
+    directory does, not by the SIP user name a phone may send.
     """
     leg = min(
         channels,
@@ -158,12 +165,17 @@ def _call_info(
         return None
     direction = _DIRECTIONS.get(leg.direction or "")
     caller_name = caller_number = None
-    other = calls.by_uuid.get(leg.other_leg or "")
-    if direction is CallDirection.INCOMING and other is not None:
-        user = directory.users.get(other.owner_id or "")
-        device = directory.devices.get(other.authorizing_id or "")
-        caller_name = user.display_name if user else device.name if device else None
-        caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+    if direction is CallDirection.INCOMING:
+        other = calls.by_uuid.get(leg.other_leg or "")
+        if other is not None:
+            user = directory.users.get(other.owner_id or "")
+            device = directory.devices.get(other.authorizing_id or "")
+            caller_name = user.display_name if user else device.name if device else None
+            caller_number = other.presence_id.split("@", 1)[0] if other.presence_id else None
+        else:
+            caller_number = leg.caller_id_number
+            known = names.get(presence_key(caller_number)) if caller_number else None
+            caller_name = known or leg.caller_id_name
     return CallInfo(
         answered=leg.answered,
         direction=direction,
@@ -171,11 +183,15 @@ def _call_info(
         caller_id_name=caller_name,
         caller_id_number=caller_number,
         destination=leg.destination if direction is CallDirection.OUTGOING else None,
+        call_id=leg.uuid,
+        legs=tuple(sorted(channel.uuid for channel in channels)),
     )
 
 
 def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | None:
-    """The first user hotdesked on a device who has a presence_id."""
+    """The first user hotdesked on a device without an owner who has a presence_id."""
+    if device.owner_id:
+        return None
     for user_id in device.hotdesk_user_ids:
         if (user := directory.users.get(user_id)) is not None and user.presence_id:
             return user
@@ -211,6 +227,12 @@ class DirectoryPlan:
     # presence goes out under their phones' SIP user names only, so keys on the number never
     # light. Known from a phone's SIP user name that holds the number (user_1009a: 1009).
     dark_numbers: Mapping[str, _Planned] = field(default_factory=dict)
+    # Presence key -> the user's (else the phone's) name: who a caller ID number is.
+    names: Mapping[str, str] = field(default_factory=dict)
+    # For applying events to the presentities they touch only.
+    user_by_id: Mapping[str, _Planned] = field(default_factory=dict)
+    phone_by_id: Mapping[str, _Planned] = field(default_factory=dict)
+    users_by_key: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def plan_directory(directory: Directory) -> DirectoryPlan:
@@ -274,7 +296,78 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
         for number, owners in dark.items()
         if len(owners) == 1 and number not in claimed  # one person's, and nobody else's name
     }
-    return DirectoryPlan(tuple(users), tuple(phones), frozenset(claimed), dark_numbers)
+    names = {key: planned.base.name for planned in phones for key in planned.keys}
+    names |= {key: planned.base.name for planned in users for key in planned.keys}
+    users_by_key: dict[str, list[str]] = {}
+    for planned in users:
+        for key in planned.keys:
+            users_by_key.setdefault(key, []).append(planned.base.server_id)
+    return DirectoryPlan(
+        tuple(users),
+        tuple(phones),
+        frozenset(claimed),
+        dark_numbers=dark_numbers,
+        names=names,
+        user_by_id={planned.base.server_id: planned for planned in users},
+        phone_by_id={planned.base.server_id: planned for planned in phones},
+        users_by_key={key: tuple(ids) for key, ids in users_by_key.items()},
+    )
+
+
+def _user_calls(planned: _Planned, calls: _ChannelIndex) -> list[KazooChannel]:
+    user_id = planned.owner_id or ""
+    return calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+
+
+def update_snapshot(
+    previous: Snapshot,
+    directory: Directory,
+    channels: list[KazooChannel],
+    touched: Iterable[KazooChannel],
+    *,
+    plan: DirectoryPlan,
+    cache: dict[str, tuple[tuple[Any, ...], Presentity]],
+) -> Snapshot | None:
+    """`previous` (built by `build_snapshot` with `plan` and `cache`) after call events.
+
+    Only the users and phones the `touched` legs (and the legs bridged to them) belong to
+    are worked out again: a batch of events costs what it touches, not the account's
+    size. Their watchers, voicemail and registration stay as `cache` holds them. None
+    when a presentity is not in the cache (then build the whole snapshot).
+    """
+    calls = _ChannelIndex.of(channels)
+    legs = list(touched)
+    ids = {leg.uuid for leg in legs}
+    legs += [c for c in channels if c.other_leg in ids]
+    user_ids: set[str] = set()
+    device_ids: set[str] = set()
+    for leg in legs:
+        if leg.owner_id:
+            user_ids.add(leg.owner_id)
+        if leg.authorizing_id:
+            device_ids.add(leg.authorizing_id)
+        if leg.presence_id:
+            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
+    presentities = dict(previous.presentities)
+    work = [
+        (planned, _USER_LIVE, _user_calls(planned, calls))
+        for user_id in user_ids
+        if (planned := plan.user_by_id.get(user_id)) is not None
+    ] + [
+        (planned, _PHONE_LIVE, list(calls.by_device.get(device_id, ())))
+        for device_id in device_ids
+        if (planned := plan.phone_by_id.get(device_id)) is not None
+    ]
+    for planned, names, own in work:
+        key = planned.base.key
+        if (old := cache.get(key)) is None or key not in presentities:
+            return None
+        live = (_call_state(own), _call_info(own, calls, directory, plan.names), *old[0][2:])
+        if live != old[0]:
+            presentity = replace(planned.base, **dict(zip(names, live, strict=True)))
+            cache[key] = (live, presentity)
+            presentities[key] = presentity
+    return replace(previous, presentities=presentities)
 
 
 def build_snapshot(
@@ -315,15 +408,13 @@ def build_snapshot(
 
     for planned in plan.users:
         user_id = planned.owner_id or ""
-        user_calls = (
-            calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
-        )
+        user_calls = _user_calls(planned, calls)
         presentities[planned.base.key] = settle(
             planned.base,
             _USER_LIVE,
             (
                 _call_state(user_calls),
-                _call_info(user_calls, calls, directory),
+                _call_info(user_calls, calls, directory, plan.names),
                 sum(watchers.get(key, 0) for key in planned.keys),
                 voicemail.get(user_id),
             ),
@@ -338,7 +429,7 @@ def build_snapshot(
             _PHONE_LIVE,
             (
                 _call_state(device_calls),
-                _call_info(device_calls, calls, directory),
+                _call_info(device_calls, calls, directory, plan.names),
                 watchers.get(key, 0) if key else 0,
                 device_id in registered,
             ),

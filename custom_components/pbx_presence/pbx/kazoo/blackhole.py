@@ -36,9 +36,10 @@ from .models import KazooChannel
 
 _LOGGER = logging.getLogger(__name__)
 
-# A ping this often keeps the server's idle timeout (an hour) away; no answer to it
-# within the reply timeout means the socket is dead.
-KEEPALIVE_INTERVAL = 180.0
+# A ping this often keeps the server's idle timeout (an hour) away, and no answer to it
+# within the reply timeout means the socket is dead: a socket that answers nothing is
+# found out within 40 seconds. A ping costs one token of the socket's bucket (100, +10/s).
+KEEPALIVE_INTERVAL = 30.0
 REPLY_TIMEOUT = 10.0
 
 
@@ -96,6 +97,8 @@ class KazooCallEvent:
     callee_id_number: str | None
     timestamp: int | None  # Gregorian seconds
     hangup_cause: str | None = None
+    # `<number dialled>@<realm>` (CREATE, ANSWER, DESTROY)
+    request: str | None = None
 
     @classmethod
     def from_event(cls, name: str, data: Mapping[str, Any]) -> Self:
@@ -115,6 +118,7 @@ class KazooCallEvent:
             callee_id_number=_opt_str(data, "callee_id_number"),
             timestamp=_opt_int(data, "timestamp"),
             hangup_cause=_opt_str(data, "hangup_cause"),
+            request=_opt_str(data, "request"),
         )
 
     def as_channel(self) -> KazooChannel:
@@ -127,11 +131,26 @@ class KazooCallEvent:
             owner_id=self.owner_id,
             authorizing_id=self.authorizing_id,
             username=self.username,
-            # The number the phone dialled, for a leg it created.
-            destination=self.callee_id_number if self.direction == "inbound" else None,
+            destination=self.dialled,
             other_leg=self.other_leg_call_id,
             timestamp=self.timestamp,
+            caller_id_name=self.caller_id_name,
+            caller_id_number=self.caller_id_number,
+            callee_id_name=self.callee_id_name,
+            callee_id_number=self.callee_id_number,
         )
+
+    @property
+    def dialled(self) -> str | None:
+        """The number the phone dialled, for a leg it created: `request`'s user part.
+
+        The callee's number is usually still empty when the leg is created.
+        """
+        if self.direction != "inbound":
+            return None
+        if self.request and (number := self.request.split("@", 1)[0]):
+            return number
+        return self.callee_id_number
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,6 +276,20 @@ class BlackholeSocket:
             if isinstance(subscribed, list):
                 self.subscribed = [str(item) for item in subscribed]
         return self.subscribed
+
+    async def subscribe_optional(self, bindings: Sequence[str]) -> dict[str, str]:
+        """Subscribe to bindings the socket can do without; return those refused, and why.
+
+        Blackhole refuses a binding whose module is not running ("no available
+        subscriptions to requested binding"); the others stand.
+        """
+        refused: dict[str, str] = {}
+        for binding in bindings:
+            try:
+                await self.subscribe([binding])
+            except PbxValidationError as err:
+                refused[binding] = str(err)
+        return refused
 
     async def close(self) -> None:
         """Close the socket; iteration ends."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from .._parse import as_object, get_bool, get_int, get_opt_str, get_str, opt_text, parse_list
+from .._parse import as_object, get_bool, get_int, get_opt_str, get_str, opt_text
 
 # Kazoo timestamps count seconds from year 0 of the Gregorian calendar.
 GREGORIAN_EPOCH_OFFSET = 62_167_219_200
@@ -184,27 +184,31 @@ class KazooDeviceStatus:
 
 @dataclass(frozen=True, slots=True)
 class KazooVoicemailBox:
-    """One item of `vmboxes`: a voicemail box and its owner."""
+    """One item of `vmboxes`: a voicemail box, its owner and its new-message count.
+
+    Kazoo 4.3 adds `folders.new` / `folders.saved` to every item of the list
+    (`cb_vmboxes`); `new_messages` is None where a server does not.
+    """
 
     id: str
     mailbox: str | None
     owner_id: str | None
+    new_messages: int | None = None
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
         """Build from one `vmboxes` item."""
         obj = as_object(data, "voicemail box")
+        folders = obj.get("folders")
+        new_messages = None
+        if isinstance(folders, Mapping) and "new" in folders:
+            new_messages = get_int(folders, "new")
         return cls(
             id=get_str(obj, "id"),
             mailbox=opt_text(obj, "mailbox"),
             owner_id=get_opt_str(obj, "owner_id"),
+            new_messages=new_messages,
         )
-
-
-def count_new_messages(data: Any) -> int:
-    """Count the messages of `vmboxes/{id}/messages` still in the `new` folder."""
-    messages = parse_list(data, "voicemail messages", lambda item: as_object(item, "message"))
-    return sum(1 for message in messages if message.get("folder") == "new")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,11 @@ class KazooChannel:
     destination: str | None
     other_leg: str | None
     timestamp: int | None
+    # The leg's caller and callee ID (channels on 4.3.25+, every call event).
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
+    callee_id_name: str | None = None
+    callee_id_number: str | None = None
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -237,6 +246,10 @@ class KazooChannel:
             destination=get_opt_str(obj, "destination"),
             other_leg=get_opt_str(obj, "other_leg"),
             timestamp=get_int(obj, "timestamp") if "timestamp" in obj else None,
+            caller_id_name=opt_text(obj, "caller_id_name"),
+            caller_id_number=opt_text(obj, "caller_id_number"),
+            callee_id_name=opt_text(obj, "callee_id_name"),
+            callee_id_number=opt_text(obj, "callee_id_number"),
         )
 
 
