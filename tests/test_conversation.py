@@ -16,6 +16,7 @@ from homeassistant.components.homeassistant.exposed_entities import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -537,3 +538,34 @@ async def test_people_are_exposed_once_unless_the_options_say_not_to(
     assert await hass.config_entries.async_reload(kazoo_entry.entry_id)
     await hass.async_block_till_done()
     assert not async_should_expose(hass, "conversation", "sensor.anna_schmidt_call_state")
+
+
+@pytest.mark.usefixtures("both")
+async def test_me_is_the_person_linked_by_hand(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A person whose Home Assistant name is nobody's on the phone system, linked in the options."""
+    user = await hass.auth.async_create_user("boss")
+    hass.states.async_set("person.the_boss", "home", {"user_id": user.id, "friendly_name": "Boss"})
+    context = Context(user_id=user.id)
+    assert await ask(hass, "set my status to away", context) == (
+        "I don't know who you are on the phone system. Say the person's name, or give your "
+        "Home Assistant user or person the name you have on the phone system."
+    )
+
+    result = await hass.config_entries.options.async_init(isymphony_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"self_links": ["Boss = Nobody Known"]}
+    )
+    assert result["errors"] == {"self_links": "invalid_self_link"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"self_links": ["Boss = Max Weber"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads
+    assert isymphony_entry.options["self_links"] == {"person.the_boss": "panel_user_max"}
+
+    assert await ask(hass, "set my status to away", context) == (
+        "Done. Max Weber is away (Out to lunch)."
+    )
+    assert simulator.isymphony.status_of("max")["type"] == "away"

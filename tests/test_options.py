@@ -25,6 +25,7 @@ from custom_components.pbx_presence.const import (
     CONF_EXPOSE_TO_ASSIST,
     CONF_IMPORT,
     CONF_INCLUDE,
+    CONF_SELF_LINKS,
     DOMAIN,
     ServerType,
 )
@@ -65,6 +66,7 @@ async def test_options_form_previews_what_is_imported(
         CONF_EXCLUDE,
         CONF_SCAN_INTERVAL,
         CONF_EXPOSE_TO_ASSIST,
+        CONF_SELF_LINKS,
     }
 
 

@@ -27,6 +27,8 @@ CONF_EXCLUDE: Final = "exclude"
 # and people kept apart by hand (usernames); see device_links.py.
 CONF_PERSON_LINKS: Final = "person_links"
 CONF_PERSON_UNLINKS: Final = "person_unlinks"
+# Voice: Home Assistant person entity id -> the presentity key "me" means (see voice/).
+CONF_SELF_LINKS: Final = "self_links"
 # Whether new call-state and status sensors are exposed to Assist when first added.
 CONF_EXPOSE_TO_ASSIST: Final = "expose_to_assist"
 # Kazoo: the Blackhole websocket's URL, where the login reply's or the default is wrong.

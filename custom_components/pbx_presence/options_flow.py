@@ -35,9 +35,11 @@ from .const import (
     CONF_INCLUDE,
     CONF_PERSON_LINKS,
     CONF_PERSON_UNLINKS,
+    CONF_SELF_LINKS,
 )
 from .device_links import link_lines, parse_link_lines
 from .import_filter import ImportFilter, pattern_error
+from .voice.self_links import parse_self_lines, self_lines
 
 # The slowest polling pace a user may set when no push is available.
 MAX_SCAN_INTERVAL = 300
@@ -77,6 +79,9 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             vol.Optional(CONF_INCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
             vol.Optional(CONF_EXCLUDE, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
             vol.Optional(CONF_EXPOSE_TO_ASSIST, default=True): BooleanSelector(),
+            vol.Optional(CONF_SELF_LINKS, default=[]): TextSelector(
+                TextSelectorConfig(multiple=True)
+            ),
             # The bounds are checked in _options, so that the error can name them.
             vol.Optional(CONF_SCAN_INTERVAL): NumberSelector(
                 NumberSelectorConfig(
@@ -87,6 +92,8 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             ),
         }
         suggested = dict(user_input or entry.options)
+        if user_input is None:
+            suggested[CONF_SELF_LINKS] = self_lines(entry, entry.options.get(CONF_SELF_LINKS, {}))
         if backend.links_people:
             fields |= self._people_fields()
             if user_input is None:
@@ -119,6 +126,13 @@ class PbxOptionsFlow(OptionsFlowWithReload):
             low = _seconds(backend_class(self.config_entry.data).min_scan_interval)
             if not low <= options[CONF_SCAN_INTERVAL] <= MAX_SCAN_INTERVAL:
                 errors[CONF_SCAN_INTERVAL] = "scan_interval_out_of_range"
+        if CONF_SELF_LINKS in options:
+            try:
+                options[CONF_SELF_LINKS] = parse_self_lines(
+                    self.hass, self.config_entry, options[CONF_SELF_LINKS]
+                )
+            except ValueError:
+                errors[CONF_SELF_LINKS] = "invalid_self_link"
         if CONF_PERSON_LINKS in options:
             try:
                 options[CONF_PERSON_LINKS] = parse_link_lines(

@@ -17,7 +17,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from ..backends.snapshot import Presentity, PresentityKind
-from ..const import DOMAIN
+from ..const import CONF_SELF_LINKS, DOMAIN
 from ..coordinator import PbxConfigEntry
 from ..text import normalize
 from .exposure import async_is_exposed
@@ -151,11 +151,22 @@ async def _async_find_self(people: list[Person], hass: HomeAssistant, context: C
     user = await hass.auth.async_get_user(context.user_id) if context.user_id else None
     if user is None:
         raise voice_error("voice_unknown_self")
-    names = [
-        state.name
+    persons = [
+        state
         for state in hass.states.async_all("person")
         if state.attributes.get("user_id") == user.id
     ]
+    # A link by hand in an entry's options wins over names.
+    linked = {
+        (entry.entry_id, key)
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        for person in persons
+        if (key := entry.options.get(CONF_SELF_LINKS, {}).get(person.entity_id)) is not None
+    }
+    for person in people:
+        if any((m.entry.entry_id, m.presentity.key) in linked for m in person.members):
+            return person
+    names = [state.name for state in persons]
     if user.name:
         names.append(user.name)
     for name in names:
