@@ -569,3 +569,61 @@ async def test_me_is_the_person_linked_by_hand(
         "Done. Max Weber is away (Out to lunch)."
     )
     assert simulator.isymphony.status_of("max")["type"] == "away"
+
+
+# German, asked as people in a German office would; answers in German with a 24-hour clock.
+GERMAN = [
+    ("telefoniert Ben", "Ja. Ben Carter telefoniert gerade."),
+    ("ist Ben am Telefon", "Ja. Ben Carter telefoniert gerade."),
+    ("klingelt das Telefon von Anna", "Ja. Das Telefon von Anna Schmidt klingelt."),
+    (
+        "ist Emma frei",
+        "Ja. Emma Johnson telefoniert nicht. Emma Johnson ist frei für Chat (Chatting).",
+    ),
+    (
+        "ist David frei",
+        "Nein. David Kim telefoniert nicht. David Kim ist länger abwesend (On vacation) "
+        "bis 10. Juni 2030 um 10 Uhr. Notiz: Back on Monday.",
+    ),
+    (
+        "kann ich Jonas anrufen",
+        "Nein. Jonas Becker telefoniert nicht. Jonas Becker ist nicht verfügbar.",
+    ),
+    ("wer telefoniert", "Ben Carter telefoniert gerade."),
+    ("wessen Telefon klingelt", "Das Telefon von Anna Schmidt klingelt."),
+    ("wer ist abwesend", "Ben Carter und David Kim sind abwesend."),
+    ("wer ist auf nicht stören", "Carla Rossi ist im Modus „Nicht stören“."),
+    (
+        "was ist der Status von Ben",
+        "Ben Carter ist abwesend (Out to lunch) bis 3. Juni 2030 um 14:45 Uhr.",
+    ),
+    (
+        "wann kommt David zurück",
+        "David Kim ist länger abwesend (On vacation) bis 10. Juni 2030 um 10 Uhr. "
+        "Notiz: Back on Monday.",
+    ),
+    (
+        "was macht Carla",
+        "Carla Rossi ist im Modus „Nicht stören“ (In a meeting). Notiz: Quarterly review.",
+    ),
+    ("setze Annas Status auf abwesend", "Erledigt. Anna Schmidt ist abwesend (Out to lunch)."),
+    (
+        "setze den Status von Felix auf nicht stören",
+        "Erledigt. Felix Wagner ist im Modus „Nicht stören“ (In a meeting).",
+    ),
+    ("setze Emmas Status auf verfügbar", "Erledigt. Emma Johnson ist verfügbar."),
+    (
+        "setze die Präsenz von Anna zurück",
+        "Die BLF-Präsenz von Anna Schmidt ist zurückgesetzt; die Lampen zeigen bis zum "
+        "nächsten Anruf frei an.",
+    ),
+    ("ist Zoe am Telefon", "Ich kenne niemanden namens Zoe in der Telefonanlage."),
+]
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(("question", "answer"), GERMAN)
+async def test_german(hass: HomeAssistant, question: str, answer: str) -> None:
+    """The same intents in German, with German times and dates."""
+    result = await conversation.async_converse(hass, question, None, Context(), language="de")
+    assert result.response.speech["plain"]["speech"] == answer

@@ -76,16 +76,22 @@ class Texts:
         """A time of day in the user's time zone, with the day when it is not today."""
         local = dt_util.as_local(when)
         today = dt_util.now().date()
-        hour = local.hour % 12 or 12
+        # The language's clock (12 or 24 hours) and month names come from its translations.
+        twelve = self.say("voice_clock_hours") == "12"
+        hour = (local.hour % 12 or 12) if twelve else local.hour
         clock = f"{hour}:{local.minute:02d}" if local.minute else str(hour)
-        clock = self.say("voice_pm" if local.hour >= 12 else "voice_am", time=clock)
+        if twelve:
+            clock = self.say("voice_pm" if local.hour >= 12 else "voice_am", time=clock)
+        else:
+            clock = self.say("voice_clock_24", time=clock)
         if local.date() == today:
             return clock
         if local.date() == today + timedelta(days=1):
             return self.say("voice_tomorrow_at", time=clock)
-        date = f"{local:%B} {local.day}"
+        month = self.say("voice_months").split(",")[local.month - 1].strip()
+        date = self.say("voice_date", month=month, day=str(local.day))
         if local.year != today.year:
-            date = f"{date}, {local.year}"
+            date = self.say("voice_date_year", date=date, year=str(local.year))
         return self.say("voice_date_at", date=date, time=clock)
 
 

@@ -23,7 +23,7 @@ from ..text import normalize
 from .exposure import async_is_exposed
 
 # What people say when they mean themselves.
-SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine"})
+SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine", "ich", "mich", "mein", "meinen"})
 # Words a sentence's wildcard may take in after a name ("is Anna currently ...").
 _FILLER_WORDS = frozenset({"talking", "currently", "now", "right", "still", "really"})
 # Ambiguous names list at most this many candidates.

@@ -1,4 +1,4 @@
-"""English sentences for Home Assistant's built-in Assist agent, wired to the intents.
+"""English and German sentences for Home Assistant's built-in Assist agent, wired to the intents.
 
 Home Assistant 2026.2 has no way for an integration to add sentences to the built-in
 agent's intent recognition: it reads only the `home-assistant-intents` package and files
@@ -54,7 +54,8 @@ _PLEASE = "[please]"
 _STATUS_OF = "(status|presence status|panel status)"
 
 # (intent, slots the sentence itself implies, sentences)
-SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
+type Sentences = tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...]
+ENGLISH: Sentences = (
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "busy"},
@@ -156,6 +157,72 @@ SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+
+# The same intents in German: all languages' sentences are matched together, and the
+# answer is in the language of the request.
+_DE_BUSY = "(am Telefon|im Gespräch|in einem Gespräch|beschäftigt|besetzt)"
+_DE_FREE = "(frei|erreichbar|verfügbar)"
+GERMAN: Sentences = (
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "busy"},
+        (f"ist {{name}} [gerade] {_DE_BUSY}", "telefoniert {name} [gerade]"),
+    ),
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "ringing"},
+        ("klingelt das Telefon von {name} [gerade]", "klingelt {name}s Telefon [gerade]"),
+    ),
+    (
+        INTENT_GET_CALL_STATE,
+        {SLOT_STATE: "idle"},
+        (f"ist {{name}} [gerade] {_DE_FREE}", "kann ich {name} [jetzt] anrufen"),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "busy"},
+        ("wer telefoniert [gerade]", "telefoniert [gerade] (jemand|irgendjemand)"),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "ringing"},
+        ("wessen Telefon klingelt [gerade]", "welche Telefone klingeln [gerade]"),
+    ),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "free"}, (f"wer ist [gerade] {_DE_FREE}",)),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "away"}, ("wer ist [gerade] [länger] abwesend",)),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "dnd"},
+        ("wer ist [gerade] (auf|im Modus) [„]nicht stören[“]", "wer will nicht gestört werden"),
+    ),
+    (
+        INTENT_GET_STATUS,
+        {},
+        (
+            "(was|wie) ist der Status von {name}",
+            "(was|wie) ist {name}s Status",
+            "wann (ist|kommt) {name} [wieder] zurück",
+            "was macht {name} [gerade]",
+        ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        {},
+        (
+            "setze {name}s Status auf {status}",
+            "setze den Status von {name} auf {status}",
+            "setze meinen Status auf {status}",
+            "setze mich auf {status}",
+        ),
+    ),
+    (
+        INTENT_RESET_PRESENCE,
+        {},
+        ("setze die (Präsenz|BLF-Präsenz|Lampen) von {name} zurück",),
+    ),
+)
+SENTENCES: Sentences = ENGLISH + GERMAN
 
 
 async def async_setup_sentences(hass: HomeAssistant) -> None:
