@@ -252,3 +252,15 @@ def state_object(hass: HomeAssistant, entity_id: str) -> State:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state
+
+
+def start_internal_call(sim: Simulator) -> tuple[str, str]:
+    """The lobby phone calls Anna's desk phone (1001), both legs bridged: (caller, callee)."""
+    kazoo = sim.kazoo
+    lobby = kazoo_device_id(sim, "Lobby phone")
+    desk = kazoo_device_id(sim, "Anna Schmidt desk phone")
+    caller = kazoo.start_call(device_id=lobby, direction="inbound", destination="1001")
+    callee = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
+    kazoo.channels[callee].other_leg = caller
+    kazoo.channels[caller].other_leg = callee
+    return caller, callee

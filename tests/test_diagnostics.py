@@ -31,6 +31,7 @@ from .conftest import (
     kazoo_entry_data,
     kazoo_user_id,
     setup_entry,
+    start_internal_call,
 )
 
 REDACTED = "**REDACTED**"
@@ -230,14 +231,10 @@ async def test_diagnostics_leave_out_who_is_on_the_other_end(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A caller's name and number, and the number dialled, are personal: never in a dump."""
-    kazoo = simulator.kazoo
+    start_internal_call(simulator)
+    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     lobby = kazoo_device_id(simulator, "Lobby phone")
     desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
-    caller = kazoo.start_call(device_id=lobby, direction="inbound", destination="1001")
-    callee = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
-    kazoo.channels[callee].other_leg = caller
-    kazoo.channels[caller].other_leg = callee
-    await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_kazoo)
 

@@ -31,7 +31,14 @@ from custom_components.pbx_presence.backends.snapshot import (
 from custom_components.pbx_presence.changes import call_events
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_object, state_of
+from .conftest import (
+    async_poll,
+    kazoo_device_id,
+    kazoo_user_id,
+    start_internal_call,
+    state_object,
+    state_of,
+)
 
 ANNA_CALL = "event.anna_schmidt_call"
 ANNA_DESK_CALL = "event.anna_schmidt_desk_phone_call"
@@ -136,12 +143,7 @@ async def test_an_internal_call_names_the_caller(
 ) -> None:
     """When the caller's own leg is in the channel list, it names the caller."""
     kazoo = simulator.kazoo
-    lobby = kazoo_device_id(simulator, "Lobby phone")
-    desk = kazoo_device_id(simulator, "Anna Schmidt desk phone")
-    caller = kazoo.start_call(device_id=lobby, direction="inbound", destination="1001")
-    callee = kazoo.start_call(device_id=desk, direction="outbound", destination="1001")
-    kazoo.channels[callee].other_leg = caller
-    kazoo.channels[caller].other_leg = callee
+    caller, callee = start_internal_call(simulator)
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert _event(hass, ANNA_DESK_CALL) == (
         "ringing",
