@@ -124,10 +124,7 @@ async def test_entities_show_the_demo_office(hass: HassClient, entries: Entries)
             "binary_sensor.hannah_muller_desk_phone_registered": "on",
             "sensor.3101_blf_watchers": "3",
             "sensor.carla_rossi_status": "dnd",
-            "sensor.carla_rossi_status_name": "In a meeting",
-            "sensor.carla_rossi_status_note": "Quarterly review",
             "sensor.david_kim_status": "xa",
-            "sensor.david_kim_return_time": "2030-06-10T08:00:00+00:00",
             "select.ben_carter_set_status": "away",
         },
         timeout=KAZOO_DEADLINE,
@@ -137,6 +134,12 @@ async def test_entities_show_the_demo_office(hass: HassClient, entries: Entries)
     assert call_state["options"] == ["idle", "ringing", "busy"]
     assert states["sensor.carla_rossi_status"]["attributes"]["friendly_name"] == (
         "Carla Rossi Status"
+    )
+    # The status's name, note and return time are the Status sensor's attributes.
+    carla = states["sensor.carla_rossi_status"]["attributes"]
+    assert (carla["status_name"], carla["note"]) == ("In a meeting", "Quarterly review")
+    assert states["sensor.david_kim_status"]["attributes"]["return_time"] == (
+        "2030-06-10T08:00:00+00:00"
     )
     # Unlicensed iSymphony users get no status.
     assert "sensor.lukas_novak_status" not in states
@@ -171,15 +174,12 @@ async def test_pbx_changes_reach_home_assistant(
     simulator.isymphony.set_status(
         "anna", name="Out to lunch", type="away", note="Back at 1 pm", user_created=False
     )
-    await hass.wait_for_states(
-        {
-            "sensor.anna_schmidt_status": "away",
-            "sensor.anna_schmidt_status_name": "Out to lunch",
-            "sensor.anna_schmidt_status_note": "Back at 1 pm",
-            "select.anna_schmidt_set_status": "away",
-        },
+    states = await hass.wait_for_states(
+        {"sensor.anna_schmidt_status": "away", "select.anna_schmidt_set_status": "away"},
         timeout=ISYMPHONY_DEADLINE,
     )
+    anna = states["sensor.anna_schmidt_status"]["attributes"]
+    assert (anna["status_name"], anna["note"]) == ("Out to lunch", "Back at 1 pm")
 
 
 async def test_actions_reach_the_pbx(
@@ -239,15 +239,15 @@ async def test_actions_reach_the_pbx(
     assert simulator.isymphony.status_of("david")["type"] == "available"
 
     # The affected entities update at once, without waiting for the next poll.
-    await hass.wait_for_states(
+    states = await hass.wait_for_states(
         {
             "select.carla_rossi_blf_override": "busy",
             "sensor.ben_carter_status": "dnd",
-            "sensor.ben_carter_status_note": "Set from Home Assistant",
             "sensor.david_kim_status": "available",
         },
         timeout=5,
     )
+    assert states["sensor.ben_carter_status"]["attributes"]["note"] == "Set from Home Assistant"
 
 
 async def test_device_trigger_automation_fires(hass: HassClient, simulator: Simulator) -> None:

@@ -206,6 +206,7 @@ async def test_events_wait_for_the_server_to_come_back(
     assert _event(hass, ANNA_CALL)[0] == "ended"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_status_change_events(
     hass: HomeAssistant,
     simulator: Simulator,

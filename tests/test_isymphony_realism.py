@@ -23,6 +23,7 @@ from .conftest import async_poll, isymphony_entry_data, setup_entry, state_of
     "odd",
     ["null", "empty_object", "empty_body", "unknown_type", "null_type", "http_400", "http_500"],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_one_users_odd_status_costs_that_user_only(
     hass: HomeAssistant,
     simulator: Simulator,

@@ -125,6 +125,7 @@ async def test_a_call_reaches_home_assistant_as_it_happens(
     assert polls(simulator, "/channels") == channel_reads  # no poll in between
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_a_status_reaches_home_assistant_as_it_changes(
     hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
 ) -> None:

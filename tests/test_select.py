@@ -233,6 +233,7 @@ async def test_blf_override_is_restored(
     assert simulator.kazoo.presence_actions == []
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_status_select_reads_and_sets_the_status(
     hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:

@@ -245,6 +245,7 @@ async def test_blf_watchers_of_users_and_phones_are_diagnostic_and_disabled(
     assert state_of(hass, "sensor.anna_schmidt_blf_watchers") == str(expected + 1)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_isymphony_status_sensors(
     hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:
@@ -305,6 +306,7 @@ async def test_isymphony_status_sensors(
     assert state_of(hass, "sensor.lena_fischer_status") == "altpink"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_isymphony_status_change_is_polled(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -335,6 +337,7 @@ async def test_isymphony_status_change_is_polled(
     assert state_of(hass, "sensor.anna_schmidt_return_time") == STATE_UNKNOWN
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_isymphony_license_lost_and_granted(
     hass: HomeAssistant,
     simulator: Simulator,

@@ -23,6 +23,7 @@ from .device_links import async_relink, person_links
 from .identifiers import server_identifier
 from .issues import async_remove_entry_issues
 from .services import async_setup_services
+from .voice.answers import Texts
 from .voice.sentences import async_setup_sentences
 
 PLATFORMS = [
@@ -39,6 +40,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's services and its sentences for the built-in agent."""
     async_setup_services(hass)
     await async_setup_sentences(hass)
+    # The logbook describes events in a callback: load its sentences now (logbook.py).
+    for language in {hass.config.language, "en"}:
+        await Texts.async_load(hass, language)
     return True
 
 

@@ -73,6 +73,8 @@ class LiveUpdatesEntity(BinarySensorEntity):
     _attr_translation_key = "live_updates"
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # They change on every reconnect and tell nothing in the history.
+    _unrecorded_attributes = frozenset({"connected_since", "connections"})
 
     def __init__(self, coordinator: PbxCoordinator) -> None:
         """Follow the coordinator's live updates."""

@@ -96,6 +96,11 @@ def status_events(old: Presentity, new: Presentity) -> list[PresentityEvent]:
                 "new_type": after.type,
                 "old_name": before.name,
                 "new_name": after.name,
+            }
+            | {
+                name: value
+                for name, value in (("note", after.note), ("return_time", after.return_time))
+                if value
             },
         )
     ]

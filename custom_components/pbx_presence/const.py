@@ -34,6 +34,11 @@ CONF_EXPOSE_TO_ASSIST: Final = "expose_to_assist"
 # Kazoo: the Blackhole websocket's URL, where the login reply's or the default is wrong.
 CONF_WEBSOCKET_URL: Final = keys.WEBSOCKET_URL
 
+# Bus events the event entities fire beside their state, for the logbook (logbook.py) and
+# for automations that want a call's or status change's data as one event.
+EVENT_CALL: Final = f"{DOMAIN}_call"
+EVENT_STATUS: Final = f"{DOMAIN}_status_changed"
+
 # Every Kazoo reset alerts the account's admins: never reset one presentity more often.
 RESET_COOLDOWN: Final = timedelta(seconds=30)
 # Short blips (one 429, one unreadable reply, one dropped connection, one timeout) keep

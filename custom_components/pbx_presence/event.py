@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, ATTR_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .changes import CallEvent, EventKind, PresentityEvent, StatusEvent
+from .const import EVENT_CALL, EVENT_STATUS
 from .coordinator import PbxConfigEntry
 from .entity import (
     PbxEntity,
@@ -62,6 +66,10 @@ class PbxEventEntity(PbxEntity, EventEntity):
     """Fires the events the coordinator finds between two snapshots of its presentity."""
 
     entity_description: PbxEventEntityDescription
+    # The bus event beside it records them once, for the logbook.
+    _unrecorded_attributes = frozenset(
+        {"caller_id_name", "caller_id_number", "destination", "note", "return_time"}
+    )
 
     async def async_added_to_hass(self) -> None:
         """Listen to this presentity's events."""
@@ -75,3 +83,16 @@ class PbxEventEntity(PbxEntity, EventEntity):
     def _async_fire(self, event: PresentityEvent) -> None:
         self._trigger_event(event.event_type, dict(event.attributes))
         self.async_write_ha_state()
+        # The same event on the bus, for the logbook's sentence (logbook.py).
+        device = self.device_entry
+        data = {
+            ATTR_ENTITY_ID: self.entity_id,
+            ATTR_DEVICE_ID: device.id if device else None,
+            ATTR_NAME: (device.name_by_user or device.name) if device else self.presentity.name,
+            "type": event.event_type,
+            "date": dt_util.now().date().isoformat(),  # the day, for "until tomorrow at 9"
+        }
+        for name, value in event.attributes.items():
+            data[name] = value.isoformat() if isinstance(value, datetime) else value
+        bus_event = EVENT_CALL if self.entity_description.kind is EventKind.CALL else EVENT_STATUS
+        self.hass.bus.async_fire(bus_event, data)

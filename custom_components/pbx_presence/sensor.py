@@ -58,6 +58,19 @@ def _call_party(presentity: Presentity) -> dict[str, Any]:
     return call_attributes(presentity.call) if presentity.call is not None else {}
 
 
+def _status_details(presentity: Presentity) -> dict[str, Any]:
+    """The status's name, note and return time (each also a sensor, off by default)."""
+    status = presentity.status
+    if status is None:
+        return {}
+    details = {
+        "status_name": _text(status.name),
+        "note": _text(status.note),
+        "return_time": status.return_time,
+    }
+    return {name: value for name, value in details.items() if value}
+
+
 SENSORS: tuple[PbxSensorEntityDescription, ...] = (
     PbxSensorEntityDescription(
         key="call_state",
@@ -105,22 +118,27 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
             status_state(presentity.status.type) if presentity.status else None
         ),
         spoken=True,
+        attributes_fn=_status_details,
     ),
     PbxSensorEntityDescription(
         key="status_name",
         translation_key="status_name",
+        # The Status sensor carries it as an attribute; one status change, one logbook line.
+        entity_registry_enabled_default=False,
         exists_fn=has_status,
         value_fn=lambda presentity: _text(presentity.status.name if presentity.status else None),
     ),
     PbxSensorEntityDescription(
         key="status_note",
         translation_key="status_note",
+        entity_registry_enabled_default=False,
         exists_fn=has_status,
         value_fn=lambda presentity: _text(presentity.status.note if presentity.status else None),
     ),
     PbxSensorEntityDescription(
         key="return_time",
         translation_key="return_time",
+        entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.TIMESTAMP,
         exists_fn=has_status,
         value_fn=lambda presentity: presentity.status.return_time if presentity.status else None,
@@ -141,6 +159,11 @@ class PbxSensorEntity(PbxEntity, SensorEntity):
     """A sensor that reads one value of a presentity."""
 
     entity_description: PbxSensorEntityDescription
+    # Other people's numbers and free-text notes: shown live, kept out of the history (the
+    # logbook's call and status events keep them once).
+    _unrecorded_attributes = frozenset(
+        {"caller_id_name", "caller_id_number", "destination", "note", "return_time"}
+    )
 
     async def async_added_to_hass(self) -> None:
         """Expose what voice answers about to Assist once, unless the options say not to."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -43,6 +43,18 @@ class Texts:
 
         return cls(await load("common"), await load("exceptions"), await load("entity"))
 
+    @classmethod
+    def cached(cls, hass: HomeAssistant, language: str) -> Texts:
+        """The sentences already loaded (for callbacks, e.g. the logbook's: see async_load)."""
+
+        def cached(category: str) -> dict[str, str]:
+            # A language chosen after setup is not loaded yet: English until it is.
+            return translation.async_get_cached_translations(
+                hass, language, category, DOMAIN
+            ) or translation.async_get_cached_translations(hass, "en", category, DOMAIN)
+
+        return cls(cached("common"), cached("exceptions"), cached("entity"))
+
     def say(self, key: str, **placeholders: str) -> str:
         """A sentence of the `common` section with its placeholders filled in."""
         return self.common[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
@@ -72,10 +84,10 @@ class Texts:
             return names[0]
         return self.say("voice_and", first=", ".join(names[:-1]), last=names[-1])
 
-    def moment(self, when: datetime) -> str:
-        """A time of day in the user's time zone, with the day when it is not today."""
+    def moment(self, when: datetime, today: date | None = None) -> str:
+        """A time of day in the user's time zone, with the day when it is not `today`."""
         local = dt_util.as_local(when)
-        today = dt_util.now().date()
+        today = today or dt_util.now().date()
         # The language's clock (12 or 24 hours) and month names come from its translations.
         twelve = self.say("voice_clock_hours") == "12"
         hour = (local.hour % 12 or 12) if twelve else local.hour
