@@ -6,8 +6,8 @@ comparison, so events look the same whatever produced them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -106,14 +106,63 @@ def status_events(old: Presentity, new: Presentity) -> list[PresentityEvent]:
     ]
 
 
+def settle(
+    old: Snapshot | None, new: Snapshot, touched: Collection[str] | None = None
+) -> tuple[Snapshot, set[str]]:
+    """`new`, keeping the objects of unchanged presentities, and the keys that changed.
+
+    Unchanged data stays the same objects, so a quiet poll leaves nothing new alive (no
+    garbage for full collections) and listeners compare by identity. With `touched` (the
+    only keys that may differ from `old`, as after a pushed call event) only those are
+    compared: the cost follows the change, not the account. `old` itself comes back when
+    nothing changed.
+    """
+    if old is None:  # the first poll
+        return new, set(new.presentities)
+    before = old.presentities
+    flags_same = (new.partial, new.unlicensed, new.unlit_keys) == (
+        old.partial,
+        old.unlicensed,
+        old.unlit_keys,
+    )
+    if touched is not None:
+        after = new.presentities
+        changed = {key for key in touched if not _same(before.get(key), after.get(key))}
+        if not changed and flags_same:
+            return old, changed
+        if kept := [key for key in touched if key not in changed and after.get(key) is not None]:
+            # Equal but rebuilt: keep the old objects, as below.
+            after = dict(after) | {key: before[key] for key in kept}
+            new = replace(new, presentities=after)
+        return new, changed
+    presentities: dict[str, Presentity] = {}
+    changed = set()
+    for key, presentity in new.presentities.items():
+        previous = before.get(key)
+        if previous is not None and _same(previous, presentity):
+            presentities[key] = previous
+        else:
+            presentities[key] = presentity
+            changed.add(key)
+    changed.update(before.keys() - presentities.keys())  # gone
+    if not changed and flags_same:
+        return old, changed
+    return replace(new, presentities=presentities), changed
+
+
+def _same(old: Presentity | None, new: Presentity | None) -> bool:
+    # Identity first: comparing two dataclasses field by field is what costs.
+    return old is new or (old is not None and old == new)
+
+
 def snapshot_events(
-    old: Snapshot, new: Snapshot, now: datetime
+    old: Snapshot, new: Snapshot, now: datetime, keys: Iterable[str] | None = None
 ) -> dict[str, list[PresentityEvent]]:
-    """The events of every presentity present in both snapshots, by presentity key."""
+    """The events of the presentities (all, or those of `keys`) present in both snapshots."""
     found: dict[str, list[PresentityEvent]] = {}
-    for key, after in new.presentities.items():
-        before = old.presentities.get(key)
-        if before is None or before == after:
+    for key in new.presentities if keys is None else keys:
+        before, after = old.presentities.get(key), new.presentities.get(key)
+        if before is None or after is None or _same(before, after):
             continue
         if events := call_events(before, after, now) + status_events(before, after):
             found[key] = events

@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from .backends import NothingToSendError, PbxBackend
 from .backends.snapshot import CallState, Presentity, ServerInfo, Snapshot, StatusType
-from .changes import snapshot_events
+from .changes import settle, snapshot_events
 from .const import (
     DOMAIN,
     LOGGER,
@@ -231,7 +231,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         result = self.backend.apply_events(events)
         if result.snapshot is not None and self._polled:
             self.unfiltered = result.snapshot
-            self._publish(self.import_filter.apply(result.snapshot))
+            touched = result.touched
+            self._publish(self.import_filter.apply(result.snapshot, touched, self.data), touched)
         if result.resync:
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), f"{self.name} resync"
@@ -240,43 +241,18 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
     # --- change tracking ----------------------------------------------------------------
 
     @callback
-    def _publish(self, snapshot: Snapshot) -> None:
+    def _publish(self, snapshot: Snapshot, touched: frozenset[str] | None = None) -> None:
         """Show a snapshot that did not come from a poll; the poll schedule stays as it is."""
-        settled = self._settle(snapshot)
+        settled = self._settle(snapshot, touched)
         if settled is not self.data:
             self.data = settled
             self.async_update_listeners()
 
-    def _settle(self, new: Snapshot) -> Snapshot:
-        """Keep the objects of unchanged presentities, and note which ones changed.
-
-        Unchanged data stays the same objects, so a quiet poll leaves nothing new alive
-        (no garbage for full collections) and listeners compare by identity.
-        """
-        old: Snapshot | None = self.data  # None before the first poll
-        if old is None:
-            self._changed.update(new.presentities)
-            return new
-        before = old.presentities
-        presentities: dict[str, Presentity] = {}
-        changed: list[str] = []
-        for key, presentity in new.presentities.items():
-            previous = before.get(key)
-            if previous is not None and previous == presentity:
-                presentities[key] = previous
-            else:
-                presentities[key] = presentity
-                changed.append(key)
-        gone = before.keys() - presentities.keys()
-        flags_same = (new.partial, new.unlicensed, new.unlit_keys) == (
-            old.partial,
-            old.unlicensed,
-            old.unlit_keys,
-        )
-        if not changed and not gone and flags_same:
-            return old
-        self._changed.update(changed, gone)
-        return replace(new, presentities=presentities)
+    def _settle(self, new: Snapshot, touched: frozenset[str] | None = None) -> Snapshot:
+        """Keep the objects of unchanged presentities, and note which ones changed."""
+        settled, changed = settle(self.data, new, touched)
+        self._changed.update(changed)
+        return settled
 
     @callback
     def async_update_listeners(self) -> None:
@@ -308,7 +284,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             if before is previous:
                 return
             entry_id = self.config_entry.entry_id
-            for key, events in snapshot_events(before, self.data, dt_util.utcnow()).items():
+            changes = snapshot_events(before, self.data, dt_util.utcnow(), self.last_changes)
+            for key, events in changes.items():
                 for event in events:
                     signal = presentity_event_signal(entry_id, key, event.kind)
                     async_dispatcher_send(self.hass, signal, event)
@@ -373,7 +350,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         presentities = dict(self.data.presentities)
         presentities[presentity.key] = replace(presentity, status=status, licensed=True)
-        self._publish(replace(self.data, presentities=presentities))
+        self._publish(replace(self.data, presentities=presentities), frozenset({presentity.key}))
 
 
 def _check_presence_target(presentity: Presentity) -> None:

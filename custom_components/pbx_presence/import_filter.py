@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
@@ -58,11 +58,29 @@ class ImportFilter:
             ) and not (self.exclude and _matches(self.exclude, names))
         return matched
 
-    def apply(self, snapshot: Snapshot) -> Snapshot:
-        """The snapshot with only the presentities imported."""
+    def apply(
+        self,
+        snapshot: Snapshot,
+        touched: Collection[str] | None = None,
+        previous: Snapshot | None = None,
+    ) -> Snapshot:
+        """The snapshot with only the presentities imported.
+
+        With `touched` and `previous` (this filter's last result), only the presentities
+        of `touched` are looked at again; every other one is as in `previous`.
+        """
         if self == ImportFilter():
             return snapshot
-        kept = {key: p for key, p in snapshot.presentities.items() if self.wants(p)}
+        if touched is None or previous is None:
+            kept = {key: p for key, p in snapshot.presentities.items() if self.wants(p)}
+        else:
+            kept = dict(previous.presentities)
+            for key in touched:
+                presentity = snapshot.presentities.get(key)
+                if presentity is not None and self.wants(presentity):
+                    kept[key] = presentity
+                else:
+                    kept.pop(key, None)
         return replace(snapshot, presentities=kept)
 
 

@@ -30,14 +30,16 @@ class StaleDevices:
         """
         coordinator = self._coordinator
         if coordinator.data.partial:  # a partial presence reply is no proof anyone left
+            self._checked_keys = None  # who left meanwhile: the next whole reply tells
             return
         presentities = coordinator.data.presentities
-        if (
-            not everything
-            and self._checked_keys is not None
-            and self._checked_keys <= presentities.keys()
-        ):
-            return
+        if not everything and self._checked_keys is not None:
+            # Only a presentity that changed can have left (cheap after a pushed event).
+            changed = coordinator.last_changes
+            if changed is not None and changed <= presentities.keys():
+                return
+            if changed is None and self._checked_keys <= presentities.keys():
+                return
         self._checked_keys = set(presentities)
         registry = dr.async_get(coordinator.hass)
         current = {coordinator.device_identifier(key) for key in presentities}

@@ -110,6 +110,9 @@ class PushResult:
     # Events the backend cannot apply on its own (a directory change, an unknown user):
     # a poll reads the server again.
     resync: bool = False
+    # The keys of the presentities the events may have changed (every other one is the
+    # same object as before), or None for any: the layers above then look at those only.
+    touched: frozenset[str] | None = None
 
 
 class PbxBackend[EventT](ABC):

@@ -176,7 +176,13 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return self._snapshot()
 
     def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
-        """The snapshot of the latest poll, with the events applied since.
+        """The snapshot of the latest poll, with the events applied since."""
+        return self._updated(touched)[0]
+
+    def _updated(
+        self, touched: list[KazooChannel] | None = None
+    ) -> tuple[Snapshot, frozenset[str] | None]:
+        """The snapshot with the events applied, and which presentities changed (None: any).
 
         The directory's part is worked out once per load, and presentities whose live
         parts did not change are the same objects as in the last snapshot. After call
@@ -188,7 +194,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             self._last = None
         channels = list(self._calls.channels.values())
         if touched is not None and self._last is not None:
-            snapshot = update_snapshot(
+            updated = update_snapshot(
                 self._last,
                 self.directory,
                 channels,
@@ -196,9 +202,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                 plan=self._plan[1],
                 cache=self._built,
             )
-            if snapshot is not None:
-                self._last = snapshot
-                return snapshot
+            if updated is not None:
+                self._last = updated[0]
+                return updated
         self._last = build_snapshot(
             self.directory,
             self._presence,
@@ -208,7 +214,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             plan=self._plan[1],
             cache=self._built,
         )
-        return self._last
+        return self._last, None
 
     # --- push: the Blackhole websocket ---------------------------------------------------
 
@@ -276,7 +282,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     resync = True
         if not changed:
             return PushResult(None, resync)
-        return PushResult(self._snapshot(None if everything else touched), resync)
+        snapshot, keys = self._updated(None if everything else touched)
+        return PushResult(snapshot, resync, keys)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""

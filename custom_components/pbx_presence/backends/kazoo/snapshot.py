@@ -327,13 +327,14 @@ def update_snapshot(
     *,
     plan: DirectoryPlan,
     cache: dict[str, tuple[tuple[Any, ...], Presentity]],
-) -> Snapshot | None:
+) -> tuple[Snapshot, frozenset[str]] | None:
     """`previous` (built by `build_snapshot` with `plan` and `cache`) after call events.
 
     Only the users and phones the `touched` legs (and the legs bridged to them) belong to
     are worked out again: a batch of events costs what it touches, not the account's
-    size. Their watchers, voicemail and registration stay as `cache` holds them. None
-    when a presentity is not in the cache (then build the whole snapshot).
+    size. Their watchers, voicemail and registration stay as `cache` holds them. Returns
+    the snapshot and the keys of the presentities built again; None when a presentity is
+    not in the cache (then build the whole snapshot).
     """
     calls = _ChannelIndex.of(channels)
     legs = list(touched)
@@ -358,6 +359,7 @@ def update_snapshot(
         for device_id in device_ids
         if (planned := plan.phone_by_id.get(device_id)) is not None
     ]
+    rebuilt: set[str] = set()
     for planned, names, own in work:
         key = planned.base.key
         if (old := cache.get(key)) is None or key not in presentities:
@@ -367,7 +369,8 @@ def update_snapshot(
             presentity = replace(planned.base, **dict(zip(names, live, strict=True)))
             cache[key] = (live, presentity)
             presentities[key] = presentity
-    return replace(previous, presentities=presentities)
+            rebuilt.add(key)
+    return replace(previous, presentities=presentities), frozenset(rebuilt)
 
 
 def build_snapshot(
