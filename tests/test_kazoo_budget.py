@@ -20,10 +20,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends.kazoo import snapshot as snapshot_module
 from custom_components.pbx_presence.backends.kazoo.adapter import (
+    DETAIL_READS_PER_LOAD,
+    DETAIL_READS_PER_POLL,
     DIRECTORY_REFRESH_INTERVAL,
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
     KazooBackend,
 )
+from custom_components.pbx_presence.backends.kazoo.directory import DirectoryReader
 from custom_components.pbx_presence.backends.kazoo.snapshot import build_snapshot
 from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import DOMAIN
@@ -33,6 +36,7 @@ from custom_components.pbx_presence.pbx.kazoo import (
     UserCredentials,
     client as kazoo_module,
 )
+from custom_components.pbx_presence.pbx.kazoo.client import RequestPacer
 from simulator import RateLimit, Simulator
 
 from .conftest import (
@@ -282,6 +286,44 @@ async def test_large_43_account_sets_up_inside_the_rate_limit(
     }
     assert _detail_reads(sim) == expected
     assert 0 < len(expected) < len(sim.kazoo.devices) // 4
+
+
+async def test_a_large_account_is_set_up_before_every_phone_is_read(
+    socket_enabled: None, session: aiohttp.ClientSession
+) -> None:
+    """A load reads at most 40 phones on their own; each poll reads 12 more until done,
+    and the directory is then what one whole read gives."""
+    sim = Simulator.scaled(users=400, devices=480)
+    sim.kazoo.rate_limit = None
+    await sim.start()
+    try:
+        adapter = KazooBackend(KazooClient(session, sim.url, ADMIN))
+        adapter.client.pacer = RequestPacer(burst=1_000_000)  # the budget, not the pace
+        await adapter.async_identify()
+        await adapter.async_fetch()
+        needed = {
+            device_id
+            for device_id, device in sim.kazoo.devices.items()
+            if device.get("presence_id")
+            and not sim.kazoo.users.get(device.get("owner_id", ""), {}).get("presence_id")
+        }
+        assert len(needed) > DETAIL_READS_PER_LOAD + DETAIL_READS_PER_POLL
+        assert len(_detail_reads(sim)) == DETAIL_READS_PER_LOAD
+        assert adapter.catching_up
+        assert adapter.diagnostics()["phones_waiting_for_their_own_read"] == (
+            len(needed) - DETAIL_READS_PER_LOAD
+        )
+        sim.requests.clear()
+        await adapter.async_fetch()
+        assert len(_detail_reads(sim)) == DETAIL_READS_PER_POLL
+        while adapter.catching_up:
+            await adapter.async_fetch()
+        read_one_by_one = adapter.directory
+
+        whole, _ = await DirectoryReader(adapter.client).load(budget=None)
+    finally:
+        await sim.stop()
+    assert read_one_by_one.devices == whole.devices
 
 
 # --- no answer is not "nothing" ---------------------------------------------------------------

@@ -114,8 +114,8 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.live.async_open()
 
     def _pace(self) -> timedelta:
-        """How long from one poll to the next: slow while events arrive."""
-        if self._live:
+        """How long from one poll to the next: slow while events arrive (and no reads wait)."""
+        if self._live and not self.backend.catching_up:
             return max(self.poll_interval, self.backend.safety_scan_interval)
         return self.poll_interval
 
@@ -132,6 +132,7 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
             # The poll read the server before these events: they are newer than its reply.
             unfiltered = self.backend.apply_events(replay).snapshot or unfiltered
         self.unfiltered = unfiltered
+        self.update_interval = self._pace()  # reads may have begun or finished waiting
         snapshot = self._settle(self.import_filter.apply(unfiltered))
         if self.failed_polls.count:
             LOGGER.debug(

@@ -139,6 +139,11 @@ class PbxBackend[EventT](ABC):
     # ... and while one is: a safety net for events the server dropped.
     safety_scan_interval: ClassVar[timedelta]
 
+    @property
+    def catching_up(self) -> bool:
+        """Whether polls still have reading to finish (then they keep the normal pace)."""
+        return False
+
     @staticmethod
     @abstractmethod
     def login_data(username: str, password: str) -> dict[str, str]:

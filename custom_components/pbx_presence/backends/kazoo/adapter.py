@@ -55,6 +55,12 @@ MIN_SCAN_INTERVAL = timedelta(seconds=5)
 # While the socket is up, polls are only a safety net: Kazoo 4.3 drops events when a
 # socket falls behind.
 SAFETY_SCAN_INTERVAL = timedelta(minutes=2)
+# Phones read on their own (where only that read gives what their lamps go by): at most
+# this many in a directory load, inside the pace's burst of 50 so a large account is set up
+# in seconds; the rest a few at each poll, which with a poll's own 3 requests every 5 s
+# keeps to the pace's 3 a second (see pbx/kazoo/client.py, RequestPacer).
+DETAIL_READS_PER_LOAD = 40
+DETAIL_READS_PER_POLL = 12
 # User and phone lists change rarely; they are also re-read when an unknown id shows up.
 DIRECTORY_REFRESH_INTERVAL = timedelta(minutes=30)
 # An account with more users than this imports users only at first: phones double the
@@ -172,6 +178,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                 raise
         if self._directory_due(channels, self._statuses):
             await self.async_load_directory()
+        elif self._reader.pending:
+            self.directory = await self._reader.complete(self.directory, DETAIL_READS_PER_POLL)
         await self._read_voicemail()
         return self._snapshot()
 
@@ -348,9 +356,14 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         )
         return unknown and self._may_reload_for_unknown_ids()
 
+    @property
+    def catching_up(self) -> bool:
+        """Whether phones still wait for their own read (polls read them, see async_fetch)."""
+        return bool(self._reader.pending)
+
     async def async_load_directory(self) -> None:
         """Read the directory (see DirectoryReader.load) and the voicemail counts."""
-        self.directory, boxes = await self._reader.load()
+        self.directory, boxes = await self._reader.load(DETAIL_READS_PER_LOAD)
         self._voicemail.listed(boxes)
 
     async def async_reset(self, presentity: Presentity) -> None:
@@ -382,6 +395,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         directory = self.directory
         return {
             "directory_loaded_at": directory.loaded_at,
+            "phones_waiting_for_their_own_read": len(self._reader.pending),
             "users": {user_id: _user_record(user) for user_id, user in directory.users.items()},
             "devices": {
                 device_id: _device_record(device) for device_id, device in directory.devices.items()
