@@ -30,6 +30,7 @@ from .entity import (
     is_call_party,
     is_extension,
 )
+from .park import PARK_SENSOR
 from .voice.exposure import async_expose_once
 
 # Read-only: the coordinator does all the reading.
@@ -125,6 +126,7 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         exists_fn=has_status,
         value_fn=lambda presentity: presentity.status.return_time if presentity.status else None,
     ),
+    PbxSensorEntityDescription(**PARK_SENSOR),
 )
 
 
