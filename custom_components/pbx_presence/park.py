@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.components.sensor import SensorDeviceClass
-
 from .backends.snapshot import Presentity, PresentityKind
 
 EMPTY: Final = "empty"
@@ -37,12 +35,4 @@ def park_attributes(presentity: Presentity) -> dict[str, Any]:
     }
 
 
-PARK_SENSOR: Final[dict[str, Any]] = {
-    "key": "park",
-    "translation_key": "park",
-    "device_class": SensorDeviceClass.ENUM,
-    "options": [EMPTY, PARKED],
-    "exists_fn": is_park_slot,
-    "value_fn": park_state,
-    "attributes_fn": park_attributes,
-}
+PARK_STATES: Final = [EMPTY, PARKED]

@@ -115,7 +115,7 @@ class ParkSlots:
                 continue
             shown = self._shown.get(key)
             parked = self._parked.get(slot)
-            if shown is not None and shown[0] is presentity and shown[1].parked == parked:
+            if shown is not None and shown[0] == presentity and shown[1].parked == parked:
                 decorated = shown[1]
             else:
                 decorated = replace(presentity, park_slot=slot, parked=parked)
