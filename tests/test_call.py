@@ -255,3 +255,66 @@ async def test_the_device_action_calls_a_number(
 
     capabilities = await device_action.async_get_action_capabilities(hass, ours[0])
     assert set(capabilities["extra_fields"].schema) == {"number", "auto_answer"}
+
+
+async def test_other_failures_are_translated_too(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from custom_components.pbx_presence.pbx import (  # noqa: PLC0415
+        PbxAuthenticationError,
+        PbxConnectionError,
+    )
+
+    client = init_kazoo.runtime_data.backend.client
+    target = {"entity_id": "sensor.lena_fischer_call_state", "number": "1001"}
+    for error, key in (
+        (PbxConnectionError("gone"), "cannot_connect"),
+        (PbxAuthenticationError("refused"), "invalid_auth"),
+    ):
+
+        async def fail(*args: object, error: Exception = error, **kwargs: object) -> None:
+            raise error
+
+        monkeypatch.setattr(client, "quickcall", fail)
+        with pytest.raises(HomeAssistantError) as err:
+            await call(hass, **target)
+        assert err.value.translation_key == key
+    # A name that fits several phones is asked back, not guessed.
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, entity_id="sensor.lena_fischer_call_state", number="desk phone")
+    assert err.value.translation_key == "voice_ambiguous_name"
+
+
+async def test_the_device_action_needs_a_loaded_entry(
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
+) -> None:
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
+
+    from custom_components.pbx_presence import device_action  # noqa: PLC0415
+
+    device_id = device_of(hass, simulator, f"user_{kazoo_user_id(simulator, 'anna')}")
+    sensor = er.async_get(hass).async_get("sensor.anna_schmidt_call_state")
+    assert sensor is not None
+    config = {
+        "device_id": device_id,
+        "domain": DOMAIN,
+        "entity_id": sensor.id,
+        "type": "call_number",
+        "number": "1002",
+        "auto_answer": False,
+    }
+    await hass.config_entries.async_unload(init_kazoo.entry_id)
+    assert await device_action.async_get_actions(hass, device_id) == []
+    with pytest.raises(ServiceValidationError) as err:
+        await device_action.async_call_action_from_config(hass, config, {}, None)
+    assert err.value.translation_key == "entry_not_loaded"
+    er.async_get(hass).async_remove(sensor.entity_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await device_action.async_call_action_from_config(
+            hass, {**config, "entity_id": "sensor.anna_schmidt_call_state"}, {}, None
+        )
+    assert err.value.translation_key == "not_pbx_target"
+    assert simulator.kazoo.quickcall_requests == []

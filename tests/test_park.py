@@ -146,3 +146,31 @@ def test_slots_come_from_park_patterns_with_a_capture_group() -> None:
         ]
     )
     assert slots._parked == {}
+
+
+def test_a_repeated_park_event_changes_nothing() -> None:
+    from custom_components.pbx_presence.backends.snapshot import (  # noqa: PLC0415
+        Presentity,
+        PresentityKind,
+        Snapshot,
+    )
+    from custom_components.pbx_presence.pbx.kazoo import KazooParkEvent  # noqa: PLC0415
+
+    slots = ParkSlots()
+    other = Presentity(
+        key="extension_1099", kind=PresentityKind.EXTENSION, name="1099", server_id="1099"
+    )
+    snapshot = Snapshot({other.key: other})
+    assert slots.decorate(snapshot) is snapshot  # no park callflow: nothing to show
+    slots.learn([KazooCallflow(id="b", numbers=(), patterns=(r"^\*3(\d+)$",), modules=("park",))])
+    assert slots.decorate(snapshot) is snapshot  # 1099 parks nothing
+    parked = KazooParkEvent(
+        event="PARK_PARKED", slot="101", call_id="c1", caller_id_name="A", caller_id_number="1"
+    )
+    assert slots.apply(parked)
+    assert not slots.apply(parked)  # Blackhole may deliver it twice
+    retrieved = KazooParkEvent(
+        event="PARK_RETRIEVED", slot="101", call_id="c2", caller_id_name="B", caller_id_number="2"
+    )
+    assert slots.apply(retrieved)
+    assert not slots.apply(retrieved)  # cf_park sends it from both calls

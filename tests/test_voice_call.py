@@ -107,7 +107,8 @@ async def test_only_exposed_people_are_called(
     for entity_id in ("sensor.ben_carter_call_state", "sensor.ben_carter_status"):
         async_expose_entity(hass, "conversation", entity_id, should_expose=False)
     answer = await ask(hass, "call Ben", anna)
-    assert "Ben Carter" in answer and not answer.startswith("Calling")
+    assert "Ben Carter" in answer
+    assert not answer.startswith("Calling")
     assert simulator.kazoo.quickcall_requests == []
     # An LLM tool call (no exposure check asked) may; the intent is the same.
     response = await intent.async_handle(
@@ -120,3 +121,13 @@ async def test_only_exposed_people_are_called(
     )
     assert response.response_type is intent.IntentResponseType.ACTION_DONE
     assert simulator.kazoo.quickcall_requests[-1]["number"] == "1002"
+
+
+async def test_a_panel_user_cannot_call(
+    hass: HomeAssistant, simulator: Simulator, anna: str
+) -> None:
+    answer = await ask(hass, "call Ben from Front desk 2", anna)
+    assert answer == (
+        "Front desk 2 has no Flex UC / Kazoo phone, so I cannot place a call from there."
+    )
+    assert simulator.kazoo.quickcall_requests == []
