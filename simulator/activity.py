@@ -6,8 +6,12 @@ import asyncio
 import random
 import time
 
+from . import kazoo_features
 from .isymphony import STATUS_TYPES, ISymphonyState
 from .kazoo import KazooState
+
+# The park numbers the demo's phones watch (simulator.demo's PARK_SLOTS).
+PARK_SLOTS = ("*3101", "*3102", "*3103")
 
 NOTES = ("", "", "Back soon", "Customer call", "Ask Anna", "In the warehouse")
 
@@ -27,7 +31,12 @@ def step(kazoo: KazooState, isymphony: ISymphonyState, rng: random.Random) -> No
         else:
             kazoo.hangup(call)
     elif answered and roll < 0.5:
-        kazoo.hangup(rng.choice(answered))
+        call = rng.choice(answered)
+        # Now and then the phone parks its caller instead of hanging up.
+        if not (rng.random() < 0.2 and _park(kazoo, call)):
+            kazoo.hangup(call)
+    elif kazoo.parked and roll < 0.55:
+        _unpark(kazoo, idle, rng)
     elif idle and len(kazoo.channels) < max_calls and roll < 0.8:
         _start_call(kazoo, idle, rng)
     else:
@@ -49,6 +58,30 @@ def _start_call(kazoo: KazooState, idle: list[str], rng: random.Random) -> None:
     else:
         number = f"+1555{rng.randrange(10**7):07d}"
         kazoo.start_call(device_id=rng.choice(idle), destination=number, direction="inbound")
+
+
+def _park(kazoo: KazooState, call: str) -> bool:
+    """Park an outside caller (a phone's answered leg from outside) in a free slot."""
+    channel = kazoo.channels[call]
+    free = [
+        number
+        for number in PARK_SLOTS
+        if (slot := kazoo_features.slot_of(kazoo, number)) and slot not in kazoo.parked
+    ]
+    if channel.direction != "outbound" or channel.other_leg in kazoo.channels or not free:
+        return False
+    kazoo_features.park(kazoo, call, free[0])
+    return True
+
+
+def _unpark(kazoo: KazooState, idle: list[str], rng: random.Random) -> None:
+    """Someone picks a parked call up, or the parked caller gives up."""
+    slot = rng.choice(sorted(kazoo.parked))
+    number = kazoo.parked[slot]["Presence-User"]
+    if idle and rng.random() < 0.7:
+        kazoo_features.retrieve(kazoo, number, rng.choice(idle))
+    else:
+        kazoo_features.abandon(kazoo, number)
 
 
 def _change_status(isymphony: ISymphonyState, rng: random.Random) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from .isymphony import STATUS_TYPES, ISymphonyState
 from .kazoo import KazooState
+from .kazoo_features import park_callflow
 
 DEMO_SEED = 2024
 # The demo core server's stable (Config API) id: what its entries and entities are keyed by.
@@ -142,6 +143,8 @@ def build_demo_kazoo(seed: int = DEMO_SEED) -> KazooState:
                 box, f"+1555555{index:04d}", "Caller", folder="new" if index < new else "saved"
             )
     kazoo.add_api_key()
+    # The park feature code (`*3<slot>`), after everything else: the ids above stay as they are.
+    park_callflow(kazoo)
     return kazoo
 
 

@@ -171,6 +171,14 @@ class KazooState:
         self.presence_overrides: dict[str, str] = {}
         # (method, credentials hash) -> user id
         self._hashes: dict[tuple[str, str], str] = {}
+        # Quickcall and parking (simulator.kazoo_features): callflows by id, parked calls by
+        # slot, ringing quickcalls by leg, what quickcall was asked, endpoints an operator's
+        # token restrictions refuse (403).
+        self.callflows: dict[str, dict[str, Any]] = {}
+        self.parked: dict[str, dict[str, Any]] = {}
+        self.quickcalls: dict[str, Any] = {}
+        self.quickcall_requests: list[dict[str, Any]] = []
+        self.forbidden_endpoints: set[str] = set()
 
     # -- directory -------------------------------------------------------------
 
@@ -439,6 +447,10 @@ class KazooState:
         if other is not None:  # both legs of a call inside the account: bridged
             for leg in legs:
                 self._call_event("CHANNEL_BRIDGE", leg)
+        if call_uuid in self.quickcalls:  # a quickcall's phone answered: dial on
+            from .kazoo_features import on_answer  # noqa: PLC0415 - it imports this module
+
+            on_answer(self, call_uuid)
 
     def hangup(self, call_uuid: str, cause: str = "NORMAL_CLEARING") -> None:
         """End a call leg and the leg bridged to it (no-op when it is already gone)."""

@@ -18,6 +18,7 @@ import uuid
 
 from aiohttp import web
 
+from . import kazoo_features
 from .blackhole import CALL_EVENTS, OBJECT_ACTIONS, PRESENCE_KINDS, BlackholeVersion
 from .common import gregorian_now, json_response, split_path
 from .kazoo import PRESENCE_STATES, KazooState
@@ -129,6 +130,7 @@ class KazooApi:
                 ("accounts", "*", "presence", "*"),
                 {"GET": self._presence_detail, "POST": self._presence_reset},
             ),
+            *kazoo_features.routes(self),
         ]
 
     def _match(self, parts: list[str]) -> tuple[dict[str, Handler], list[str]] | None:

@@ -91,3 +91,29 @@ async def test_blf_wall_follows_renamed_devices(
     assert "Benjamin Carter" in people
     # His iSymphony user is on the same device: renamed with it.
     assert "Ben Carter" not in people
+
+
+async def test_blf_wall_shows_park_slots_and_who_is_parked(
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
+) -> None:
+    from simulator import kazoo_features  # noqa: PLC0415
+
+    from .test_park import park_bens_caller  # noqa: PLC0415
+
+    def slots() -> list[tuple[str, str, str]]:
+        return re.findall(
+            r'<span class="park"><font color="(#[0-9a-f]{6})"><ha-icon icon="mdi:parking">'
+            r"</ha-icon></font> ([^<:]+)(?:: ([^<]+))?</span>",
+            _wall(hass),
+        )
+
+    assert slots() == [(GREEN, "*3101", ""), (GREEN, "*3102", ""), (GREEN, "*3103", "")]
+    park_bens_caller(simulator)
+    await init_kazoo.runtime_data.async_refresh()
+    assert slots()[0] == (RED, "*3101", "Acme Supplies")
+    kazoo_features.abandon(simulator.kazoo, "*3101")
+    await init_kazoo.runtime_data.async_refresh()
+    assert slots()[0] == (GREEN, "*3101", "")
+
+
+GREEN, RED = "#43a047", "#e53935"

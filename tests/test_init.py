@@ -533,7 +533,8 @@ async def test_kazoo_polls_three_requests_and_reads_the_directory_rarely(
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
 
     paths = sorted(r.path.rsplit("/", 1)[-1] for r in simulator.requests)
-    assert paths == ["channels", "presence", "status"]
+    # Phones watch park slots (*3101): who waits there is one more request.
+    assert paths == ["channels", "parked_calls", "presence", "status"]
 
     simulator.requests.clear()
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)

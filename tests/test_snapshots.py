@@ -47,7 +47,7 @@ async def _setup_platform(hass: HomeAssistant, entry: MockConfigEntry, platform:
         (Platform.BUTTON, 18, "button.3101_reset_presence", "unknown"),
         (Platform.EVENT, 32, "event.anna_schmidt_call", "unknown"),
         (Platform.SELECT, 15, "select.anna_schmidt_blf_override", "automatic"),
-        (Platform.SENSOR, 70, "sensor.ben_carter_call_state", "busy"),
+        (Platform.SENSOR, 73, "sensor.ben_carter_call_state", "busy"),
     ],
 )
 async def test_kazoo_platform(

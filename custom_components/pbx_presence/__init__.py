@@ -17,6 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 from yarl import URL
 
 from .backends import create_backend
+from .call_service import async_setup_call_service
 from .const import CONF_WEBSOCKET_URL, DOMAIN
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .device_links import async_relink, person_links
@@ -39,6 +40,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's services and its sentences for the built-in agent."""
     async_setup_services(hass)
+    async_setup_call_service(hass)
     await async_setup_sentences(hass)
     # The logbook describes events in a callback: load its sentences now (logbook.py).
     for language in {hass.config.language, "en"}:

@@ -30,6 +30,7 @@ from .pbx import (
     PbxNotAServletError,
     PbxNotFoundError,
     PbxRateLimitError,
+    PbxRefusedError,
     PbxSslRequiredError,
     PbxTimeoutError,
     PbxUnknownApiKeyError,
@@ -49,6 +50,7 @@ ERROR_KEYS: Final[tuple[tuple[type[PbxError], str], ...]] = (
     (PbxNotFoundError, "not_found"),
     (PbxValidationError, "rejected"),
     (PbxRateLimitError, "rate_limited"),
+    (PbxRefusedError, "call_refused"),
     (PbxTimeoutError, "timeout_connect"),
     (PbxSslRequiredError, "ssl_required"),
     (PbxNotAServletError, "not_isymphony_servlet"),
@@ -63,6 +65,7 @@ _UNSUPPORTED: Final = {
     Capability.PRESENCE_RESET: "not_flex_uc",
     Capability.BLF_OVERRIDE: "not_flex_uc",
     Capability.STATUS: "not_isymphony",
+    Capability.CLICK_TO_CALL: "click_to_call_unsupported",
 }
 
 

@@ -41,6 +41,7 @@ from .voice.answers import (
     return_time,
     status_sentence,
 )
+from .voice.calling import async_setup_call_intent
 from .voice.handler import PbxIntentHandler
 from .voice.people import async_find_person, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
@@ -63,6 +64,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         ListStatusHandler(),
     ):
         intent.async_register(hass, handler)
+    await async_setup_call_intent(hass)
 
 
 class GetCallStateHandler(PbxIntentHandler):

@@ -30,6 +30,7 @@ from .entity import (
     is_call_party,
     is_extension,
 )
+from .park import PARK_STATES, is_park_slot, park_attributes, park_state
 from .voice.exposure import async_expose_once
 
 # Read-only: the coordinator does all the reading.
@@ -142,6 +143,15 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         exists_fn=has_status,
         value_fn=lambda presentity: presentity.status.return_time if presentity.status else None,
+    ),
+    PbxSensorEntityDescription(
+        key="park",
+        translation_key="park",
+        device_class=SensorDeviceClass.ENUM,
+        options=PARK_STATES,
+        exists_fn=is_park_slot,
+        value_fn=park_state,
+        attributes_fn=park_attributes,
     ),
 )
 

@@ -18,6 +18,7 @@ from .base import (
     REQUEST_TIMEOUT,
     Capability,
     NothingToSendError,
+    NotRegisteredError,
     NotSupportedError,
     PbxBackend,
     ServerType,
@@ -60,6 +61,7 @@ def create_backend(data: Mapping[str, Any], session: aiohttp.ClientSession) -> P
 
 __all__ = [
     "Capability",
+    "NotRegisteredError",
     "NotSupportedError",
     "NothingToSendError",
     "PbxBackend",

@@ -55,6 +55,8 @@ class Capability(StrEnum):
     VOICEMAIL = "voicemail"
     # An event websocket that pushes changes (polling stays the safety net).
     LIVE_UPDATES = "live_updates"
+    # Ring a user's or phone's phone, then dial a number (Kazoo quickcall).
+    CLICK_TO_CALL = "click_to_call"
 
 
 class NotSupportedError(Exception):
@@ -68,6 +70,13 @@ class NotSupportedError(Exception):
 
 class NothingToSendError(Exception):
     """The server had nothing to send a presence command to (no presence id left)."""
+
+
+class NotRegisteredError(Exception):
+    """The phone to ring (or every phone of the user) is not registered: nothing would ring.
+
+    Kazoo's quickcall accepts such a call and drops it silently, so it is refused first.
+    """
 
 
 def utcnow() -> datetime:
@@ -205,6 +214,16 @@ class PbxBackend[EventT](ABC):
     async def async_reset_extension(self, extension: str) -> None:
         """Reset any extension, e.g. a park slot."""
         raise NotSupportedError(Capability.PRESENCE_RESET)
+
+    async def async_call(
+        self, presentity: Presentity, number: str, *, auto_answer: bool = False
+    ) -> None:
+        """Ring the presentity's phone; once it answers, dial `number` (already checked).
+
+        `auto_answer` lets a phone that can pick up by itself do so (on its speaker).
+        Raises NotRegisteredError when no phone of the presentity could ring.
+        """
+        raise NotSupportedError(Capability.CLICK_TO_CALL)
 
     async def async_set_status(
         self,

@@ -116,6 +116,17 @@ class CallInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ParkedCall:
+    """A call waiting in a park slot: who it is, and since when (where seen arriving)."""
+
+    caller_id_name: str | None = None
+    caller_id_number: str | None = None
+    call_id: str | None = None
+    # When the call was parked: known from the park event, not from a poll.
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Presentity:
     """One presentity as its server knows it right now.
 
@@ -139,6 +150,12 @@ class Presentity:
     presence_target: bool = False
     # New voicemail messages of the presentity's boxes; None when it has none (or not read).
     voicemail: int | None = None
+    # The key of the user a phone belongs to, where it has one.
+    owner: str | None = None
+    # A park slot's number on its server (an extension that parks calls), and the call
+    # waiting there (None: the slot is empty).
+    park_slot: str | None = None
+    parked: ParkedCall | None = None
     # iSymphony
     licensed: bool | None = None
     status: Status | None = None

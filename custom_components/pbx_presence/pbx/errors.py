@@ -104,6 +104,19 @@ class PbxRateLimitError(PbxError):
 class PbxResponseError(PbxError):
     """The server answered with an error status or a reply we cannot read."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        """Keep the HTTP status of an error reply, where there was one."""
+        super().__init__(message)
+        self.status = status
+
+
+class PbxRefusedError(PbxError):
+    """The server understood the command but would not carry it out.
+
+    Kazoo's quickcall answers 500 `unspecified_fault` when it finds no phone to ring: the
+    device is disabled or on do not disturb, or the user owns no usable device.
+    """
+
 
 class PbxUnknownApiKeyError(PbxAuthenticationError):
     """Kazoo does not know the API key (it answers 404, or 400 for one of the wrong length)."""

@@ -20,6 +20,9 @@ _TARGET_ERRORS = frozenset(
         "voice_no_phone",
         "voice_no_status_user",
         "voice_no_presence_user",
+        "voice_unknown_phone",
+        "voice_ambiguous_phone",
+        "voice_cannot_call",
     }
 )
 

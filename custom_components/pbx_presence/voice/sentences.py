@@ -42,6 +42,7 @@ from . import (
     SLOT_STATE,
     SLOT_STATUS,
 )
+from .calling import CALL_SENTENCES, SLOT_CALLER
 from .exposure import ASSISTANT
 from .people import SELF_WORDS, async_people, find_person
 
@@ -222,7 +223,7 @@ GERMAN: Sentences = (
         ("setze die (Präsenz|BLF-Präsenz|Lampen) von {name} zurück",),
     ),
 )
-SENTENCES: Sentences = ENGLISH + GERMAN
+SENTENCES: Sentences = CALL_SENTENCES + ENGLISH + GERMAN
 
 
 async def async_setup_sentences(hass: HomeAssistant) -> None:
@@ -241,7 +242,7 @@ async def async_setup_sentences(hass: HomeAssistant) -> None:
             },
         }
     )
-    for wildcard in (SLOT_NAME, SLOT_STATUS):
+    for wildcard in (SLOT_NAME, SLOT_STATUS, SLOT_CALLER):
         intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
     await async_attach_trigger(
         hass,

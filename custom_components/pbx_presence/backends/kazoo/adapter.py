@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from ...pbx import PbxError
+from ...pbx import PbxError, PbxForbiddenError, PbxNotFoundError
 from ...pbx.kazoo import (
     BlackholeEvent,
     BlackholeSocket,
@@ -20,6 +20,7 @@ from ...pbx.kazoo import (
     KazooDeviceStatus,
     KazooMwiEvent,
     KazooObjectEvent,
+    KazooParkEvent,
     KazooPresenceList,
     KazooUser,
     PresenceState,
@@ -28,6 +29,8 @@ from ...pbx.kazoo import (
 from ..base import (
     Capability,
     NothingToSendError,
+    NotRegisteredError,
+    NotSupportedError,
     PbxBackend,
     PushResult,
     ServerType,
@@ -37,6 +40,7 @@ from ..keys import CREDENTIALS_HASH, USERNAME
 from ..snapshot import CallState, Presentity, PresentityKind, ServerInfo, Snapshot
 from .calls import LiveCalls
 from .directory import DirectoryReader
+from .parking import ParkSlots
 from .snapshot import (
     Directory,
     DirectoryPlan,
@@ -90,6 +94,11 @@ CALL_BINDINGS = (
     "call.CHANNEL_DESTROY.*",
 )
 OBJECT_BINDINGS = ("object.*.user", "object.*.device", "object.*.vmbox")
+# cf_park's events (4.3 and master), each optional: they name the slot a call waits in.
+PARK_BINDINGS = ("call.PARK_PARKED.*", "call.PARK_RETRIEVED.*", "call.PARK_ABANDONED.*")
+# Device types that ring only once registered; the others (a cell phone, a landline, a SIP
+# URI) are reached by their number or address without registering.
+_REGISTERING_TYPES = frozenset({"sip_device", "softphone", "fax"})
 PRESENCE_BINDINGS = ("presence.mwi_updates.*",)
 
 
@@ -103,6 +112,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             Capability.BLF_OVERRIDE,
             Capability.VOICEMAIL,
             Capability.LIVE_UPDATES,
+            Capability.CLICK_TO_CALL,
         }
     )
     importable_kinds = (PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION)
@@ -135,6 +145,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._statuses: list[KazooDeviceStatus] = []
         self._statuses_doubted = False
         self._voicemail = VoicemailCounts()
+        self._parking = ParkSlots()
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -181,7 +192,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         elif self._reader.pending:
             self.directory = await self._reader.complete(self.directory, DETAIL_READS_PER_POLL)
         await self._read_voicemail()
-        return self._snapshot()
+        await self._read_parked_calls()
+        return self._parking.decorate(self._snapshot())
 
     def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
         """The snapshot of the latest poll, with the events applied since."""
@@ -238,7 +250,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                 self._has_presence_bindings = await self.client.has_presence_bindings()
             except PbxError as err:
                 _LOGGER.debug("Cannot tell whether Blackhole has presence bindings: %s", err)
-        optional = list(OBJECT_BINDINGS)
+        optional = [*OBJECT_BINDINGS, *PARK_BINDINGS]
         if self._has_presence_bindings:
             optional += PRESENCE_BINDINGS
         socket = self.client.blackhole(self.websocket_url)
@@ -267,7 +279,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = everything = False
+        changed = resync = everything = parked = False
         touched: list[KazooChannel] = []
         for event in events:
             match event:
@@ -276,6 +288,9 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                         changed = True
                         touched.append(event.as_channel())
                     resync |= self._unknown_caller(event)
+                case KazooParkEvent():
+                    parked |= self._parking.apply(event)
+                    changed |= parked
                 case KazooMwiEvent():
                     everything |= self._voicemail.apply_mwi(event)
                     changed |= everything
@@ -291,7 +306,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         if not changed:
             return PushResult(None, resync)
         snapshot, keys = self._updated(None if everything else touched)
-        return PushResult(snapshot, resync, keys)
+        # A park slot's lamp is not among the keys the call legs touched: then any.
+        return PushResult(self._parking.decorate(snapshot), resync, None if parked else keys)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""
@@ -362,9 +378,24 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         return bool(self._reader.pending)
 
     async def async_load_directory(self) -> None:
-        """Read the directory (see DirectoryReader.load) and the voicemail counts."""
+        """Read the directory (see DirectoryReader.load), voicemail counts and park slots."""
         self.directory, boxes = await self._reader.load(DETAIL_READS_PER_LOAD)
         self._voicemail.listed(boxes)
+        try:
+            self._parking.learn(await self.client.get_callflows())
+        except (PbxForbiddenError, PbxNotFoundError) as err:
+            _LOGGER.debug("Cannot read the callflows, so no park slots: %s", err)
+            self._parking.learn(())
+
+    async def _read_parked_calls(self) -> None:
+        """Who waits in the park slots, while phones watch any (one request)."""
+        if self._parking.watches_any(
+            extension for extension, p in self._presence.presentities.items() if p.dialog_watchers
+        ):
+            try:
+                self._parking.polled(await self.client.get_parked_calls())
+            except (PbxForbiddenError, PbxNotFoundError) as err:
+                _LOGGER.debug("Cannot read the parked calls: %s", err)
 
     async def async_reset(self, presentity: Presentity) -> None:
         """Send the seed's `reset` action to the endpoint that fits the presentity."""
@@ -385,6 +416,35 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         else:
             message = await self.client.set_device_presence(presentity.server_id, presence)
         _check_sent(message)
+
+    async def async_call(
+        self, presentity: Presentity, number: str, *, auto_answer: bool = False
+    ) -> None:
+        """Kazoo quickcall from a user (all its phones ring) or a phone.
+
+        Kazoo accepts a call to a phone that is not registered and drops it without a
+        word (`GET quickcall` casts), so the registrations of the last poll decide first.
+        """
+        match presentity.kind:
+            case PresentityKind.USER:
+                kind = "users"
+                devices = [
+                    d for d in self.directory.devices.values() if d.owner_id == presentity.server_id
+                ]
+            case PresentityKind.PHONE:
+                kind = "devices"
+                devices = [d for d in (self.directory.devices.get(presentity.server_id),) if d]
+            case _:
+                raise NotSupportedError(Capability.CLICK_TO_CALL)
+        registered = {status.device_id for status in self._statuses if status.registered}
+        enabled = [device for device in devices if device.enabled]
+        # None enabled (or none at all): Kazoo refuses the call itself, and says so.
+        if enabled and not any(
+            device.id in registered or device.device_type not in _REGISTERING_TYPES
+            for device in enabled
+        ):
+            raise NotRegisteredError(presentity.name)
+        await self.client.quickcall(kind, presentity.server_id, number, auto_answer=auto_answer)
 
     async def async_reset_extension(self, extension: str) -> None:
         """Reset any extension, e.g. a park slot that Home Assistant does not show."""

@@ -6,6 +6,7 @@ from .blackhole import (
     KazooCallEvent,
     KazooMwiEvent,
     KazooObjectEvent,
+    KazooParkEvent,
 )
 from .client import (
     ApiKeyCredentials,
@@ -31,9 +32,17 @@ from .models import (
     PresenceState,
     gregorian_to_datetime,
 )
+from .parking import (
+    MAX_NUMBER_LENGTH,
+    KazooCallflow,
+    KazooParkedCall,
+    dialable_number,
+    parse_parked_calls,
+)
 
 __all__ = [
     "MAX_EXTENSION_LENGTH",
+    "MAX_NUMBER_LENGTH",
     "AccountIdentifier",
     "ApiKeyCredentials",
     "BlackholeEvent",
@@ -42,6 +51,7 @@ __all__ = [
     "KazooAccount",
     "KazooAuth",
     "KazooCallEvent",
+    "KazooCallflow",
     "KazooChannel",
     "KazooClient",
     "KazooCredentials",
@@ -49,6 +59,8 @@ __all__ = [
     "KazooDeviceStatus",
     "KazooMwiEvent",
     "KazooObjectEvent",
+    "KazooParkEvent",
+    "KazooParkedCall",
     "KazooPresenceList",
     "KazooPresentity",
     "KazooSubscription",
@@ -57,6 +69,8 @@ __all__ = [
     "PresenceState",
     "UserCredentials",
     "credentials_hash",
+    "dialable_number",
     "gregorian_to_datetime",
     "is_resettable_extension",
+    "parse_parked_calls",
 ]

@@ -191,7 +191,33 @@ class KazooObjectEvent:
         )
 
 
-type BlackholeEvent = KazooCallEvent | KazooMwiEvent | KazooObjectEvent
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KazooParkEvent:
+    """A call parked, retrieved or abandoned (`call.PARK_<...>.*`, published by cf_park).
+
+    cf_park sends `PARK_RETRIEVED` twice, from the retriever's call and from the parked
+    one; either empties the slot. No direction, no presence id: only the slot names where.
+    """
+
+    event: str  # PARK_PARKED, PARK_RETRIEVED, PARK_ABANDONED
+    slot: str
+    call_id: str | None
+    caller_id_name: str | None
+    caller_id_number: str | None
+
+    @classmethod
+    def from_event(cls, name: str, data: Mapping[str, Any]) -> Self:
+        """Build from an event's name and data."""
+        return cls(
+            event=name,
+            slot=get_str(data, "parking_slot"),
+            call_id=_opt_str(data, "call_id"),
+            caller_id_name=_opt_str(data, "caller_id_name"),
+            caller_id_number=_opt_str(data, "caller_id_number"),
+        )
+
+
+type BlackholeEvent = KazooCallEvent | KazooMwiEvent | KazooObjectEvent | KazooParkEvent
 
 
 def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
@@ -201,7 +227,10 @@ def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
     data = as_object(message.get("data"), "event data")
     category = key.split(".", 1)[0]
     if category == "call":
-        return KazooCallEvent.from_event(name or key.split(".")[1], data)
+        event = name or key.split(".")[1]
+        if event.startswith("PARK_"):
+            return KazooParkEvent.from_event(event, data)
+        return KazooCallEvent.from_event(event, data)
     if category == "object":
         return KazooObjectEvent.from_event(name, str(message.get("routing_key") or key), data)
     if key.startswith(("presence.mwi_updates", "mwi_updates")):

@@ -27,6 +27,7 @@ from ..errors import (
     PbxNotFoundError,
     PbxNotTheApiError,
     PbxRateLimitError,
+    PbxRefusedError,
     PbxResponseError,
     PbxUnknownApiKeyError,
     PbxValidationError,
@@ -46,6 +47,7 @@ from .models import (
     KazooVoicemailBox,
     PresenceState,
 )
+from .parking import KazooCallflow, KazooParkedCall, parse_parked_calls
 
 # Log in again in the last fifth of the token's lifetime, but no earlier than this before
 # its `exp`: a provider's short lifetime must not mean a login before every request.
@@ -330,6 +332,37 @@ class KazooClient:
         """List the account's voicemail boxes (all pages), each with its new-message count."""
         return [KazooVoicemailBox.from_api(item) for item in await self._paginate("vmboxes")]
 
+    # --- click-to-call and parking -----------------------------------------------------
+
+    async def quickcall(
+        self, kind: str, endpoint_id: str, number: str, *, auto_answer: bool = False
+    ) -> None:
+        """Ring a user's phones (`kind` "users") or a device ("devices"), then dial `number`.
+
+        `GET .../quickcall/{number}`: Kazoo answers 202 at once and does not say whether a
+        phone rang (a phone that is not registered never does). `auto_answer` is Kazoo's
+        and defaults to true there; here it is false unless asked, or a desk phone would
+        pick up on its speaker. No phone it can ring (disabled, do not disturb, none):
+        PbxRefusedError.
+        """
+        params = {"auto_answer": "true" if auto_answer else "false"}
+        try:
+            await self._account_request(
+                "GET", (kind, endpoint_id, "quickcall", number), params=params
+            )
+        except PbxResponseError as err:
+            if err.status == 500:
+                raise PbxRefusedError("The server found no phone to ring") from err
+            raise
+
+    async def get_parked_calls(self) -> list[KazooParkedCall]:
+        """The calls waiting in park slots (a slot is listed only while one waits)."""
+        return parse_parked_calls(await self._account_get("parked_calls"))
+
+    async def get_callflows(self) -> list[KazooCallflow]:
+        """Every callflow of the account (all pages): numbers, patterns and modules."""
+        return [KazooCallflow.from_api(item) for item in await self._paginate("callflows")]
+
     # --- presence -------------------------------------------------------------------------
 
     async def get_presence(
@@ -535,7 +568,7 @@ def _error_from(reply: Reply) -> PbxError:
         return PbxRateLimitError(reply.retry_after())
     if status in (400, 422):
         return _validation_error(message, data)
-    return PbxResponseError(f"The server answered HTTP {status} ({message})")
+    return PbxResponseError(f"The server answered HTTP {status} ({message})", status=status)
 
 
 def _validation_error(message: str, data: Mapping[str, Any]) -> PbxError:
