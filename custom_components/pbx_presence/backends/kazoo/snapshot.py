@@ -287,6 +287,7 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             blf_watchers=0,
             registered=False,
             mac_address=device.mac_address or None,
+            owner=user_key(owner.id) if owner is not None else None,
             # The device endpoint acts on the device's own presence_id only.
             presence_target=device.has_presence_id,
         )
