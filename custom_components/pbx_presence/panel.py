@@ -42,17 +42,18 @@ def _script_version() -> str:
     return hashlib.sha256((FRONTEND_DIR / SCRIPT).read_bytes()).hexdigest()[:12]
 
 
+# Read when the module is imported (Home Assistant imports integrations in its executor).
+SCRIPT_VERSION = _script_version()
+
+
 async def async_register_panel(hass: HomeAssistant, entry_id: str) -> None:
     """Show the switchboard (sidebar and card) while an entry is loaded."""
     state = hass.data.get(_DATA)
     if state is None:
-        version = await hass.async_add_executor_job(_script_version)
-        # Entries set up at the same time: only the first to get here registers the path.
-        if (state := hass.data.get(_DATA)) is None:
-            state = hass.data[_DATA] = _PanelState(f"{STATIC_URL}/{SCRIPT}?v={version}")
-            await hass.http.async_register_static_paths(
-                [StaticPathConfig(STATIC_URL, str(FRONTEND_DIR), cache_headers=True)]
-            )
+        state = hass.data[_DATA] = _PanelState(f"{STATIC_URL}/{SCRIPT}?v={SCRIPT_VERSION}")
+        await hass.http.async_register_static_paths(
+            [StaticPathConfig(STATIC_URL, str(FRONTEND_DIR), cache_headers=True)]
+        )
     first = not state.entries
     state.entries.add(entry_id)
     if first:

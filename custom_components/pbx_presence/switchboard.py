@@ -66,8 +66,6 @@ class Index:
     members: dict[str, list[MemberKey]] = field(default_factory=dict)
     # Every presentity whose changes touch a tile, owned phones included.
     tile_of: dict[MemberKey, str] = field(default_factory=dict)
-    # Phones per user: a user with none has no phone to be free on.
-    phones: dict[MemberKey, int] = field(default_factory=dict)
 
 
 def loaded_entries(hass: HomeAssistant) -> list[PbxConfigEntry]:
@@ -89,7 +87,6 @@ def build_index(hass: HomeAssistant) -> Index:
             if presentity.owner is not None and presentity.owner in presentities:
                 owner = (entry.entry_id, presentity.owner)
                 owned.append((member, owner))
-                index.phones[owner] = index.phones.get(owner, 0) + 1
                 continue
             device = devices.async_get_device(identifiers={coordinator.device_identifier(key)})
             if device is None:  # its entities are not added yet
@@ -135,8 +132,7 @@ def build_tile(hass: HomeAssistant, index: Index, tile_id: str) -> dict[str, Any
             "note": status.note,
             "until": status.return_time.isoformat() if status.return_time else None,
         }
-    phones = index.phones.get((user.entry.entry_id, presentity.key), 0) if user else 0
-    tile["lamp"] = _lamp(members, phones)
+    tile["lamp"] = _lamp(members)
     return tile
 
 
@@ -186,7 +182,7 @@ def available(members: list[Member]) -> bool:
         return False
 
 
-def _lamp(members: list[Member], phones: int) -> str:
+def _lamp(members: list[Member]) -> str:
     """One lamp for call state and availability together."""
     if not all(member.entry.runtime_data.last_update_success for member in members):
         return LAMP_UNKNOWN
@@ -204,7 +200,8 @@ def _lamp(members: list[Member], phones: int) -> str:
     status = panel.status if panel is not None and panel.licensed else None
     if status is not None and status.type in NOT_TAKING_CALLS:
         return LAMP_AWAY
-    if PresentityKind.USER not in kinds or not phones:
+    user = kinds.get(PresentityKind.USER)
+    if user is None or not user.phones:  # a user without a phone is not free on one
         return LAMP_NO_PHONE
     return LAMP_FREE if available(members) else LAMP_AWAY
 

@@ -136,6 +136,7 @@ class Presentity:
     registered: bool | None = None
     mac_address: str | None = None  # a phone's
     owner: str | None = None  # a phone's owner: the key of that user's presentity
+    phones: int | None = None  # a user's: how many phones it owns (imported or not)
     # Whether a presence command (reset, set) reaches anything on the server.
     presence_target: bool = False
     # New voicemail messages of the presentity's boxes; None when it has none (or not read).
