@@ -283,5 +283,5 @@ def test_readme_uses_the_frontends_words_for_editing_a_dashboard() -> None:
         if bold == CARD_NAME:  # the card's own name, from the integration's script
             continue
         assert bold in words, f"{bold!r} is not a word of Home Assistant's frontend"
-    script = (ROOT / "custom_components" / "pbx_presence" / "frontend" / "pbx-switchboard.js")
+    script = ROOT / "custom_components" / "pbx_presence" / "frontend" / "pbx-switchboard.js"
     assert f'name: "{CARD_NAME}"' in script.read_text(encoding="utf-8")

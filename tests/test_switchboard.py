@@ -208,7 +208,12 @@ async def test_a_status_set_from_the_switchboard_reaches_it(
     assert messages["result"]["success"], messages
     (anna,) = messages["event"]["event"]["tiles"]
     assert anna["lamp"] == "away"
-    assert anna["status"] == {"type": "dnd", "name": "Interview", "note": "Until noon", "until": None}
+    assert anna["status"] == {
+        "type": "dnd",
+        "name": "Interview",
+        "note": "Until noon",
+        "until": None,
+    }
     assert simulator.isymphony.user("anna")["status"]["name"] == "Interview"
 
     # A refusal comes back as the integration's translated error, for the dialog to show.
@@ -335,3 +340,27 @@ async def test_the_panel_serves_its_script(
     script = await response.text()
     assert 'customElements.define("pbx-switchboard-panel"' in script
     assert 'customElements.define("pbx-switchboard-card"' in script
+
+
+async def test_a_new_park_slot_gets_a_tile(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    client, full = await _subscribe(hass, hass_ws_client)
+    assert "*3199" not in _by_name(full["tiles"])
+
+    simulator.kazoo.watch("*3199", "user_1001a")
+    await init_kazoo.runtime_data.async_refresh()
+    await hass.async_block_till_done()  # its entities (and device) are added
+    update = await _next(client)
+    (slot,) = update["tiles"]
+    assert (slot["name"], slot["kind"], slot["watchers"]) == ("*3199", "park", 1)
+
+    # Nobody watches it any more: the slot, its entities and its device go.
+    simulator.kazoo.subscriptions.pop("*3199")
+    await init_kazoo.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    update = await _next(client)
+    assert update["removed"] == [slot["id"]]

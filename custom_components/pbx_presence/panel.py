@@ -71,9 +71,7 @@ async def async_register_panel(hass: HomeAssistant, entry_id: str) -> None:
 
 async def _async_title(hass: HomeAssistant) -> str:
     """The sidebar's title in the server's language (the sidebar does not translate it)."""
-    texts = await translation.async_get_translations(
-        hass, hass.config.language, "common", [DOMAIN]
-    )
+    texts = await translation.async_get_translations(hass, hass.config.language, "common", [DOMAIN])
     return texts.get(f"component.{DOMAIN}.common.switchboard_title", PANEL_TITLE)
 
 

@@ -121,7 +121,9 @@ def build_tile(hass: HomeAssistant, index: Index, tile_id: str) -> dict[str, Any
         "call": _call(presentity) if presentity.kind is not PresentityKind.PANEL_USER else None,
         "status": None,
         "voicemail": presentity.voicemail,
-        "watchers": presentity.blf_watchers if presentity.kind is PresentityKind.EXTENSION else None,
+        "watchers": presentity.blf_watchers
+        if presentity.kind is PresentityKind.EXTENSION
+        else None,
         "registered": presentity.registered,
         "entities": _entities(hass, tile_id),
     }

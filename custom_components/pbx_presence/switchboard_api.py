@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components import websocket_api
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import async_response, websocket_command
+from homeassistant.components.websocket_api.messages import event_message
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntry, ConfigEntryChange
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import (
@@ -25,6 +28,7 @@ from homeassistant.helpers.event import async_call_later
 import voluptuous as vol
 
 from .const import DOMAIN
+from .coordinator import PbxConfigEntry
 from .switchboard import (
     Index,
     async_texts,
@@ -42,15 +46,13 @@ REGROUP_DELAY = 0.25
 @callback
 def async_setup_switchboard_api(hass: HomeAssistant) -> None:
     """Register the switchboard's websocket command."""
-    websocket_api.async_register_command(hass, websocket_subscribe)
+    async_register_command(hass, websocket_subscribe)
 
 
-@websocket_api.websocket_command(
-    {vol.Required("type"): COMMAND_SUBSCRIBE, vol.Optional("language"): str}
-)
-@websocket_api.async_response
+@websocket_command({vol.Required("type"): COMMAND_SUBSCRIBE, vol.Optional("language"): str})
+@async_response
 async def websocket_subscribe(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """Send every tile, then what changes, until the client unsubscribes."""
     language = msg.get("language") or hass.config.language
@@ -64,9 +66,7 @@ async def websocket_subscribe(
 class _Subscription:
     """One client's view: what it was sent, and what is to be sent next."""
 
-    def __init__(
-        self, hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg_id: int
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, connection: ActiveConnection, msg_id: int) -> None:
         self.hass = hass
         self.connection = connection
         self.msg_id = msg_id
@@ -122,23 +122,22 @@ class _Subscription:
         for unsub in self._coordinator_unsubs:
             unsub()
         self._coordinator_unsubs = [
-            entry.runtime_data.async_add_listener(self._coordinator_listener(entry.entry_id))
+            entry.runtime_data.async_add_listener(self._coordinator_listener(entry))
             for entry in loaded_entries(self.hass)
         ]
 
-    def _coordinator_listener(self, entry_id: str) -> Callable[[], None]:
+    def _coordinator_listener(self, entry: PbxConfigEntry) -> Callable[[], None]:
+        coordinator = entry.runtime_data
+
         @callback
         def changed() -> None:
-            entry: ConfigEntry[Any] | None = self.hass.config_entries.async_get_entry(entry_id)
-            if entry is None or not hasattr(entry, "runtime_data"):
-                return
-            keys = entry.runtime_data.last_changes
+            keys = coordinator.last_changes
             if keys is None:  # the server's availability changed: all of its tiles
-                keys = set(entry.runtime_data.data.presentities)
+                keys = set(coordinator.data.presentities)
             tile_of = self.index.tile_of
             for key in keys:
-                if (tile_id := tile_of.get((entry_id, key))) is None:
-                    self._regroup_later()  # a presentity new to the switchboard
+                if (tile_id := tile_of.get((entry.entry_id, key))) is None:
+                    self._regroup_later()  # a presentity new to the switchboard, or gone
                 else:
                     self._dirty.add(tile_id)
             self._flush_soon()
@@ -146,7 +145,7 @@ class _Subscription:
         return changed
 
     @callback
-    def _entry_changed(self, change: ConfigEntryChange, entry: ConfigEntry[Any]) -> None:
+    def _entry_changed(self, _change: ConfigEntryChange, entry: ConfigEntry[Any]) -> None:
         if entry.domain == DOMAIN:
             self._listen_to_coordinators()
             self._regroup_later()
@@ -194,16 +193,7 @@ class _Subscription:
         if self._stopped:
             return
         dirty, self._dirty = self._dirty, set()
-        changed: list[dict[str, Any]] = []
-        removed: list[str] = []
-        for tile_id in dirty:
-            tile = build_tile(self.hass, self.index, tile_id)
-            if tile is None:
-                if self.sent.pop(tile_id, None) is not None:
-                    removed.append(tile_id)
-            elif self.sent.get(tile_id) != tile:
-                self.sent[tile_id] = tile
-                changed.append(tile)
+        changed, removed = self._rebuild(dirty)
         update: dict[str, Any] = {}
         if changed or removed:
             statuses = status_choices(self.hass)
@@ -216,5 +206,19 @@ class _Subscription:
         if update:
             self._send(update)
 
+    def _rebuild(self, dirty: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
+        """The tiles that differ from what was sent, and those that are gone."""
+        changed: list[dict[str, Any]] = []
+        removed: list[str] = []
+        for tile_id in dirty:
+            tile = build_tile(self.hass, self.index, tile_id)
+            if tile is None:
+                if self.sent.pop(tile_id, None) is not None:
+                    removed.append(tile_id)
+            elif self.sent.get(tile_id) != tile:
+                self.sent[tile_id] = tile
+                changed.append(tile)
+        return changed, removed
+
     def _send(self, event: dict[str, Any]) -> None:
-        self.connection.send_message(websocket_api.event_message(self.msg_id, event))
+        self.connection.send_message(event_message(self.msg_id, event))

@@ -177,7 +177,7 @@ section h2 {
 .line.state { color: var(--primary-text-color); }
 .timer { font-variant-numeric: tabular-nums; }
 .vm { color: var(--pbx-busy); font-weight: 500; }
-:host([compact]) .grid { grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 3px; }
+:host([compact]) .grid { grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 3px; }
 :host([compact]) .tile { min-height: 0; padding: 2px 6px; grid-template-columns: 12px 1fr auto;
   column-gap: 5px; border-radius: 4px; border-left-width: 3px; contain-intrinsic-size: auto 24px; }
 :host([compact]) .lamp { width: 10px; height: 10px; margin-top: 4px; }
@@ -235,8 +235,31 @@ function duration(ms) {
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+// One collator for every comparison: localeCompare with options builds one per call.
+const COLLATOR = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
 function compareText(a, b) {
-  return (a || "").localeCompare(b || "", undefined, { numeric: true, sensitivity: "base" });
+  return COLLATOR.compare(a || "", b || "");
+}
+
+const FORMATS = new Map();
+
+// When: the time today; the day and time this year; the date with the year otherwise.
+function dateFormat(language, kind) {
+  const key = `${language}|${kind}`;
+  if (!FORMATS.has(key)) {
+    const options = { hour: "numeric", minute: "2-digit" };
+    if (kind !== "today") Object.assign(options, { weekday: "short", day: "numeric", month: "short" });
+    if (kind === "other") options.year = "numeric";
+    let format;
+    try {
+      format = new Intl.DateTimeFormat(language, options);
+    } catch (err) {
+      format = new Intl.DateTimeFormat(undefined, options);
+    }
+    FORMATS.set(key, format);
+  }
+  return FORMATS.get(key);
 }
 
 class PbxSwitchboard extends HTMLElement {
@@ -441,15 +464,14 @@ class PbxSwitchboard extends HTMLElement {
   _moment(iso) {
     const when = new Date(iso);
     const language = (this._hass && this._hass.language) || undefined;
-    const sameDay = when.toDateString() === new Date().toDateString();
-    const options = sameDay
-      ? { hour: "numeric", minute: "2-digit" }
-      : { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
-    try {
-      return new Intl.DateTimeFormat(language, options).format(when);
-    } catch (err) {
-      return when.toLocaleString();
-    }
+    const now = new Date();
+    const kind =
+      when.toDateString() === now.toDateString()
+        ? "today"
+        : when.getFullYear() === now.getFullYear()
+          ? "year"
+          : "other";
+    return dateFormat(language, kind).format(when);
   }
 
   _tick() {
