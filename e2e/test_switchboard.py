@@ -269,3 +269,37 @@ async def test_dark_theme_and_a_phone_in_german(
         assert not page.errors  # type: ignore[attr-defined]
     finally:
         await page.context.close()
+
+
+async def test_the_card_on_a_dashboard(
+    office: HassClient, hass_instance: HassInstance, browser: Browser
+) -> None:
+    """The same switchboard as a card (`custom:pbx-switchboard-card`) on a dashboard view."""
+    await office.ws_command(
+        "lovelace/dashboards/create",
+        url_path="front-office",
+        title="Reception",
+        icon="mdi:phone-classic",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    card = {"type": "custom:pbx-switchboard-card", "compact": True, "title": "Front office"}
+    await office.ws_command(
+        "lovelace/config/save",
+        url_path="front-office",
+        config={"title": "Reception", "views": [{"title": "Phones", "cards": [card]}]},
+    )
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    try:
+        await page.goto(f"{hass_instance.url}/front-office/0")
+        await page.get_by_role("textbox", name="Username").fill(DEV_USERNAME)
+        await page.get_by_role("textbox", name="Password").fill(DEV_PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        tiles = page.locator("pbx-switchboard-card .tile")
+        await expect(tiles).to_have_count(18, timeout=UI_TIMEOUT_MS)
+        await expect(page.locator("pbx-switchboard-card")).to_have_attribute("compact", "")
+        await expect(page.locator("pbx-switchboard-card .title")).to_have_text("Front office")
+    finally:
+        await context.close()
