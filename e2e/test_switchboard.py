@@ -292,13 +292,21 @@ async def test_the_card_on_a_dashboard(
     )
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
     try:
         await page.goto(f"{hass_instance.url}/front-office/0")
         await page.get_by_role("textbox", name="Username").fill(DEV_USERNAME)
         await page.get_by_role("textbox", name="Password").fill(DEV_PASSWORD)
         await page.get_by_role("button", name="Log in").click()
         tiles = page.locator("pbx-switchboard-card .tile")
-        await expect(tiles).to_have_count(18, timeout=UI_TIMEOUT_MS)
+        try:
+            await expect(tiles).to_have_count(18, timeout=UI_TIMEOUT_MS)
+        except AssertionError as err:  # say what the view shows instead
+            shown = await page.locator("hui-view, hui-error-card").all_inner_texts()
+            defined = await page.evaluate("!!customElements.get('pbx-switchboard-card')")
+            msg = f"card defined: {defined}; the view shows: {shown}; errors: {page_errors}"
+            raise AssertionError(msg) from err
         await expect(page.locator("pbx-switchboard-card")).to_have_attribute("compact", "")
         await expect(page.locator("pbx-switchboard-card .title")).to_have_text("Front office")
     finally:
