@@ -19,7 +19,6 @@ from pathlib import Path
 import re
 from typing import Any
 
-from homeassistant.util.yaml import parse_yaml
 from PIL import Image, ImageChops
 from playwright.async_api import Browser, Page, expect
 import pytest
@@ -42,8 +41,6 @@ UI_TIMEOUT_MS = 60_000
 # Pushed changes reach an open dashboard within this long.
 LIVE_DEADLINE_MS = 1_000
 SCREENSHOT = REPO_ROOT / "docs" / "screenshot.png"
-BLF_WALL = REPO_ROOT / "dashboards" / "blf_wall.yaml"
-BLF_WALL_SCREENSHOT = REPO_ROOT / "docs" / "blf_wall.png"
 # Pixels that may differ before the screenshot counts as changed (a word is hundreds).
 SCREENSHOT_TOLERANCE = 100
 AREA = "Front desk"
@@ -377,42 +374,6 @@ async def test_dashboard_shows_presence(
         # No hover effect where the area was clicked, no animation half-way.
         await page.mouse.move(1390, 990)
         _save_screenshot(await page.screenshot(animations="disabled"))
-    finally:
-        await page.close()
-
-
-async def test_blf_wall_dashboard(
-    hass: HassClient,
-    hass_instance: HassInstance,
-    entries: Entries,
-    browser: Browser,
-) -> None:
-    """The repository's BLF wall, imported as a user would, shows everyone in Chromium."""
-    config = parse_yaml(BLF_WALL.read_text(encoding="utf-8"))
-    assert isinstance(config, dict)
-    await hass.ws_command(
-        "lovelace/dashboards/create",
-        url_path="blf-wall",
-        title=config["title"],
-        icon="mdi:phone-classic",
-        show_in_sidebar=True,
-        require_admin=False,
-        mode="storage",
-    )
-    await hass.ws_command("lovelace/config/save", url_path="blf-wall", config=config)
-
-    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        await _log_in(page, f"{hass_instance.url}/blf-wall/blf-wall")
-        for text in ("Anna Schmidt", "Ben Carter", "Hannah Müller", "Do not disturb"):
-            await expect(page.get_by_text(text, exact=True).first).to_be_visible(
-                timeout=UI_TIMEOUT_MS
-            )
-        await expect(page.get_by_text(re.compile(r"\d+ people\."))).to_be_visible(
-            timeout=UI_TIMEOUT_MS
-        )
-        await page.mouse.move(1390, 990)
-        _save_screenshot(await page.screenshot(animations="disabled"), BLF_WALL_SCREENSHOT)
     finally:
         await page.close()
 

@@ -265,6 +265,9 @@ def test_readme_names_the_simulators_demo_logins() -> None:
         assert text in readme, text
 
 
+CARD_NAME = "PBX switchboard"
+
+
 def test_readme_uses_the_frontends_words_for_editing_a_dashboard() -> None:
     """The bold menu words of the dashboard import are the installed frontend's own."""
     import hass_frontend  # noqa: PLC0415
@@ -274,10 +277,14 @@ def test_readme_uses_the_frontends_words_for_editing_a_dashboard() -> None:
     for path in (*folder.glob("en-*.json"), *folder.glob("*/en-*.json")):
         words.update(value for value in _json(path).values() if isinstance(value, str))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## BLF wall dashboard", 1)[1].split("\n## ", 1)[0]
-    steps = " ".join(section.split("**Import:**", 1)[1].split("![", 1)[0].split())
-    for step in ("Add dashboard", "New dashboard from scratch", "Create", "Done"):
+    section = readme.split("## Switchboard", 1)[1].split("\n## ", 1)[0]
+    steps = " ".join(section.split("**On a dashboard:**", 1)[1].split("```", 1)[0].split())
+    for step in ("Edit dashboard", "Add card", "Custom cards"):
         assert step in steps
         assert step in words, f"{step!r} is not a word of Home Assistant's frontend"
     for bold in re.findall(r"\*\*(.+?)\*\*", steps):
+        if bold == CARD_NAME:  # the card's own name, from the integration's script
+            continue
         assert bold in words, f"{bold!r} is not a word of Home Assistant's frontend"
+    script = ROOT / "custom_components" / "pbx_presence" / "frontend" / "pbx-switchboard.js"
+    assert f'name: "{CARD_NAME}"' in script.read_text(encoding="utf-8")

@@ -110,7 +110,7 @@ DOCS_SECTIONS = {
     "docs-supported-functions": ["Devices and entities"],
     "docs-triggers": ["Device triggers and conditions"],
     "docs-troubleshooting": ["Troubleshooting"],
-    "docs-use-cases": ["BLF wall dashboard", "Automations", "Voice"],
+    "docs-use-cases": ["Switchboard", "Automations", "Voice"],
 }
 
 # Calls that subscribe to something an entity must unsubscribe from when it is removed.

@@ -23,7 +23,9 @@ from .coordinator import PbxConfigEntry, PbxCoordinator
 from .device_links import async_relink, person_links
 from .identifiers import server_identifier
 from .issues import async_remove_entry_issues
+from .panel import async_register_panel, async_unregister_panel
 from .services import async_setup_services
+from .switchboard_api import async_setup_switchboard_api
 from .voice.answers import Texts
 from .voice.sentences import async_setup_sentences
 
@@ -41,6 +43,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's services and its sentences for the built-in agent."""
     async_setup_services(hass)
     async_setup_call_service(hass)
+    async_setup_switchboard_api(hass)
     await async_setup_sentences(hass)
     # The logbook describes events in a callback: load its sentences now (logbook.py).
     for language in {hass.config.language, "en"}:
@@ -98,7 +101,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
     entry.async_create_background_task(
         hass, coordinator.live.async_run(), f"{coordinator.name} live updates"
     )
+    await async_register_panel(hass, entry.entry_id)
     # This entry's people may be another entry's too: that one joins their devices.
+    # (The last step, with nothing awaited after it: entries set up together rely on it.)
     async_relink(hass, entry)
     return True
 
@@ -136,8 +141,10 @@ async def _async_adopt_stable_id(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> bool:
-    """Unload the platforms."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms; the switchboard goes with the last entry."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        async_unregister_panel(hass, entry.entry_id)
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PbxConfigEntry) -> None:

@@ -146,12 +146,12 @@ class Presentity:
     blf_watchers: int | None = None
     registered: bool | None = None
     mac_address: str | None = None  # a phone's
+    owner: str | None = None  # a phone's owner: the key of that user's presentity
+    phones: int | None = None  # a user's: how many phones it owns (imported or not)
     # Whether a presence command (reset, set) reaches anything on the server.
     presence_target: bool = False
     # New voicemail messages of the presentity's boxes; None when it has none (or not read).
     voicemail: int | None = None
-    # The key of the user a phone belongs to, where it has one.
-    owner: str | None = None
     # A park slot's number on its server (an extension that parks calls), and the call
     # waiting there (None: the slot is empty).
     park_slot: str | None = None

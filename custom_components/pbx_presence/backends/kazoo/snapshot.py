@@ -258,6 +258,7 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             server_id=user.id,
             username=user.username,
             extension=min(keys, default=None),
+            phones=len(owned),
             call_state=CallState.IDLE,
             blf_watchers=0,
             # Kazoo acts on the user's presence_id, else on each owned device's own.
