@@ -86,6 +86,8 @@ BLF_KEYS = {
     "lobby": ("1006",),
 }
 DEMO_BY_USERNAME = {demo.username: demo for demo in DEMO_USERS}
+# Demo Kazoo username -> the same person's iSymphony username, where they differ.
+ISYMPHONY_USERNAMES = {"lena": "lena fischer", "sofia": "sofia@acme"}
 # voicemail boxes: owner, new messages, saved messages
 VOICEMAIL = (("anna", 2, 1), ("ben", 0, 3), ("carla", 1, 0))
 # voicemail lamps: watcher SIP username -> mailbox
@@ -192,8 +194,37 @@ def build_demo_isymphony(seed: int = DEMO_SEED) -> ISymphonyState:
     isymphony.add_login("carla", "192.168.10.23", 52344)
     isymphony.add_login("emma", "192.168.10.26", 50122)
     isymphony.add_login("emma", "10.8.0.14", 61004)
+    panel_users = {username for username, *_ in users}
     for demo in DEMO_USERS:
-        isymphony.add_extension(demo.extension, f"{demo.first_name} {demo.last_name}")
+        owner = ISYMPHONY_USERNAMES.get(demo.username, demo.username)
+        isymphony.add_extension(
+            demo.extension,
+            f"{demo.first_name} {demo.last_name}",
+            user=owner if owner in panel_users else None,
+        )
+    # Ben talks to a customer (as on the Kazoo demo); Carla called out and has them on hold.
+    isymphony.start_call(
+        "1002",
+        incoming=True,
+        caller_name="Acme Supplies",
+        caller_number="+15557654321",
+        external=True,
+        did="+15550100",
+    )
+    held = isymphony.start_call(
+        "1003",
+        incoming=False,
+        caller_name="Rossi Logistics",
+        caller_number="+15559876543",
+        external=True,
+    )
+    isymphony.hold(held["id"])
+    isymphony.add_queue("support", "Support")
+    isymphony.add_queue("sales", "Sales")
+    isymphony.agent_login("support", "Anna Schmidt", "1001")
+    isymphony.agent_login("support", "Emma Johnson", "1006", dynamic=False, state="INUSE")
+    sales = isymphony.agent_login("sales", "Ben Carter", "1002", state="INUSE")
+    isymphony.set_agent("sales", sales["id"], paused=True)
     return isymphony
 
 
