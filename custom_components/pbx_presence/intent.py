@@ -49,7 +49,9 @@ _NAME_DESCRIPTION = (
     "The person as people say it: first name, full name or a phone's name, "
     "as known to the phone system (Flex UC / Kazoo or iSymphony)"
 )
-_CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
+# Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
+# user's (polled from its extensions, where the server has no Kazoo beside it).
+_CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE, PresentityKind.PANEL_USER)
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -146,7 +148,7 @@ class ListCallsHandler(PbxIntentHandler):
         names: list[str] = []
         unreachable: list[str] = []
         for person in async_people(intent_obj.hass, intent_obj.assistant):
-            member = person.member(PresentityKind.USER)
+            member = person.member(PresentityKind.USER, PresentityKind.PANEL_USER)
             if person.is_phone or member is None or not member.exposed:
                 continue
             if not member.entry.runtime_data.last_update_success:
