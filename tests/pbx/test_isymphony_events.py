@@ -86,7 +86,7 @@ async def test_no_filter_is_sent_and_unwanted_types_are_dropped_here(
     socket = client.event_socket()
     await socket.connect(types=("userStatus",))
     await asyncio.sleep(0.1)
-    connections = simulator.isymphony_events._connections  # noqa: SLF001
+    connections = simulator.isymphony_events._connections
     assert [connection.filters for connection in connections] == [[]]
 
     simulator.isymphony.publish({"type": "confRoomCallLeave", "coreServerId": "x"})
@@ -128,10 +128,13 @@ async def test_several_event_types_arrive_without_a_filter(
 
     max_id = state.user("max")["id"]
     first, second, third, fourth, fifth = events
-    assert isinstance(first, ISymphonyLoginEvent) and first.logged_in
+    assert isinstance(first, ISymphonyLoginEvent)
+    assert first.logged_in
     assert (first.user_id, first.username, first.login_id) == (max_id, "max", login["id"])
-    assert isinstance(second, ISymphonyLoginEvent) and not second.logged_in
-    assert isinstance(third, ISymphonyAgentEvent) and third.logged_in
+    assert isinstance(second, ISymphonyLoginEvent)
+    assert not second.logged_in
+    assert isinstance(third, ISymphonyAgentEvent)
+    assert third.logged_in
     queue = state.queue("support")
     assert (third.agent_id, third.agent, third.state, third.queue_id) == (
         agent["id"],
@@ -140,7 +143,8 @@ async def test_several_event_types_arrive_without_a_filter(
         queue["id"],
     )
     assert (third.extension_number, third.username, third.user_id) == ("1012", "max", max_id)
-    assert isinstance(fourth, ISymphonyAgentEvent) and not fourth.logged_in
+    assert isinstance(fourth, ISymphonyAgentEvent)
+    assert not fourth.logged_in
     assert isinstance(fifth, ISymphonyUserStatusEvent)
 
 
@@ -148,7 +152,7 @@ async def test_filters_as_the_docs_read_them(simulator: Simulator, client: ISymp
     """The simulator: every filter must match, so two `type` filters let nothing through."""
     socket = client.event_socket()
     await socket.connect(types=EVENT_TYPES)
-    ws = socket._ws  # noqa: SLF001 - send a filter by hand
+    ws = socket._ws  # send a filter by hand
     assert ws is not None
     filters = [{"property": "type", "value": t} for t in ("userLogin", "userStatus")]
     await ws.send_str(json.dumps({"type": "filter", "filters": filters}))
