@@ -53,6 +53,8 @@ MIN_SCAN_INTERVAL = timedelta(seconds=10)
 # While the socket is up, polls are only a safety net: iSymphony documents no loss, but
 # nothing is replayed either.
 SAFETY_SCAN_INTERVAL = timedelta(minutes=5)
+# While the socket is up, calls and agents (no event reports them) are read this often.
+ACTIVITY_INTERVAL = SCAN_INTERVAL
 # Users that answered "not licensed" are asked again this seldom.
 LICENSE_RECHECK_INTERVAL = timedelta(minutes=30)
 
@@ -269,7 +271,7 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         self._foreign.clear()
         self._suspects.clear()
         self._stream = ISymphonyLiveStream(
-            socket, self.async_poll_activity, self.scan_interval.total_seconds()
+            socket, self.async_poll_activity, ACTIVITY_INTERVAL.total_seconds()
         )
         return self._stream
 
