@@ -29,7 +29,7 @@ from custom_components.pbx_presence.backends.isymphony.adapter import SCAN_INTER
 from custom_components.pbx_presence.voice import INTENT_GET_CALL_STATE, INTENT_LIST_CALLS
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
-from .conftest import async_poll, open_sockets, setup_entry, state_of, state_object
+from .conftest import async_poll, open_sockets, setup_entry, state_object, state_of
 from .test_live import ISYMPHONY_LIVE, wait_for_state
 
 # The demo's licensed users with an extension (Lukas, 1009, is a lite user).
@@ -38,9 +38,7 @@ LICENSED_EXTENSIONS = 11
 
 def segment_reads(sim: Simulator) -> list[str]:
     """The extensions whose call segments were read, in order."""
-    return [
-        r.path.split("/")[-2] for r in sim.requests if r.path.endswith("/callSegments")
-    ]
+    return [r.path.split("/")[-2] for r in sim.requests if r.path.endswith("/callSegments")]
 
 
 async def test_call_state_from_call_segments(

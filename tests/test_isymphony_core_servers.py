@@ -36,7 +36,7 @@ async def setup(hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry) -> 
     """
     add_tenant(sim)
     await setup_live(hass, sim, entry)
-    debouncer = entry.runtime_data._debounced_refresh  # noqa: SLF001
+    debouncer = entry.runtime_data._debounced_refresh
     assert debouncer is not None
     debouncer.cooldown = 0
 
