@@ -49,9 +49,10 @@ _NAME_DESCRIPTION = (
     "The person as people say it: first name, full name or a phone's name, "
     "as known to the phone system (Flex UC / Kazoo or iSymphony)"
 )
+_CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
 # Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
 # user's (polled from its extensions, where the server has no Kazoo beside it).
-_CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE, PresentityKind.PANEL_USER)
+_CALL_STATE_KINDS = (*_CALL_KINDS, PresentityKind.PANEL_USER)
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -95,7 +96,7 @@ class GetCallStateHandler(PbxIntentHandler):
         person = await async_find_person(
             intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
         )
-        member = person.member(*_CALL_KINDS)
+        member = person.member(*_CALL_STATE_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
         status = current(panel).status if panel is not None else None
         if member is None or (state := current(member).call_state) is None:
