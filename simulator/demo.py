@@ -289,8 +289,13 @@ def build_scaled_kazoo(users: int, seed: int = DEMO_SEED, devices: int | None = 
     return kazoo
 
 
-def build_scaled_isymphony(users: int, seed: int = DEMO_SEED) -> ISymphonyState:
-    """A core server "default" with ``users`` users (every 20th unlicensed)."""
+def build_scaled_isymphony(
+    users: int, seed: int = DEMO_SEED, *, extensions: bool = False
+) -> ISymphonyState:
+    """A core server "default" with ``users`` users (every 20th unlicensed).
+
+    With ``extensions`` each user has one (``1000`` on), every 25th of them on a call.
+    """
     rng = random.Random(seed)
     isymphony = ISymphonyState(seed=seed)
     isymphony.add_core_server("default", DEMO_CORE_SERVER_ID)
@@ -304,4 +309,8 @@ def build_scaled_isymphony(users: int, seed: int = DEMO_SEED) -> ISymphonyState:
             licensed=index % 20 != 19,
             status=rng.choice(STATUS_TYPES),
         )
+        if extensions:
+            isymphony.add_extension(extension, f"Phone {extension}", user=f"user{extension}")
+            if index % 25 == 0:
+                isymphony.start_call(extension, incoming=True, caller_number="+15550000")
     return isymphony

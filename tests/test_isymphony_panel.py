@@ -17,7 +17,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends.isymphony import adapter as isymphony_adapter
-from custom_components.pbx_presence.backends.isymphony.adapter import SCAN_INTERVAL
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    LOGINS_INTERVAL,
+    SCAN_INTERVAL,
+)
 from custom_components.pbx_presence.const import DOMAIN
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
@@ -45,12 +48,18 @@ async def test_panel_logins_are_polled(
 
     login = simulator.isymphony.add_login("ben", "192.168.10.22", 51000)
     simulator.isymphony.add_login("lukas", "", 51001)
+    # One request per user: not with every poll, at most once a minute.
+    simulator.requests.clear()
     await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert not [r for r in simulator.requests if r.path.endswith("/logins")]
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_OFF
+    await async_poll(hass, freezer, LOGINS_INTERVAL)
     assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_ON
     assert state_of(hass, "binary_sensor.lukas_novak_logged_into_panel") == STATE_ON
+    assert len([r for r in simulator.requests if r.path.endswith("/logins")]) == 13
 
     simulator.isymphony.remove_login("ben", login["id"])
-    await async_poll(hass, freezer, SCAN_INTERVAL)
+    await async_poll(hass, freezer, LOGINS_INTERVAL)
     assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_OFF
 
 

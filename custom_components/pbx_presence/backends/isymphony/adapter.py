@@ -55,6 +55,9 @@ MIN_SCAN_INTERVAL = timedelta(seconds=10)
 SAFETY_SCAN_INTERVAL = timedelta(minutes=5)
 # While the socket is up, calls and agents (no event reports them) are read this often.
 ACTIVITY_INTERVAL = SCAN_INTERVAL
+# Panel logins cost a request per user: polled at most this often (events keep them
+# current while the socket is up, and every (re)connect reads them again).
+LOGINS_INTERVAL = timedelta(minutes=1)
 # Users that answered "not licensed" are asked again this seldom.
 LICENSE_RECHECK_INTERVAL = timedelta(minutes=30)
 
@@ -126,6 +129,7 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         self._choices: dict[tuple[StatusType, str], None] = {}
         # username -> its open panel sessions' ids (absent: not known)
         self._logins: dict[str, set[str]] = {}
+        self._logins_at: datetime | None = None
         self.calls = CallReader(client)
         self.queues = QueueReader(client)
         # The event socket serves every core server of the server: this one's live id,
@@ -196,9 +200,13 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         users = await self.client.get_users()
         now = utcnow()
         await self._read_licences(now)
+        logins_due = self._logins_at is None or now - self._logins_at >= LOGINS_INTERVAL
+        if logins_due:
+            self._logins_at = now
 
         async def read(user: ISymphonyUser) -> None:
-            await self._read_logins(user.username)
+            if logins_due or user.username not in self._logins:
+                await self._read_logins(user.username)
             if self._licensed is not None and user.username not in self._licensed:
                 self._statuses.pop(user.username, None)
                 self._unreadable.discard(user.username)
@@ -266,8 +274,10 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         """Connect the event websocket; calls and agents are polled beside it."""
         socket = self.client.event_socket()
         await socket.connect(LIVE_EVENTS)
-        # A new connection may follow a restart: live ids are learnt again.
+        # A new connection may follow a restart: live ids are learnt again, and the resync
+        # reads every login.
         self._live_id = None
+        self._logins_at = None
         self._foreign.clear()
         self._suspects.clear()
         self._stream = ISymphonyLiveStream(
