@@ -204,33 +204,10 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         if logins_due:
             self._logins_at = now
 
-        async def read(user: ISymphonyUser) -> None:
-            if logins_due or user.username not in self._logins:
-                await self._read_logins(user.username)
-            if self._licensed is not None and user.username not in self._licensed:
-                self._statuses.pop(user.username, None)
-                self._unreadable.discard(user.username)
-                return
-            since = self._unlicensed.get(user.username)
-            if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
-                return
-            try:
-                status = await self.client.get_status(user.username)
-            except PbxLicenseError:
-                self._unlicensed[user.username] = now
-                self._statuses.pop(user.username, None)
-                return
-            except PbxNotFoundError:  # removed since the list was read
-                self._statuses.pop(user.username, None)
-                return
-            except (PbxResponseError, PbxValidationError) as err:
-                self._unreadable_status(user.username, err)
-                return
-            self._unlicensed.pop(user.username, None)
-            self._unreadable.discard(user.username)
-            self.remember(user.username, status)
-
-        await gather_limited(MAX_CONCURRENT_REQUESTS, (read(user) for user in users))
+        await gather_limited(
+            MAX_CONCURRENT_REQUESTS,
+            (self._read_user(user, now, logins_due=logins_due) for user in users),
+        )
         usernames = {user.username for user in users}
         for gone in set(self._statuses) - usernames:
             del self._statuses[gone]
@@ -246,6 +223,33 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         await self.calls.async_read_segments()
         await self.queues.async_read(with_list=True)
         return self.snapshot(users)
+
+    async def _read_user(self, user: ISymphonyUser, now: datetime, *, logins_due: bool) -> None:
+        """One user: logins when due, and the status of a licensed one."""
+        if logins_due or user.username not in self._logins:
+            await self._read_logins(user.username)
+        if self._licensed is not None and user.username not in self._licensed:
+            self._statuses.pop(user.username, None)
+            self._unreadable.discard(user.username)
+            return
+        since = self._unlicensed.get(user.username)
+        if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
+            return
+        try:
+            status = await self.client.get_status(user.username)
+        except PbxLicenseError:
+            self._unlicensed[user.username] = now
+            self._statuses.pop(user.username, None)
+            return
+        except PbxNotFoundError:  # removed since the list was read
+            self._statuses.pop(user.username, None)
+            return
+        except (PbxResponseError, PbxValidationError) as err:
+            self._unreadable_status(user.username, err)
+            return
+        self._unlicensed.pop(user.username, None)
+        self._unreadable.discard(user.username)
+        self.remember(user.username, status)
 
     async def _read_logins(self, username: str) -> None:
         try:
