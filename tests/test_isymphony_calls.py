@@ -15,7 +15,7 @@ from homeassistant.helpers import entity_registry as er, intent
 from homeassistant.helpers.entity_registry import RegistryEntryDisabler
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -30,6 +30,7 @@ from custom_components.pbx_presence.voice import INTENT_GET_CALL_STATE, INTENT_L
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import async_poll, open_sockets, setup_entry, state_object, state_of
+from .test_blueprints import _use as use_blueprint, blueprint_config  # noqa: F401
 from .test_live import ISYMPHONY_LIVE, wait_for_state
 
 # The demo's licensed users with an extension (Lukas, 1009, is a lite user).
@@ -194,3 +195,29 @@ async def test_diagnostics_say_how_calls_are_read(
         "extensions_polled": LICENSED_EXTENSIONS,
         "unreadable_extensions": [],
     }
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_the_on_air_light_on_an_isymphony_only_site(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The on-air blueprint with iSymphony's Call state: on during a call, off after it."""
+    turn_on = async_mock_service(hass, "light", "turn_on")
+    turn_off = async_mock_service(hass, "light", "turn_off")
+    await use_blueprint(
+        hass,
+        "on_air_light.yaml",
+        {"call_state": "sensor.anna_schmidt_call_state", "light": {"entity_id": "light.on_air"}},
+    )
+    segment = simulator.isymphony.start_call("1001", incoming=True, caller_number="+4940999")
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert (len(turn_on), len(turn_off)) == (1, 0)
+    assert turn_on[0].data["entity_id"] == ["light.on_air"]
+
+    simulator.isymphony.end_call(segment["id"])
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert (len(turn_on), len(turn_off)) == (1, 1)
+    assert turn_off[0].data["entity_id"] == ["light.on_air"]
