@@ -128,7 +128,8 @@ async def test_entities_show_the_demo_office(hass: HassClient, entries: Entries)
             "sensor.carla_rossi_status_note": "Quarterly review",
             "sensor.david_kim_status": "xa",
             "sensor.david_kim_return_time": "2030-06-10T08:00:00+00:00",
-            "select.ben_carter_set_status": "away",
+            # An admin-defined status: its type and name, as the select offers it.
+            "select.ben_carter_set_status": "Away — Out to lunch",
         },
         timeout=KAZOO_DEADLINE,
     )
@@ -176,7 +177,7 @@ async def test_pbx_changes_reach_home_assistant(
             "sensor.anna_schmidt_status": "away",
             "sensor.anna_schmidt_status_name": "Out to lunch",
             "sensor.anna_schmidt_status_note": "Back at 1 pm",
-            "select.anna_schmidt_set_status": "away",
+            "select.anna_schmidt_set_status": "Away — Out to lunch",
         },
         timeout=ISYMPHONY_DEADLINE,
     )
