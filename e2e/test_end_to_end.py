@@ -122,7 +122,8 @@ async def test_entities_show_the_demo_office(hass: HassClient, entries: Entries)
             "sensor.3101_blf_watchers": "3",
             "sensor.carla_rossi_status": "dnd",
             "sensor.david_kim_status": "xa",
-            "select.ben_carter_set_status": "away",
+            # An admin-defined status: its type and name, as the select offers it.
+            "select.ben_carter_set_status": "Away — Out to lunch",
         },
         timeout=KAZOO_DEADLINE,
     )
@@ -172,7 +173,10 @@ async def test_pbx_changes_reach_home_assistant(
         "anna", name="Out to lunch", type="away", note="Back at 1 pm", user_created=False
     )
     states = await hass.wait_for_states(
-        {"sensor.anna_schmidt_status": "away", "select.anna_schmidt_set_status": "away"},
+        {
+            "sensor.anna_schmidt_status": "away",
+            "select.anna_schmidt_set_status": "Away — Out to lunch",
+        },
         timeout=ISYMPHONY_DEADLINE,
     )
     anna = states["sensor.anna_schmidt_status"]["attributes"]

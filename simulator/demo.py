@@ -87,6 +87,8 @@ BLF_KEYS = {
     "lobby": ("1006",),
 }
 DEMO_BY_USERNAME = {demo.username: demo for demo in DEMO_USERS}
+# Demo Kazoo username -> the same person's iSymphony username, where they differ.
+ISYMPHONY_USERNAMES = {"lena": "lena fischer", "sofia": "sofia@acme"}
 # voicemail boxes: owner, new messages, saved messages
 VOICEMAIL = (("anna", 2, 1), ("ben", 0, 3), ("carla", 1, 0))
 # voicemail lamps: watcher SIP username -> mailbox
@@ -195,8 +197,37 @@ def build_demo_isymphony(seed: int = DEMO_SEED) -> ISymphonyState:
     isymphony.add_login("carla", "192.168.10.23", 52344)
     isymphony.add_login("emma", "192.168.10.26", 50122)
     isymphony.add_login("emma", "10.8.0.14", 61004)
+    panel_users = {username for username, *_ in users}
     for demo in DEMO_USERS:
-        isymphony.add_extension(demo.extension, f"{demo.first_name} {demo.last_name}")
+        owner = ISYMPHONY_USERNAMES.get(demo.username, demo.username)
+        isymphony.add_extension(
+            demo.extension,
+            f"{demo.first_name} {demo.last_name}",
+            user=owner if owner in panel_users else None,
+        )
+    # Ben talks to a customer (as on the Kazoo demo); Carla called out and has them on hold.
+    isymphony.start_call(
+        "1002",
+        incoming=True,
+        caller_name="Acme Supplies",
+        caller_number="+15557654321",
+        external=True,
+        did="+15550100",
+    )
+    held = isymphony.start_call(
+        "1003",
+        incoming=False,
+        caller_name="Rossi Logistics",
+        caller_number="+15559876543",
+        external=True,
+    )
+    isymphony.hold(held["id"])
+    isymphony.add_queue("support", "Support")
+    isymphony.add_queue("sales", "Sales")
+    isymphony.agent_login("support", "Anna Schmidt", "1001")
+    isymphony.agent_login("support", "Emma Johnson", "1006", dynamic=False, state="INUSE")
+    sales = isymphony.agent_login("sales", "Ben Carter", "1002", state="INUSE")
+    isymphony.set_agent("sales", sales["id"], paused=True)
     return isymphony
 
 
@@ -261,8 +292,13 @@ def build_scaled_kazoo(users: int, seed: int = DEMO_SEED, devices: int | None = 
     return kazoo
 
 
-def build_scaled_isymphony(users: int, seed: int = DEMO_SEED) -> ISymphonyState:
-    """A core server "default" with ``users`` users (every 20th unlicensed)."""
+def build_scaled_isymphony(
+    users: int, seed: int = DEMO_SEED, *, extensions: bool = False
+) -> ISymphonyState:
+    """A core server "default" with ``users`` users (every 20th unlicensed).
+
+    With ``extensions`` each user has one (``1000`` on), every 25th of them on a call.
+    """
     rng = random.Random(seed)
     isymphony = ISymphonyState(seed=seed)
     isymphony.add_core_server("default", DEMO_CORE_SERVER_ID)
@@ -276,4 +312,8 @@ def build_scaled_isymphony(users: int, seed: int = DEMO_SEED) -> ISymphonyState:
             licensed=index % 20 != 19,
             status=rng.choice(STATUS_TYPES),
         )
+        if extensions:
+            isymphony.add_extension(extension, f"Phone {extension}", user=f"user{extension}")
+            if index % 25 == 0:
+                isymphony.start_call(extension, incoming=True, caller_number="+15550000")
     return isymphony

@@ -40,6 +40,22 @@ STATUS_LABELS = {
     "altred": "Red",
 }
 USER_FIELDS = ("id", "configurationId", "userName", "displayedName", "permissionId")
+EXTENSION_FIELDS = ("id", "extensionNumber", "displayName", "configurationId", "permissionId")
+QUEUE_FIELDS = ("id", "displayName", "identifier", "configurationId", "permissionId")
+AGENT_FIELDS = ("id", "paused", "state", "name", "dynamic")
+SEGMENT_FIELDS = ("id", "type", "callerId", "did", "onHold", "recording", "incoming")
+# Asterisk device states, as an agent's `state` carries them.
+DEVICE_STATES = (
+    "UNKNOWN",
+    "NOT_INUSE",
+    "INUSE",
+    "BUSY",
+    "INVALID",
+    "UNAVAILABLE",
+    "RINGING",
+    "RINGINUSE",
+    "ONHOLD",
+)
 # A licensed user's odd status reply: no status yet (`null`, `{}` or an empty body), an
 # unknown or null type, or an error for that user alone.
 type OddStatus = Literal[
@@ -85,6 +101,8 @@ class ISymphonyState:
         self.predefined_statuses: list[dict[str, str]] = []
         # Called with every event the server sends on its event websocket.
         self.event_listeners: list[Callable[[dict[str, Any]], None]] = []
+        # Called when the server restarts (the event websocket drops its connections).
+        self.restart_listeners: list[Callable[[], None]] = []
         # slug -> core server record (with "users" and "extensions" inside)
         self.core_servers: dict[str, dict[str, Any]] = {}
 
@@ -100,6 +118,7 @@ class ISymphonyState:
             "name": "Default" if slug == "default" else slug.title(),
             "users": {},
             "extensions": [],
+            "queues": [],
         }
         self.core_servers[slug] = core_server
         return core_server
@@ -133,6 +152,8 @@ class ISymphonyState:
             "licensed": licensed,
             "status": None,
             "logins": [],
+            # Numbers of the extensions assigned to the user (`U/extensions`).
+            "extensions": [],
             # A status reply the docs leave open, for this user only (see OddStatus).
             "odd_status": None,
         }
@@ -158,29 +179,215 @@ class ISymphonyState:
     def add_login(
         self, username: str, ip: str, port: int, *, core_server: str = "default"
     ) -> dict[str, Any]:
-        """Record an active panel session of a user."""
+        """A user logs into the panel: a session in `U/logins` and a `userLogin` event."""
         login = {
             "id": uuid4(self._rng),
             "ip": ip,
             "port": port,
             "timeConnected": int(time.time() * 1000),
         }
-        self.user(username, core_server)["logins"].append(login)
+        user = self.user(username, core_server)
+        user["logins"].append(login)
+        self._publish_login("userLogin", user, login, core_server)
         return login
 
+    def remove_login(self, username: str, login_id: str, *, core_server: str = "default") -> None:
+        """A panel session ends: gone from `U/logins`, and a `userLogout` event."""
+        user = self.user(username, core_server)
+        login = next(login for login in user["logins"] if login["id"] == login_id)
+        user["logins"].remove(login)
+        self._publish_login("userLogout", user, login, core_server)
+
+    def _publish_login(
+        self, kind: str, user: dict[str, Any], login: dict[str, Any], core_server: str
+    ) -> None:
+        # The docs: `userId, username, userLoginId, ip (may be ""), port`; no licence note.
+        self.publish(
+            {
+                "type": kind,
+                "coreServerId": self.core_server(core_server)["id"],
+                "userId": user["id"],
+                "username": user["userName"],
+                "userLoginId": login["id"],
+                "ip": login["ip"],
+                "port": login["port"],
+            }
+        )
+
     def add_extension(
-        self, number: str, display_name: str, *, core_server: str = "default"
+        self,
+        number: str,
+        display_name: str,
+        *,
+        core_server: str = "default",
+        user: str | None = None,
     ) -> dict[str, Any]:
-        """Add an extension to a core server."""
+        """Add an extension to a core server, assigned to ``user`` where given."""
         extension = {
             "id": uuid4(self._rng),
             "extensionNumber": number,
             "displayName": display_name,
             "configurationId": uuid4(self._rng),
             "permissionId": uuid4(self._rng),
+            "segments": [],
         }
         self.core_server(core_server)["extensions"].append(extension)
+        if user is not None:
+            self.user(user, core_server)["extensions"].append(number)
         return extension
+
+    def extension(self, number: str, core_server: str = "default") -> dict[str, Any]:
+        """An extension by number (StopIteration when unknown)."""
+        extensions = self.core_server(core_server)["extensions"]
+        return next(ext for ext in extensions if ext["extensionNumber"] == number)
+
+    # -- calls: call segments on extensions (no call event is documented) ----------
+
+    def start_call(
+        self,
+        number: str,
+        *,
+        incoming: bool,
+        caller_name: str = "",
+        caller_number: str = "",
+        external: bool = False,
+        did: str = "",
+        core_server: str = "default",
+    ) -> dict[str, Any]:
+        """A call segment appears on an extension; ``caller_*`` is its `callerId`.
+
+        The docs define `incoming` as "being dialed by another call segment (i.e.
+        receiving a call)" and say nothing of ringing versus answered, so neither does
+        this model. No event is sent: none is documented for calls.
+        """
+        segment = {
+            "id": uuid4(self._rng),
+            "type": "EXTERNAL" if external else "INTERNAL",
+            "callerId": {"id": uuid4(self._rng), "name": caller_name, "number": caller_number},
+            "did": did,
+            "onHold": False,
+            "recording": False,
+            "incoming": incoming,
+        }
+        self.extension(number, core_server)["segments"].append(segment)
+        return segment
+
+    def hold(self, segment_id: str, *, on_hold: bool = True) -> None:
+        """Put a call segment on hold, or take it off."""
+        self._segment(segment_id)["onHold"] = on_hold
+
+    def end_call(self, segment_id: str) -> None:
+        """A call segment ends."""
+        for core_server in self.core_servers.values():
+            for extension in core_server["extensions"]:
+                extension["segments"] = [s for s in extension["segments"] if s["id"] != segment_id]
+
+    def _segment(self, segment_id: str) -> dict[str, Any]:
+        return next(
+            segment
+            for core_server in self.core_servers.values()
+            for extension in core_server["extensions"]
+            for segment in extension["segments"]
+            if segment["id"] == segment_id
+        )
+
+    # -- queues and agents -------------------------------------------------------
+
+    def add_queue(
+        self, identifier: str, display_name: str, *, core_server: str = "default"
+    ) -> dict[str, Any]:
+        """Add an (enabled) queue; ``identifier`` is its Asterisk queue name."""
+        queue = {
+            "id": uuid4(self._rng),
+            "displayName": display_name,
+            "identifier": identifier,
+            "configurationId": uuid4(self._rng),
+            "permissionId": uuid4(self._rng),
+            "agents": [],
+        }
+        self.core_server(core_server)["queues"].append(queue)
+        return queue
+
+    def queue(self, identifier: str, core_server: str = "default") -> dict[str, Any]:
+        """A queue by identifier (StopIteration when unknown)."""
+        queues = self.core_server(core_server)["queues"]
+        return next(queue for queue in queues if queue["identifier"] == identifier)
+
+    def agent_login(
+        self,
+        identifier: str,
+        name: str,
+        extension: str,
+        *,
+        dynamic: bool = True,
+        state: str = "NOT_INUSE",
+        core_server: str = "default",
+    ) -> dict[str, Any]:
+        """An extension logs into a queue as an agent: it joins the list, `agentLogin` goes out."""
+        queue = self.queue(identifier, core_server)
+        agent = {
+            "id": uuid4(self._rng),
+            "paused": False,
+            "state": _checked_state(state),
+            "name": name,
+            "dynamic": dynamic,
+            "extension": extension,
+        }
+        queue["agents"].append(agent)
+        self._publish_agent("agentLogin", queue, agent, core_server)
+        return agent
+
+    def agent_logout(self, identifier: str, agent_id: str, *, core_server: str = "default") -> None:
+        """An agent leaves a queue: gone from the list, `agentLogout` goes out."""
+        queue = self.queue(identifier, core_server)
+        agent = next(agent for agent in queue["agents"] if agent["id"] == agent_id)
+        queue["agents"].remove(agent)
+        self._publish_agent("agentLogout", queue, agent, core_server)
+
+    def set_agent(
+        self,
+        identifier: str,
+        agent_id: str,
+        *,
+        paused: bool | None = None,
+        state: str | None = None,
+        core_server: str = "default",
+    ) -> None:
+        """Pause an agent or change its device state: no event is documented for either."""
+        queue = self.queue(identifier, core_server)
+        agent = next(agent for agent in queue["agents"] if agent["id"] == agent_id)
+        if paused is not None:
+            agent["paused"] = paused
+        if state is not None:
+            agent["state"] = _checked_state(state)
+
+    def _publish_agent(
+        self, kind: str, queue: dict[str, Any], agent: dict[str, Any], core_server: str
+    ) -> None:
+        # The docs: `agentId, agent, state, queueId, queue, extensionId, extensionNumber,
+        # userId, username`; the user is whoever has the agent's extension, if anyone.
+        cs = self.core_server(core_server)
+        extension = next(
+            (e for e in cs["extensions"] if e["extensionNumber"] == agent["extension"]), None
+        )
+        user = next(
+            (u for u in cs["users"].values() if agent["extension"] in u["extensions"]), None
+        )
+        self.publish(
+            {
+                "type": kind,
+                "coreServerId": cs["id"],
+                "agentId": agent["id"],
+                "agent": agent["name"],
+                "state": agent["state"],
+                "queueId": queue["id"],
+                "queue": queue["displayName"],
+                "extensionId": extension["id"] if extension else None,
+                "extensionNumber": agent["extension"],
+                "userId": user["id"] if user else None,
+                "username": user["userName"] if user else None,
+            }
+        )
 
     # -- status ------------------------------------------------------------------
 
@@ -218,7 +425,9 @@ class ISymphonyState:
             "returnTime": return_time,
             "userCreated": user_created,
         }
-        if user["licensed"]:  # status events are sent for licensed users only
+        # "only fired when a license is installed on the core server, and only for
+        # licensed/full users"
+        if user["licensed"] and self.license_installed:
             self.publish(
                 {
                     "type": "userStatus",
@@ -295,7 +504,10 @@ class ISymphonyState:
         return next((user for user in users.values() if user["id"] == key), None)
 
     def restart(self) -> None:
-        """Simulate a server restart: every live id changes, names and slugs stay."""
+        """Simulate a server restart: every live id changes, names and slugs stay.
+
+        The event websocket's connections drop, as a real restart ends them.
+        """
         for core_server in self.core_servers.values():
             core_server["id"] = uuid4(self._rng)
             for user in core_server["users"].values():
@@ -306,6 +518,14 @@ class ISymphonyState:
                     login["id"] = uuid4(self._rng)
             for extension in core_server["extensions"]:
                 extension["id"] = uuid4(self._rng)
+                for segment in extension["segments"]:
+                    segment["id"] = uuid4(self._rng)
+            for queue in core_server["queues"]:
+                queue["id"] = uuid4(self._rng)
+                for agent in queue["agents"]:
+                    agent["id"] = uuid4(self._rng)
+        for listener in list(self.restart_listeners):
+            listener()
 
     # -- helpers -----------------------------------------------------------------
 
@@ -322,6 +542,12 @@ class ISymphonyState:
     def _default_name(self, status_type: str) -> str:
         predefined = next((s for s in self.predefined_statuses if s["type"] == status_type), None)
         return predefined["name"] if predefined else STATUS_LABELS[status_type]
+
+
+def _checked_state(state: str) -> str:
+    if state not in DEVICE_STATES:
+        raise ValueError(f"invalid device state {state!r}")
+    return state
 
 
 def _checked_type(status_type: str) -> str:

@@ -1,8 +1,8 @@
 """iSymphony Live REST endpoints over an :class:`~simulator.isymphony.ISymphonyState`.
 
 Errors are plain text sentences, as the real servlet sends them. Checks run in the
-servlet's order: IP allow-list (403), Basic auth (401), path (404/405), core server and
-user (404), licence (403), then the request body (415, 412, 422).
+servlet's order: IP allow-list (403), Basic auth (401), path (404/405), core server, user,
+extension or queue (404), licence (403), then the request body (415, 412, 422).
 """
 
 from __future__ import annotations
@@ -17,7 +17,17 @@ from typing import Any
 from aiohttp import BasicAuth, web
 
 from .common import json_response, split_path, text_response
-from .isymphony import STATUS_FIELDS, STATUS_TYPES, USER_FIELDS, ISymphonyState, OddStatus
+from .isymphony import (
+    AGENT_FIELDS,
+    EXTENSION_FIELDS,
+    QUEUE_FIELDS,
+    SEGMENT_FIELDS,
+    STATUS_FIELDS,
+    STATUS_TYPES,
+    USER_FIELDS,
+    ISymphonyState,
+    OddStatus,
+)
 from .isymphony_events import EVENT_PATH, ISymphonyEvents
 
 PREFIX = ("communication_manager", "rest", "live", "coreServers")
@@ -38,6 +48,7 @@ class Target:
     request: web.Request
     core_server: dict[str, Any]
     user: dict[str, Any] | None
+    item: dict[str, Any] | None = None
 
 
 type Handler = Callable[[Target], Awaitable[web.Response]]
@@ -52,6 +63,9 @@ class Route:
     user_by_name: bool | None
     user_key: str
     methods: dict[str, Handler]
+    # An item of a core-server collection (an extension, a queue): the collection, the
+    # field the key is matched against, and the key.
+    item: tuple[str, str, str] | None = None
 
 
 class ISymphonyApi:
@@ -63,15 +77,24 @@ class ISymphonyApi:
         self.events = events or ISymphonyEvents()
         if self.events.publish not in state.event_listeners:
             state.event_listeners.append(self.events.publish)
+        if self.events.drop_all not in state.restart_listeners:
+            state.restart_listeners.append(self.events.drop_all)
         self._core_server_actions: dict[tuple[str, ...], dict[str, Handler]] = {
             ("users",): {"GET": self._users},
             ("extensions",): {"GET": self._extensions},
+            ("queues",): {"GET": self._queues},
+        }
+        # `CS/<collection>/[{id} | getByName/{name}]/<action>`: the field getByName matches.
+        self._item_actions: dict[tuple[str, str], tuple[str, Handler]] = {
+            ("extensions", "callSegments"): ("extensionNumber", self._call_segments),
+            ("queues", "agents"): ("identifier", self._agents),
         }
         self._user_actions: dict[tuple[str, ...], dict[str, Handler]] = {
             (): {"GET": self._user},
             ("status",): {"GET": self._status},
             ("status", "set"): {"POST": self._set_status},
             ("logins",): {"GET": self._logins},
+            ("extensions",): {"GET": self._user_extensions},
         }
 
     def _route(self, parts: list[str]) -> Route | None:
@@ -86,6 +109,9 @@ class ISymphonyApi:
             return None
         if (methods := self._core_server_actions.get(tuple(rest))) is not None:
             return Route(cs_by_name, cs_key, None, "", methods)
+        if (item := self._item_route(rest)) is not None:
+            handler, found = item
+            return Route(cs_by_name, cs_key, None, "", {"GET": handler}, found)
         if len(rest) < 2 or rest[0] != "users":
             return None
         user_by_name = rest[1] == "getByName"
@@ -98,9 +124,20 @@ class ISymphonyApi:
             return None
         return Route(cs_by_name, cs_key, user_by_name, user_key, methods)
 
+    def _item_route(self, rest: list[str]) -> tuple[Handler, tuple[str, str, str]] | None:
+        """`extensions/{id}/callSegments`, `queues/getByName/{identifier}/agents`, ..."""
+        if len(rest) < 3:
+            return None
+        by_name = rest[1] == "getByName"
+        key, tail = (rest[2], rest[3:]) if by_name else (rest[1], rest[2:])
+        found = self._item_actions.get((rest[0], tail[0])) if key and len(tail) == 1 else None
+        if found is None:
+            return None
+        name_field, handler = found
+        return handler, (rest[0], name_field if by_name else "id", key)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request whose path starts with ``/communication_manager/``."""
-        state = self.state
         if (refused := self._refused(request)) is not None:
             return refused
         parts = split_path(request.raw_path)
@@ -119,6 +156,14 @@ class ISymphonyApi:
                 status=405,
                 headers={"Allow": ", ".join(sorted(route.methods))},
             )
+        target = self._target(request, route)
+        if isinstance(target, web.Response):
+            return target
+        return await handler(target)
+
+    def _target(self, request: web.Request, route: Route) -> Target | web.Response:
+        """The core server, user and item a route names, or the 404 when one is unknown."""
+        state = self.state
         core_server = state.find_core_server(
             route.core_server_key, by_name=route.core_server_by_name
         )
@@ -129,7 +174,13 @@ class ISymphonyApi:
             user = state.find_user(core_server, route.user_key, by_name=route.user_by_name)
             if user is None:
                 return self._error("User not found", status=404)
-        return await handler(Target(request, core_server, user))
+        target = Target(request, core_server, user)
+        if route.item is not None:
+            collection, field, key = route.item
+            target.item = next((i for i in core_server[collection] if i[field] == key), None)
+            if target.item is None:
+                return self._error("Not found", status=404)
+        return target
 
     def _error(
         self, text: str, *, status: int, headers: dict[str, str] | None = None
@@ -213,13 +264,38 @@ class ISymphonyApi:
         return json_response([_pick(user, USER_FIELDS) for user in users])
 
     async def _extensions(self, target: Target) -> web.Response:
-        return json_response(list(target.core_server["extensions"]))
+        extensions = target.core_server["extensions"]
+        return json_response([_pick(extension, EXTENSION_FIELDS) for extension in extensions])
+
+    async def _queues(self, target: Target) -> web.Response:
+        queues = target.core_server["queues"]
+        return json_response([_pick(queue, QUEUE_FIELDS) for queue in queues])
+
+    async def _agents(self, target: Target) -> web.Response:
+        assert target.item is not None  # noqa: S101 - routing guarantees a queue
+        return json_response([_pick(agent, AGENT_FIELDS) for agent in target.item["agents"]])
+
+    async def _call_segments(self, target: Target) -> web.Response:
+        """An extension's call segments: licensed resources need a licence installed."""
+        assert target.item is not None  # noqa: S101 - routing guarantees an extension
+        if not self.state.license_installed:
+            return self._error("No license is installed on the core server", status=403)
+        segments = target.item["segments"]
+        return json_response([_pick(segment, SEGMENT_FIELDS) for segment in segments])
 
     # -- user resources ------------------------------------------------------------
 
     async def _user(self, target: Target) -> web.Response:
         assert target.user is not None  # noqa: S101 - routing guarantees a user
         return json_response(_pick(target.user, USER_FIELDS))
+
+    async def _user_extensions(self, target: Target) -> web.Response:
+        assert target.user is not None  # noqa: S101 - routing guarantees a user
+        numbers = target.user["extensions"]
+        extensions = target.core_server["extensions"]
+        return json_response(
+            [_pick(e, EXTENSION_FIELDS) for e in extensions if e["extensionNumber"] in numbers]
+        )
 
     async def _logins(self, target: Target) -> web.Response:
         assert target.user is not None  # noqa: S101 - routing guarantees a user

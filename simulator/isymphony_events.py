@@ -2,11 +2,15 @@
 
 As the shared API doc describes it: the same servlet (so the same SSL redirect, IP
 allow-list and Basic auth as REST, checked before this handler runs), JSON text both ways,
-every event with `type`, `time` and the live `coreServerId`. A `filter` message sets the
-connection's filters, which filter *in*: an event must have each filtered property with
-one of its values; with no filter, every event is sent. The undocumented acknowledgement
-is left out (a client must not wait for one); a message that is not JSON is ignored, as a
-Jetty endpoint that cannot decode it would. Websocket pings are answered.
+every event with `type`, `time` and the live `coreServerId`. One socket carries the events
+of every core server of the server. A `filter` message sets the connection's filters,
+which filter *in*, as the only (2015) revision that documents them reads: "If an event
+does not contain a property specified in one of the filters, the event will not be
+received", so an event must match every filter (two `type` filters let nothing through);
+with no filter, every event is sent. The undocumented acknowledgement is left out (a
+client must not wait for one); a message that is not JSON is ignored, as a Jetty endpoint
+that cannot decode it would. Websocket pings are answered. A restart drops every
+connection.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ EVENT_PATH = ("communication_manager", "ws", "event")
 class _Connection:
     def __init__(self, socket: web.WebSocketResponse) -> None:
         self.socket = socket
-        # property -> accepted values; empty: everything
-        self.filters: dict[str, set[str]] = {}
+        # (property, value) pairs an event must all match; empty: everything
+        self.filters: list[tuple[str, str]] = []
         self.outbox: asyncio.Queue[str] = asyncio.Queue()
 
     async def write(self) -> None:
@@ -35,14 +39,14 @@ class _Connection:
             await self.socket.send_str(await self.outbox.get())
 
     def wants(self, event: dict[str, Any]) -> bool:
-        return all(str(event.get(prop)) in values for prop, values in self.filters.items())
+        return all(prop in event and str(event[prop]) == value for prop, value in self.filters)
 
     def set_filters(self, message: Any) -> None:
-        filters: dict[str, set[str]] = {}
-        for item in message.get("filters") or []:
-            if isinstance(item, dict) and "property" in item and "value" in item:
-                filters.setdefault(str(item["property"]), set()).add(str(item["value"]))
-        self.filters = filters
+        self.filters = [
+            (str(item["property"]), str(item["value"]))
+            for item in message.get("filters") or []
+            if isinstance(item, dict) and "property" in item and "value" in item
+        ]
 
 
 class ISymphonyEvents:
@@ -52,6 +56,13 @@ class ISymphonyEvents:
         """No connections yet."""
         self.hub = SocketHub()
         self._connections: set[_Connection] = set()
+        self._drops: set[asyncio.Task[None]] = set()
+
+    def drop_all(self) -> None:
+        """Drop every connection soon (a restart): from a sync caller in the event loop."""
+        task = asyncio.get_running_loop().create_task(self.hub.drop())
+        self._drops.add(task)
+        task.add_done_callback(self._drops.discard)
 
     def publish(self, event: dict[str, Any]) -> None:
         """Send an event (with `type` and `coreServerId`) to every connection that wants it."""

@@ -462,13 +462,12 @@ async def test_isymphony_only(
     freezer: FrozenDateTimeFactory,
     isymphony_entry: MockConfigEntry,
 ) -> None:
-    """Without Flex UC / Kazoo a call question answers with what is known: the status."""
+    """Without Flex UC / Kazoo, call questions answer from iSymphony's call segments."""
     await start_assist(hass, freezer)
     assert await ask(hass, "is Anna on the phone") == (
-        "Anna Schmidt has no phone on Flex UC / Kazoo, so I cannot tell whether they are on "
-        "the phone. Anna Schmidt is available."
+        "No, Anna Schmidt is not on the phone. Anna Schmidt is available."
     )
-    assert await ask(hass, "who is on the phone") == "Nobody is on the phone."
+    assert await ask(hass, "who is on the phone") == "Ben Carter and Carla Rossi are on a call."
     assert await ask(hass, "reset Anna's presence") == (
         "Anna Schmidt is not a Flex UC / Kazoo user or phone, so there is no BLF presence to reset."
     )

@@ -136,7 +136,10 @@ async def test_isymphony_user_has_status_trigger_and_condition(
     init_isymphony: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """A panel user offers 'status changes' and 'status is', with a status type choice."""
+    """A panel user offers 'status changes' and 'status is', with a status type choice.
+
+    Anna is licensed and has an extension: her polled call state gives the call conditions.
+    """
     device_id = _device_id(hass, f"{ISYMPHONY_ID}_panel_user_anna")
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device_id])
     assert [(t["type"], t["entity_id"]) for t in _ours(triggers, device_id)] == [
@@ -145,8 +148,12 @@ async def test_isymphony_user_has_status_trigger_and_condition(
     conditions = await async_get_device_automations(
         hass, DeviceAutomationType.CONDITION, [device_id]
     )
+    call_state = _registry_id(hass, "sensor.anna_schmidt_call_state")
     assert [(c["type"], c["entity_id"]) for c in _ours(conditions, device_id)] == [
-        ("status_is", _registry_id(hass, "sensor.anna_schmidt_status"))
+        ("is_on_call", call_state),
+        ("is_ringing", call_state),
+        ("is_idle", call_state),
+        ("status_is", _registry_id(hass, "sensor.anna_schmidt_status")),
     ]
 
     # What the automation editor asks for: the status type, a translated option list.
@@ -160,7 +167,7 @@ async def test_isymphony_user_has_status_trigger_and_condition(
         ),
         (
             "device_automation/condition/capabilities",
-            {"condition": _ours(conditions, device_id)[0]},
+            {"condition": _ours(conditions, device_id)[-1]},  # status_is
             True,
         ),
     ):

@@ -241,9 +241,15 @@ async def test_status_select_reads_and_sets_the_status(
     entity_id = "select.anna_schmidt_set_status"
     state = state_object(hass, entity_id)
     assert state.state == "available"
-    assert state.attributes[ATTR_OPTIONS] == STATUS_STATES
+    # The 11 types, then the admin-defined statuses seen (type and name together).
+    assert state.attributes[ATTR_OPTIONS] == [
+        *STATUS_STATES,
+        "Away — Out to lunch",
+        "Extended away — On vacation",
+        "Do not disturb — In a meeting",
+    ]
     assert ATTR_ASSUMED_STATE not in state.attributes
-    assert state_of(hass, "select.david_kim_set_status") == "xa"
+    assert state_of(hass, "select.david_kim_set_status") == "Extended away — On vacation"
     assert hass.states.get("select.lukas_novak_set_status") is None  # not licensed
 
     # "In a meeting" (dnd) is an admin-defined status seen on Carla.
@@ -254,7 +260,7 @@ async def test_status_select_reads_and_sets_the_status(
         "In a meeting",
         False,
     )
-    assert state_of(hass, entity_id) == "dnd"
+    assert state_of(hass, entity_id) == "Do not disturb — In a meeting"
     assert state_of(hass, "sensor.anna_schmidt_status") == "dnd"
     assert state_of(hass, "sensor.anna_schmidt_status_name") == "In a meeting"
 

@@ -288,19 +288,21 @@ async def test_isymphony_status_sensors(
     assert server.configuration_url == f"{simulator.url}/"  # iSymphony's web interface
     assert david.manufacturer == "i9 Technologies"
     assert david.via_device_id == server.id
-    # Lukas and "front desk/2" are not licensed: no status entities (so no device) at all.
+    # Lukas and "front desk/2" are not licensed: no status or call entities, only whether
+    # they are logged into the panel (lite users log in too).
     registered = er.async_entries_for_config_entry(entities, init_isymphony.entry_id)
-    # 11 licensed users with 4 sensors, a select and a status change event each, and the
-    # entry's live updates.
+    # 11 licensed users with 4 status sensors, a call state (each has an extension), a
+    # select and a status change event each; 13 panel logins and the entry's live updates;
+    # 2 queues with 3 sensors each.
     assert sorted(e.domain for e in registered) == (
-        ["binary_sensor"] + ["event"] * 11 + ["select"] * 11 + ["sensor"] * 44
+        ["binary_sensor"] * 14 + ["event"] * 11 + ["select"] * 11 + ["sensor"] * (55 + 6)
     )
-    unique_ids = {e.unique_id for e in registered}
-    assert not any(
-        u.startswith((f"{ISYMPHONY_ID}_panel_user_lukas", f"{ISYMPHONY_ID}_panel_user_front"))
-        for u in unique_ids
-    )
-    assert devices.async_get_device({(DOMAIN, f"{ISYMPHONY_ID}_panel_user_lukas")}) is None
+    lukas = {
+        e.unique_id.removeprefix(f"{ISYMPHONY_ID}_panel_user_lukas_")
+        for e in registered
+        if e.unique_id.startswith(f"{ISYMPHONY_ID}_panel_user_lukas")
+    }
+    assert lukas == {"panel_login"}
     # Usernames with odd characters still make entities.
     assert state_of(hass, "sensor.sofia_garcia_status") == "altpurple"
     assert state_of(hass, "sensor.lena_fischer_status") == "altpink"

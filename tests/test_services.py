@@ -723,8 +723,10 @@ async def test_set_status_unknown_or_missing_type(
     device = panel_user_device(hass, "anna")
     with pytest.raises(vol.Invalid):
         await set_status(hass, device_id=device.id, type="busy")
-    with pytest.raises(vol.Invalid):
+    # No type: only the name of an admin-defined status seen would do.
+    with pytest.raises(ServiceValidationError) as err:
         await set_status(hass, device_id=device.id)
+    assert err.value.translation_key == "status_type_missing"
     with pytest.raises(vol.Invalid):
         await set_status(hass, device_id=device.id, type="dnd", return_time="not a time")
     assert status_posts(simulator) == []

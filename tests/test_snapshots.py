@@ -73,10 +73,12 @@ async def test_kazoo_platform(
 @pytest.mark.parametrize(
     ("platform", "count", "entity_id", "expected"),
     [
-        (Platform.BINARY_SENSOR, 1, "binary_sensor.isymphony_default_live_updates", "off"),
+        # 13 users logged into the panel or not, and the entry's live updates
+        (Platform.BINARY_SENSOR, 14, "binary_sensor.isymphony_default_live_updates", "off"),
         (Platform.EVENT, 11, "event.anna_schmidt_status_change", "unknown"),
-        (Platform.SELECT, 11, "select.david_kim_set_status", "xa"),
-        (Platform.SENSOR, 44, "sensor.david_kim_status", "xa"),
+        (Platform.SELECT, 11, "select.david_kim_set_status", "Extended away — On vacation"),
+        # 11 licensed users' 4 status sensors and call state, 2 queues' 3 sensors
+        (Platform.SENSOR, 61, "sensor.david_kim_status", "xa"),
     ],
 )
 async def test_isymphony_platform(

@@ -1,4 +1,4 @@
-"""Binary sensors: SIP registration of Flex UC / Kazoo phones, and each entry's live updates."""
+"""Binary sensors: phones' SIP registration, panel logins, and each entry's live updates."""
 
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=lambda presentity: presentity.kind is PresentityKind.PHONE,
         is_on_fn=lambda presentity: presentity.registered,
+    ),
+    # Logged into the iSymphony panel: at least one open panel session.
+    PbxBinarySensorEntityDescription(
+        key="panel_login",
+        translation_key="panel_login",
+        exists_fn=lambda presentity: presentity.panel_sessions is not None,
+        is_on_fn=lambda presentity: (
+            None if presentity.panel_sessions is None else presentity.panel_sessions > 0
+        ),
     ),
 )
 

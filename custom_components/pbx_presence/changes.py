@@ -52,6 +52,7 @@ def call_attributes(call: CallInfo) -> dict[str, Any]:
         "caller_id_name": call.caller_id_name,
         "caller_id_number": call.caller_id_number,
         "destination": call.destination,
+        "on_hold": call.on_hold,
     }
     return {name: value for name, value in attributes.items() if value is not None}
 

@@ -29,6 +29,7 @@ MODEL_NAMES = {
     PresentityKind.PHONE: "Phone",
     PresentityKind.EXTENSION: "Extension",
     PresentityKind.PANEL_USER: "Panel user",
+    PresentityKind.QUEUE: "Queue",
 }
 # Kazoo device types as people call them (the device registry's model is not translated).
 PHONE_MODELS = {
@@ -57,6 +58,16 @@ def is_call_party(presentity: Presentity) -> bool:
     return presentity.kind in {PresentityKind.USER, PresentityKind.PHONE}
 
 
+def has_call_state(presentity: Presentity) -> bool:
+    """A Kazoo user or phone, or anyone else whose server reports a call state."""
+    return is_call_party(presentity) or presentity.call_state is not None
+
+
+def is_queue(presentity: Presentity) -> bool:
+    """A call queue with its agents."""
+    return presentity.kind is PresentityKind.QUEUE
+
+
 def is_extension(presentity: Presentity) -> bool:
     """A watched Kazoo extension that belongs to no user or phone (a park slot)."""
     return presentity.kind is PresentityKind.EXTENSION
@@ -77,6 +88,10 @@ class PbxEntityDescription(EntityDescription):
     """What every description of this integration adds: which presentities get it."""
 
     exists_fn: Callable[[Presentity], bool]
+    # Off by default where the entity joins the same person's device of another server,
+    # which shows the same thing better (an iSymphony user's polled call state beside
+    # the Kazoo user's live one).
+    disabled_when_linked: bool = False
 
 
 class PbxEntity(Entity):
@@ -106,6 +121,8 @@ class PbxEntity(Entity):
         if identifier != presentity_identifier(server, presentity.key):
             # The same person on another server: join that device, which keeps its name.
             self._attr_device_info = DeviceInfo(identifiers={identifier})
+            if description.disabled_when_linked:
+                self._attr_entity_registry_enabled_default = False
             return
         self._attr_device_info = DeviceInfo(
             identifiers={identifier},

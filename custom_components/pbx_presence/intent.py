@@ -51,6 +51,9 @@ _NAME_DESCRIPTION = (
     "as known to the phone system (Flex UC / Kazoo or iSymphony)"
 )
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
+# Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
+# user's (polled from its extensions, where the server has no Kazoo beside it).
+_CALL_STATE_KINDS = (*_CALL_KINDS, PresentityKind.PANEL_USER)
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -95,7 +98,7 @@ class GetCallStateHandler(PbxIntentHandler):
         person = await async_find_person(
             intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
         )
-        member = person.member(*_CALL_KINDS)
+        member = person.member(*_CALL_STATE_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
         status = current(panel).status if panel is not None else None
         if member is None or (state := current(member).call_state) is None:
@@ -148,7 +151,7 @@ class ListCallsHandler(PbxIntentHandler):
         names: list[str] = []
         unreachable: list[str] = []
         for person in async_people(intent_obj.hass, intent_obj.assistant):
-            member = person.member(PresentityKind.USER)
+            member = person.member(PresentityKind.USER, PresentityKind.PANEL_USER)
             if person.is_phone or member is None or not member.exposed:
                 continue
             if not member.entry.runtime_data.last_update_success:

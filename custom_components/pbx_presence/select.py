@@ -21,6 +21,7 @@ from .entity import (
     is_call_party,
 )
 from .identifiers import presence_reset_signal
+from .status_select import StatusSelectEntity
 
 # Each choice is one request to the server; send them one at a time.
 PARALLEL_UPDATES = 1
@@ -94,7 +95,9 @@ def _create_select(
     coordinator: PbxCoordinator,
     presentity: Presentity,
     description: PbxSelectEntityDescription,
-) -> PbxSelectEntity:
+) -> PbxEntity:
+    if description.key == "status":  # its options grow with the statuses seen
+        return StatusSelectEntity(coordinator, presentity, description)
     if description.current_fn is None:
         return PbxCommandedSelectEntity(coordinator, presentity, description)
     return PbxSelectEntity(coordinator, presentity, description)

@@ -1,4 +1,4 @@
-"""Sensors: call state and BLF watchers (Flex UC / Kazoo), status (iSymphony)."""
+"""Sensors: call state, BLF watchers (Flex UC / Kazoo), status and queues (iSymphony)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,14 @@ from .entity import (
     PbxEntity,
     PbxEntityDescription,
     async_add_presentity_entities,
+    has_call_state,
     has_status,
     is_call_party,
     is_extension,
+    is_queue,
 )
 from .park import PARK_STATES, is_park_slot, park_attributes, park_state
+from .queue_agents import agent_attributes, agent_count
 from .voice.exposure import async_expose_once
 
 # Read-only: the coordinator does all the reading.
@@ -78,7 +81,8 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         translation_key="call_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in CallState],
-        exists_fn=is_call_party,
+        exists_fn=has_call_state,
+        disabled_when_linked=True,
         value_fn=lambda presentity: presentity.call_state,
         spoken=True,
         attributes_fn=_call_party,
@@ -152,6 +156,30 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         exists_fn=is_park_slot,
         value_fn=park_state,
         attributes_fn=park_attributes,
+    ),
+    # A call queue (iSymphony): agents logged in (listed), free to take a call, paused.
+    PbxSensorEntityDescription(
+        key="queue_agents",
+        translation_key="queue_agents",
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=is_queue,
+        value_fn=lambda presentity: agent_count(presentity, lambda _agent: True),
+        attributes_fn=agent_attributes,
+    ),
+    PbxSensorEntityDescription(
+        key="queue_available_agents",
+        translation_key="queue_available_agents",
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=is_queue,
+        value_fn=lambda presentity: agent_count(presentity, lambda agent: agent.available),
+    ),
+    PbxSensorEntityDescription(
+        key="queue_paused_agents",
+        translation_key="queue_paused_agents",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        exists_fn=is_queue,
+        value_fn=lambda presentity: agent_count(presentity, lambda agent: agent.paused),
     ),
 )
 

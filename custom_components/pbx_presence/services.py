@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, cast
-import unicodedata
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_ENTITY_ID, ATTR_NAME
@@ -24,7 +22,6 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
-from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .backends import Capability, backend_class
@@ -33,12 +30,13 @@ from .backends.snapshot import (
     Presentity,
     PresentityKind,
     StatusType,
-    status_type_of,
 )
 from .const import DOMAIN, LOGGER
 from .coordinator import PbxConfigEntry
 from .identifiers import server_identifier
 from .pbx.kazoo import MAX_EXTENSION_LENGTH, is_resettable_extension
+from .status_input import check_status_input
+from .status_select import choose_status
 
 SERVICE_RESET_PRESENCE = "reset_presence"
 SERVICE_SET_USER_STATUS = "set_user_status"
@@ -47,15 +45,6 @@ ATTR_EXTENSION = "extension"
 ATTR_TYPE = "type"
 ATTR_NOTE = "note"
 ATTR_RETURN_TIME = "return_time"
-
-# iSymphony documents no limits. A status name is a label on a panel's user box; a note
-# longer than 255 characters could not even be the state of the Status note sensor.
-STATUS_NAME_MAX_LENGTH = 64
-STATUS_NOTE_MAX_LENGTH = 255
-# A return time is when someone is back: not in the past (a minute of grace for the time
-# it takes to send), and not beyond a year (a typo such as 2062 for 2026).
-RETURN_TIME_GRACE = timedelta(minutes=1)
-RETURN_TIME_HORIZON = timedelta(days=365)
 
 _TARGET_FIELDS: dict[str | vol.Marker, Any] = {
     **cv.ENTITY_SERVICE_FIELDS,
@@ -76,8 +65,8 @@ SET_USER_STATUS_SCHEMA = vol.Schema(
     {
         **_TARGET_FIELDS,
         # What the Status sensor and select show (`not_available`), or the server's own name
-        # of that type (`unavailable`).
-        vol.Required(ATTR_TYPE): vol.All(
+        # of that type (`unavailable`); without it, the name of an admin-defined status.
+        vol.Optional(ATTR_TYPE): vol.All(
             cv.string,
             vol.Lower,
             vol.In(sorted({*STATUS_STATES, *(status_type.value for status_type in StatusType)})),
@@ -341,55 +330,27 @@ def _bind_reset(target: _Target) -> Callable[[], Awaitable[None]]:
     return lambda: target.entry.runtime_data.async_reset_presence(_current(target))
 
 
-def _check_length(key: str, text: str | None, max_length: int) -> None:
-    if text is not None and len(text) > max_length:
-        raise _error(key, length=str(len(text)), max_length=str(max_length))
-
-
-def _check_text(key: str, text: str | None) -> None:
-    """Refuse control characters and line breaks: a panel box shows one line of text."""
-    if text is not None and any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in text):
-        raise _error(key, text=_shown(text))
-
-
-def _check_return_time(value: datetime) -> datetime:
-    """The return time in UTC, if it lies between now (with grace) and a year ahead."""
-    now = dt_util.utcnow()
-    shown = value.isoformat(sep=" ", timespec="minutes")
-    try:
-        when = dt_util.as_utc(value)  # naive times are in HA's time zone
-    except OverflowError:  # year 1 or 9999, pushed past the calendar by the time zone
-        past = value.year < now.year
-    else:
-        past = when < now - RETURN_TIME_GRACE
-        if not past and when <= now + RETURN_TIME_HORIZON:
-            return when
-    raise _error("return_time_in_past" if past else "return_time_too_far", return_time=shown)
-
-
 async def _async_set_user_status(call: ServiceCall) -> None:
     """Set the iSymphony status of the targeted users."""
     targets = _Resolver(call.hass, _STATUS, _check_status_target).resolve(call)
     if not targets:
         raise _error("no_target")
-    status_type = status_type_of(call.data[ATTR_TYPE])
     name: str | None = call.data.get(ATTR_NAME) or None
+    chosen = {
+        (t.entry.entry_id, t.presentity.key): choose_status(
+            t.entry.runtime_data.backend.status_choices, call.data.get(ATTR_TYPE), name
+        )
+        for t in targets
+    }
     note: str = call.data[ATTR_NOTE]
-    _check_length("status_name_too_long", name, STATUS_NAME_MAX_LENGTH)
-    _check_length("status_note_too_long", note, STATUS_NOTE_MAX_LENGTH)
-    if name is not None and not name.strip():
-        raise _error("status_name_blank")
-    _check_text("status_name_control", name)
-    _check_text("status_note_control", note)
-    return_time = call.data.get(ATTR_RETURN_TIME)
-    if return_time is not None:
-        return_time = _check_return_time(return_time)  # naive times are in HA's time zone
+    return_time = check_status_input(name, note, call.data.get(ATTR_RETURN_TIME))
 
     def bind(target: _Target) -> Callable[[], Awaitable[None]]:
+        status_type, status_name = chosen[target.entry.entry_id, target.presentity.key]
         return lambda: target.entry.runtime_data.async_set_status(
             _current(target),
             status_type=status_type,
-            name=name,
+            name=status_name,
             note=note,
             return_time=return_time,
         )

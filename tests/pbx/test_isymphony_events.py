@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import json
 
 import aiohttp
 import pytest
@@ -17,8 +18,12 @@ from custom_components.pbx_presence.pbx import (
     PbxSslRequiredError,
 )
 from custom_components.pbx_presence.pbx.isymphony import (
+    EVENT_TYPES,
+    ISymphonyAgentEvent,
     ISymphonyClient,
+    ISymphonyEvent,
     ISymphonyEventSocket,
+    ISymphonyLoginEvent,
     ISymphonyUserStatusEvent,
     StatusType,
 )
@@ -42,7 +47,7 @@ def client(simulator: Simulator, session: aiohttp.ClientSession) -> ISymphonyCli
     return ISymphonyClient(session, simulator.url, ISYMPHONY_USERNAME, ISYMPHONY_PASSWORD)
 
 
-async def next_event(socket: ISymphonyEventSocket) -> ISymphonyUserStatusEvent:
+async def next_event(socket: ISymphonyEventSocket) -> ISymphonyEvent:
     """The socket's next event, within a few seconds."""
     async with asyncio.timeout(5):
         async for event in socket:
@@ -74,40 +79,117 @@ async def test_a_status_set_over_rest_arrives_as_an_event(
     assert event.status.id is None  # events carry no status id
 
 
-async def test_the_filter_is_sent_and_honoured(
+async def test_no_filter_is_sent_and_unwanted_types_are_dropped_here(
     simulator: Simulator, client: ISymphonyClient
 ) -> None:
+    """The filter's semantics rest on one 2015 revision: nothing is sent, types are picked here."""
     socket = client.event_socket()
-    await socket.connect()
-    await asyncio.sleep(0.1)  # the filter message reaches the server (no ack to wait for)
+    await socket.connect(types=("userStatus",))
+    await asyncio.sleep(0.1)
+    connections = simulator.isymphony_events._connections
+    assert [connection.filters for connection in connections] == [[]]
 
-    simulator.isymphony.publish({"type": "userLogin", "coreServerId": "x", "userId": "y"})
+    simulator.isymphony.publish({"type": "confRoomCallLeave", "coreServerId": "x"})
+    simulator.isymphony.add_login("max", "10.0.0.9", 50000)  # not asked for
     simulator.isymphony.set_status("max", name="Away", type="away")
     event = await next_event(socket)
     await socket.close()
 
+    assert isinstance(event, ISymphonyUserStatusEvent)
     assert event.username == "max"
 
 
-async def test_other_event_types_are_filtered_here_too(
+async def test_several_event_types_arrive_without_a_filter(
     simulator: Simulator, session: aiohttp.ClientSession, client: ISymphonyClient
 ) -> None:
-    """A server that ignores the filter (its form is undocumented) still gives statuses only."""
+    """Two `type` filters would let nothing through (the docs: every filter must match)."""
     socket = ISymphonyEventSocket(
         session,
         event_url(URL(simulator.url)),
         aiohttp.BasicAuth(ISYMPHONY_USERNAME, ISYMPHONY_PASSWORD),
         timeout=5,
     )
-    await socket.connect(types=("userStatus", "userLogin"))
+    await socket.connect(types=EVENT_TYPES)
 
-    simulator.isymphony.publish({"type": "userLogin", "coreServerId": "x", "userId": "y"})
-    simulator.isymphony.publish({"type": "userStatus", "userId": "y", "statusType": "bogus"})
+    state = simulator.isymphony
+    state.publish({"type": "userStatus", "userId": "y", "statusType": "bogus"})  # malformed
+    login = state.add_login("max", "", 50000)
+    state.remove_login("max", login["id"])
+    agent = state.agent_login("support", "Max Weber", "1012")
+    state.agent_logout("support", agent["id"])
+    state.set_status("max", name="Away", type="away")
+    events = []
+    async with asyncio.timeout(5):
+        async for event in socket:
+            events.append(event)
+            if len(events) == 5:
+                break
+    await socket.close()
+
+    max_id = state.user("max")["id"]
+    first, second, third, fourth, fifth = events
+    assert isinstance(first, ISymphonyLoginEvent)
+    assert first.logged_in
+    assert (first.user_id, first.username, first.login_id) == (max_id, "max", login["id"])
+    assert isinstance(second, ISymphonyLoginEvent)
+    assert not second.logged_in
+    assert isinstance(third, ISymphonyAgentEvent)
+    assert third.logged_in
+    queue = state.queue("support")
+    assert (third.agent_id, third.agent, third.state, third.queue_id) == (
+        agent["id"],
+        "Max Weber",
+        "NOT_INUSE",
+        queue["id"],
+    )
+    assert (third.extension_number, third.username, third.user_id) == ("1012", "max", max_id)
+    assert isinstance(fourth, ISymphonyAgentEvent)
+    assert not fourth.logged_in
+    assert isinstance(fifth, ISymphonyUserStatusEvent)
+
+
+async def test_filters_as_the_docs_read_them(simulator: Simulator, client: ISymphonyClient) -> None:
+    """The simulator: every filter must match, so two `type` filters let nothing through."""
+    socket = client.event_socket()
+    await socket.connect(types=EVENT_TYPES)
+    ws = socket._ws  # send a filter by hand
+    assert ws is not None
+    filters = [{"property": "type", "value": t} for t in ("userLogin", "userStatus")]
+    await ws.send_str(json.dumps({"type": "filter", "filters": filters}))
+    await asyncio.sleep(0.1)
+    simulator.isymphony.add_login("max", "", 50000)
     simulator.isymphony.set_status("max", name="Away", type="away")
+    await ws.send_str(json.dumps({"type": "filter", "filters": filters[1:]}))
+    await asyncio.sleep(0.1)
+    simulator.isymphony.add_login("max", "", 50001)
+    simulator.isymphony.set_status("max", name="Lunch", type="away")
     event = await next_event(socket)
     await socket.close()
 
-    assert event.username == "max"
+    assert isinstance(event, ISymphonyUserStatusEvent)
+    assert event.status.name == "Lunch"
+
+
+async def test_status_events_need_a_licence_installed(
+    simulator: Simulator, client: ISymphonyClient
+) -> None:
+    socket = client.event_socket()
+    await socket.connect(types=EVENT_TYPES)
+    simulator.isymphony.license_installed = False
+    simulator.isymphony.set_status("max", name="Away", type="away")
+    simulator.isymphony.add_login("max", "", 50000)  # logins carry no licence note
+    event = await next_event(socket)
+    await socket.close()
+
+    assert isinstance(event, ISymphonyLoginEvent)
+
+
+async def test_a_restart_drops_the_socket(simulator: Simulator, client: ISymphonyClient) -> None:
+    socket = client.event_socket()
+    await socket.connect()
+    simulator.isymphony.restart()
+    with pytest.raises(PbxConnectionError):
+        await next_event(socket)
 
 
 @pytest.mark.parametrize(

@@ -241,3 +241,8 @@ class PbxBackend[EventT](ABC):
     def predefined_statuses(self) -> Mapping[StatusType, str]:
         """Administrator-defined status names seen so far, by type."""
         return {}
+
+    @property
+    def status_choices(self) -> tuple[tuple[StatusType, str], ...]:
+        """Every administrator-defined status seen so far, as (type, name), first seen first."""
+        return ()

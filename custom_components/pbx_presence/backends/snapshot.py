@@ -71,6 +71,7 @@ class PresentityKind(StrEnum):
     PHONE = "phone"
     EXTENSION = "extension"
     PANEL_USER = "panel_user"
+    QUEUE = "queue"  # a call queue, with its agents
 
 
 class CallState(StrEnum):
@@ -107,6 +108,8 @@ class CallInfo:
     # answering), another one when it is not (back-to-back calls).
     call_id: str | None = None
     legs: tuple[str, ...] = ()
+    # Whether the call is on hold, where the server says (None: not known).
+    on_hold: bool | None = None
 
     def same_call(self, other: CallInfo) -> bool:
         """Whether `other` (a later view of this presentity's call) is the same call."""
@@ -124,6 +127,24 @@ class ParkedCall:
     call_id: str | None = None
     # When the call was parked: known from the park event, not from a poll.
     since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueAgent:
+    """An agent of a call queue: logged in (it is listed), paused, its phone's state.
+
+    `state` is the server's device state in lower case (`not_inuse`, `inuse`, ...).
+    """
+
+    name: str
+    paused: bool
+    state: str | None = None
+    dynamic: bool | None = None  # logged in by hand (True), or a fixed member
+
+    @property
+    def available(self) -> bool:
+        """Logged in, not paused, and its phone idle: a call could reach it now."""
+        return not self.paused and self.state == "not_inuse"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,6 +180,9 @@ class Presentity:
     # iSymphony
     licensed: bool | None = None
     status: Status | None = None
+    # Open panel sessions of a user (None: not known); a queue's agents (None: not a queue).
+    panel_sessions: int | None = None
+    agents: tuple[QueueAgent, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

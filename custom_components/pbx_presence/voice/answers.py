@@ -117,7 +117,8 @@ def current(member: Member) -> Presentity:
 
 def is_free(person: Person) -> bool:
     """Free to take a call: an idle phone, and a status that does not say otherwise."""
-    user, panel = person.member(PresentityKind.USER), person.member(PresentityKind.PANEL_USER)
+    panel = person.member(PresentityKind.PANEL_USER)
+    user = person.member(PresentityKind.USER) or panel  # an iSymphony-only site's call state
     if user is None or not user.exposed or current(user).call_state is not CallState.IDLE:
         return False
     status = current(panel).status if panel is not None else None

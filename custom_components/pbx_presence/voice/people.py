@@ -85,8 +85,8 @@ def async_people(hass: HomeAssistant, assistant: str | None = None) -> list[Pers
     for entry in entries:
         coordinator = entry.runtime_data
         for presentity in coordinator.data.presentities.values():
-            if presentity.kind is PresentityKind.EXTENSION:
-                continue  # park slots are nobody
+            if presentity.kind in {PresentityKind.EXTENSION, PresentityKind.QUEUE}:
+                continue  # park slots and queues are nobody
             is_phone = presentity.kind not in _PEOPLE_KINDS
             key = (is_phone, normalize(presentity.name))
             person = people.setdefault(key, Person(presentity.name, is_phone))

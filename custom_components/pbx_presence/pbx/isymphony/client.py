@@ -1,4 +1,4 @@
-"""Async client for the iSymphony 3.x Live REST API (user status)."""
+"""Async client for the iSymphony 3.x Live REST API: statuses, logins, calls and queues."""
 
 from __future__ import annotations
 
@@ -26,8 +26,13 @@ from ..errors import (
 )
 from .events import ISymphonyEventSocket, event_url, normalize_base_url
 from .models import (
+    ISymphonyAgent,
+    ISymphonyCallSegment,
     ISymphonyConfigUser,
     ISymphonyCoreServer,
+    ISymphonyExtension,
+    ISymphonyLogin,
+    ISymphonyQueue,
     ISymphonyStatus,
     ISymphonyUser,
     StatusType,
@@ -36,6 +41,12 @@ from .models import (
 
 DEFAULT_CORE_SERVER = "default"
 _REST_PATH = ("communication_manager", "rest", "live", "coreServers")
+# A user's or core server's resources beyond the users list: the list passed the
+# allow-list and the password, so a 403 there means no licence (for that user, or none
+# installed), as the docs say of status.
+_LICENSED_RESOURCES = frozenset(
+    {"status", "logins", "extensions", "callSegments", "queues", "agents"}
+)
 # The Config API's two path families, each with its word for "by slug": i9's pages document
 # the first, FreePBX's cxpanel module uses the second; servers have one or the other.
 _CONFIG_FAMILIES = (
@@ -127,6 +138,30 @@ class ISymphonyClient:
         data = await self._get(*_user_path(user, by_id=by_id), "status")
         return ISymphonyStatus.from_api(data)
 
+    async def get_logins(self, user: str) -> list[ISymphonyLogin]:
+        """A user's active panel sessions (one per logged-in client)."""
+        data = await self._get(*_user_path(user, by_id=False), "logins")
+        return parse_list(data, "logins", ISymphonyLogin.from_api)
+
+    async def get_user_extensions(self, user: str) -> list[ISymphonyExtension]:
+        """The extensions assigned to a user."""
+        data = await self._get(*_user_path(user, by_id=False), "extensions")
+        return parse_list(data, "extensions", ISymphonyExtension.from_api)
+
+    async def get_call_segments(self, extension: str) -> list[ISymphonyCallSegment]:
+        """The call segments on an extension, by number (a 403: no licence)."""
+        data = await self._get("extensions", "getByName", extension, "callSegments")
+        return parse_list(data, "call segments", ISymphonyCallSegment.from_api)
+
+    async def get_queues(self) -> list[ISymphonyQueue]:
+        """The core server's enabled queues."""
+        return parse_list(await self._get("queues"), "queues", ISymphonyQueue.from_api)
+
+    async def get_queue_agents(self, identifier: str) -> list[ISymphonyAgent]:
+        """A queue's agents, the queue by its identifier."""
+        data = await self._get("queues", "getByName", identifier, "agents")
+        return parse_list(data, "agents", ISymphonyAgent.from_api)
+
     async def set_status(
         self,
         user: str,
@@ -199,7 +234,7 @@ class ISymphonyClient:
             auth=self._auth,
         )
         if reply.status >= 300:
-            raise _error_from(reply, status_path="status" in path)
+            raise _error_from(reply, licensed=not _LICENSED_RESOURCES.isdisjoint(path))
         return reply
 
 
@@ -224,7 +259,7 @@ def error_text(body: str) -> str:
     return " ".join(body.split())[:200]
 
 
-def _error_from(reply: Reply, *, status_path: bool) -> PbxError:
+def _error_from(reply: Reply, *, licensed: bool) -> PbxError:
     """Map an error reply (a plain-text sentence) to an error."""
     reason = error_text(reply.text) or f"HTTP {reply.status}"
     status = reply.status
@@ -236,7 +271,7 @@ def _error_from(reply: Reply, *, status_path: bool) -> PbxError:
     if status == 401:
         return PbxAuthenticationError("The manager user name or password is wrong")
     if status == 403:
-        if status_path:
+        if licensed:
             return PbxLicenseError(f"The user has no license ({reason})")
         return PbxAccessDeniedError(
             f"Access denied: Home Assistant's IP address is not on the allow-list, or the "

@@ -1,9 +1,13 @@
-"""iSymphony's event websocket (3.2+): user status changes as they happen.
+"""iSymphony's event websocket (3.2+): statuses, panel logins and queue agents as they change.
 
-The same servlet as the REST API, so the same Basic auth, allow-list and SSL port. A
-filter message asks for status events only; its acknowledgement is not documented, so
-nothing waits for it, and events are filtered here too. No keepalive is documented:
-websocket pings go out, and a missing pong or a close ends the stream with an error.
+The same servlet as the REST API, so the same Basic auth, allow-list and SSL port. One
+socket carries the events of every core server of the server, each with its
+`coreServerId`. No filter is sent: the filter message is documented only in a 2015
+revision, with its reply not captured, and as that revision reads ("If an event does not
+contain a property specified in one of the filters, the event will not be received")
+filters must all match, so asking for several event types could let nothing through.
+Events are picked here by type instead. No keepalive is documented: websocket pings go
+out, and a missing pong or a close ends the stream with an error.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from .._parse import as_object, get_opt_str, get_str
+from .._parse import as_object, get_opt_str, get_str, opt_text
 from ..errors import (
     PbxAccessDeniedError,
     PbxAuthenticationError,
@@ -60,14 +64,85 @@ class ISymphonyUserStatusEvent:
             }
             | {"type": data.get("statusType")}
         )
-        when = data.get("time")
         return cls(
             user_id=get_str(data, "userId"),
             username=get_opt_str(data, "username"),
             status=status,
             core_server_id=get_opt_str(data, "coreServerId"),
-            time=when if isinstance(when, int) and not isinstance(when, bool) else None,
+            time=_time(data),
         )
+
+
+def _time(data: Mapping[str, Any]) -> int | None:
+    when = data.get("time")
+    return when if isinstance(when, int) and not isinstance(when, bool) else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ISymphonyLoginEvent:
+    """A user logged into the panel (`userLogin`) or out of it (`userLogout`)."""
+
+    logged_in: bool
+    user_id: str
+    username: str | None
+    login_id: str | None  # = the session's `id` in `U/logins`
+    core_server_id: str | None
+    time: int | None
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a `userLogin` or `userLogout` event."""
+        return cls(
+            logged_in=data.get("type") == "userLogin",
+            user_id=get_str(data, "userId"),
+            username=get_opt_str(data, "username"),
+            login_id=get_opt_str(data, "userLoginId"),
+            core_server_id=get_opt_str(data, "coreServerId"),
+            time=_time(data),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ISymphonyAgentEvent:
+    """An agent logged into a queue (`agentLogin`) or out of it (`agentLogout`)."""
+
+    logged_in: bool
+    agent_id: str
+    agent: str | None  # the agent's name
+    state: str | None  # Asterisk device state
+    queue_id: str | None
+    extension_number: str | None
+    user_id: str | None
+    username: str | None
+    core_server_id: str | None
+    time: int | None
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any]) -> Self:
+        """Build from an `agentLogin` or `agentLogout` event."""
+        return cls(
+            logged_in=data.get("type") == "agentLogin",
+            agent_id=get_str(data, "agentId"),
+            agent=opt_text(data, "agent"),
+            state=(opt_text(data, "state") or "").upper() or None,
+            queue_id=get_opt_str(data, "queueId"),
+            extension_number=opt_text(data, "extensionNumber"),
+            user_id=get_opt_str(data, "userId"),
+            username=get_opt_str(data, "username"),
+            core_server_id=get_opt_str(data, "coreServerId"),
+            time=_time(data),
+        )
+
+
+type ISymphonyEvent = ISymphonyUserStatusEvent | ISymphonyLoginEvent | ISymphonyAgentEvent
+_PARSERS: dict[str, Any] = {
+    "userStatus": ISymphonyUserStatusEvent.from_event,
+    "userLogin": ISymphonyLoginEvent.from_event,
+    "userLogout": ISymphonyLoginEvent.from_event,
+    "agentLogin": ISymphonyAgentEvent.from_event,
+    "agentLogout": ISymphonyAgentEvent.from_event,
+}
+EVENT_TYPES = tuple(_PARSERS)
 
 
 def normalize_base_url(url: str) -> URL:
@@ -92,7 +167,7 @@ def event_url(base: URL) -> URL:
 
 
 class ISymphonyEventSocket:
-    """One connection to the event websocket; iterate it for status events."""
+    """One connection to the event websocket; iterate it for the events asked for."""
 
     def __init__(
         self,
@@ -114,7 +189,11 @@ class ISymphonyEventSocket:
         self._closed = False
 
     async def connect(self, types: Sequence[str] = ("userStatus",)) -> None:
-        """Open the socket with Basic auth, and ask for events of these types only."""
+        """Open the socket with Basic auth; iteration yields events of these types only.
+
+        No filter message is sent (see the module's docstring): the server sends every
+        event, and the unwanted ones are dropped here.
+        """
         try:
             async with asyncio.timeout(self._timeout):
                 self._ws = await self._session.ws_connect(
@@ -137,12 +216,7 @@ class ISymphonyEventSocket:
             raise PbxConnectionError(
                 f"Cannot open the event websocket at {self.url.host}: {type(err).__name__}"
             ) from err
-        self._types = frozenset(types)
-        filters = [{"property": "type", "value": kind} for kind in types]
-        try:
-            await self._ws.send_str(json.dumps({"type": "filter", "filters": filters}))
-        except (aiohttp.ClientError, ConnectionError) as err:
-            raise PbxConnectionError("The event websocket closed at once") from err
+        self._types = frozenset(types) & frozenset(_PARSERS)
 
     async def close(self) -> None:
         """Close the socket; iteration ends."""
@@ -150,8 +224,8 @@ class ISymphonyEventSocket:
         if self._ws is not None:
             await self._ws.close()
 
-    async def __aiter__(self) -> AsyncIterator[ISymphonyUserStatusEvent]:
-        """Status events until the socket ends: a drop or silence raises PbxConnectionError."""
+    async def __aiter__(self) -> AsyncIterator[ISymphonyEvent]:
+        """Events until the socket ends: a drop or silence raises PbxConnectionError."""
         if self._ws is None:
             raise PbxConnectionError("The event websocket is not connected")
         try:
@@ -168,21 +242,22 @@ class ISymphonyEventSocket:
         if not self._closed:
             raise PbxConnectionError("iSymphony closed the event websocket")
 
-    def _event(self, text: str) -> ISymphonyUserStatusEvent | None:
-        """A status event of the wanted types, or None for anything else or unreadable."""
+    def _event(self, text: str) -> ISymphonyEvent | None:
+        """An event of the wanted types, or None for anything else or unreadable."""
         try:
             data = as_object(json.loads(text), "event")
         except (ValueError, PbxError):
             _LOGGER.debug("Skipped an event frame that is not a JSON object")
             return None
         kind = data.get("type")
-        if kind not in self._types or kind != "userStatus":
+        if kind not in self._types:
             return None
         try:
-            return ISymphonyUserStatusEvent.from_event(data)
+            event: ISymphonyEvent = _PARSERS[kind](data)
         except PbxError as err:
-            _LOGGER.debug("Skipped a malformed status event: %s", err)
+            _LOGGER.debug("Skipped a malformed %s event: %s", kind, err)
             return None
+        return event
 
 
 def _ssl_required() -> PbxSslRequiredError:

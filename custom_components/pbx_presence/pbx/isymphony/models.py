@@ -140,3 +140,123 @@ class ISymphonyConfigUser:
         if not isinstance(username, str):
             raise PbxResponseError("A Config API user has no username")
         return cls(username=username, full=get_bool(obj, "full", default=False))
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyLogin:
+    """An active panel session of a user (`U/logins`); `time_connected` in ms."""
+
+    id: str
+    ip: str | None
+    port: int | None
+    time_connected: int | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one `U/logins` item."""
+        obj = as_object(data, "login")
+        port, connected = obj.get("port"), obj.get("timeConnected")
+        return cls(
+            id=get_str(obj, "id"),
+            ip=opt_text(obj, "ip") or None,
+            port=get_int(obj, "port") if port is not None else None,
+            time_connected=get_int(obj, "timeConnected") if connected is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyExtension:
+    """An extension (`CS/extensions`, `U/extensions`); its `id` is a live UUID."""
+
+    id: str
+    number: str
+    display_name: str | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one extensions list item."""
+        obj = as_object(data, "extension")
+        number = opt_text(obj, "extensionNumber")
+        if not number:
+            raise PbxResponseError("An extension has no extensionNumber")
+        return cls(id=get_str(obj, "id"), number=number, display_name=opt_text(obj, "displayName"))
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyCallSegment:
+    """One call segment on an extension (`CS/extensions/.../callSegments`).
+
+    `incoming`: "being dialed by another call segment (i.e. receiving a call)". Whether the
+    segment is ringing or answered is not documented. `caller_id_*` is the segment's
+    `callerId`.
+    """
+
+    id: str
+    external: bool
+    caller_id_name: str | None
+    caller_id_number: str | None
+    did: str | None
+    on_hold: bool
+    recording: bool
+    incoming: bool
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one call segment."""
+        obj = as_object(data, "call segment")
+        caller = obj.get("callerId")
+        caller_id = as_object(caller, "callerId") if caller is not None else {}
+        return cls(
+            id=get_str(obj, "id"),
+            external=str(obj.get("type", "")).upper() == "EXTERNAL",
+            caller_id_name=opt_text(caller_id, "name") or None,
+            caller_id_number=opt_text(caller_id, "number") or None,
+            did=opt_text(obj, "did") or None,
+            on_hold=get_bool(obj, "onHold", default=False),
+            recording=get_bool(obj, "recording", default=False),
+            incoming=get_bool(obj, "incoming", default=False),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyQueue:
+    """An enabled queue (`CS/queues`); `identifier` is stable, `id` is a live UUID."""
+
+    id: str
+    identifier: str
+    display_name: str | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one `CS/queues` item."""
+        obj = as_object(data, "queue")
+        identifier = opt_text(obj, "identifier")
+        if not identifier:
+            raise PbxResponseError("A queue has no identifier")
+        return cls(
+            id=get_str(obj, "id"), identifier=identifier, display_name=opt_text(obj, "displayName")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ISymphonyAgent:
+    """A queue's agent (`CS/queues/.../agents`); `state` is an Asterisk device state."""
+
+    id: str
+    name: str
+    paused: bool
+    state: str | None  # e.g. NOT_INUSE, INUSE, UNAVAILABLE
+    dynamic: bool | None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from one agents list item."""
+        obj = as_object(data, "agent")
+        dynamic = obj.get("dynamic")
+        return cls(
+            id=get_str(obj, "id"),
+            name=opt_text(obj, "name") or "",
+            paused=get_bool(obj, "paused", default=False),
+            state=(opt_text(obj, "state") or "").upper() or None,
+            dynamic=dynamic if isinstance(dynamic, bool) else None,
+        )

@@ -1,0 +1,92 @@
+"""iSymphony's live stream: the event websocket, plus a poll of what it does not report.
+
+While the socket is up the entry polls only as a slow safety net, but calls and agents'
+pauses have no event: the stream reads them at the normal pace in between (one request
+per extension and per queue), and says so with an `ActivityRead` item when they changed.
+A failed read costs that read only; the socket's end ends the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+import logging
+
+from ...pbx import PbxError
+from ...pbx.isymphony import ISymphonyEvent, ISymphonyEventSocket
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRead:
+    """Calls or agents changed, as a poll between events found."""
+
+
+type LiveItem = ISymphonyEvent | ActivityRead
+
+
+class _Ended:
+    def __init__(self, error: PbxError | None) -> None:
+        self.error = error
+
+
+class ISymphonyLiveStream:
+    """The socket's events, and an `ActivityRead` whenever a poll in between found changes."""
+
+    def __init__(
+        self,
+        socket: ISymphonyEventSocket,
+        poll: Callable[[], Awaitable[bool]],
+        interval: float,
+    ) -> None:
+        """Follow `socket`; every `interval` seconds, `poll` reads and says if it changed."""
+        self._socket = socket
+        self._poll = poll
+        self._interval = interval
+        self.polls = 0
+
+    async def close(self) -> None:
+        """Close the socket; iteration ends."""
+        await self._socket.close()
+
+    async def __aiter__(self) -> AsyncIterator[LiveItem]:
+        """Events and activity until the socket ends (a drop raises PbxConnectionError)."""
+        queue: asyncio.Queue[LiveItem | _Ended] = asyncio.Queue()
+        tasks = (
+            asyncio.create_task(self._read(queue)),
+            asyncio.create_task(self._poll_now_and_then(queue)),
+        )
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, _Ended):
+                    if item.error is not None:
+                        raise item.error
+                    return
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _read(self, queue: asyncio.Queue[LiveItem | _Ended]) -> None:
+        try:
+            async for event in self._socket:
+                queue.put_nowait(event)
+        except PbxError as err:
+            queue.put_nowait(_Ended(err))
+        else:
+            queue.put_nowait(_Ended(None))
+
+    async def _poll_now_and_then(self, queue: asyncio.Queue[LiveItem | _Ended]) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            self.polls += 1
+            try:
+                changed = await self._poll()
+            except PbxError as err:
+                _LOGGER.debug("Reading iSymphony calls and agents failed: %s", err)
+                continue
+            if changed:
+                queue.put_nowait(ActivityRead())

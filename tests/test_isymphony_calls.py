@@ -1,0 +1,223 @@
+"""iSymphony call state: licensed users' extensions' call segments, polled (no call event).
+
+An iSymphony-only site (FreePBX) gets the Call state sensor, its device conditions and
+voice for its licensed users, at one request per extension per poll.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, intent
+from homeassistant.helpers.entity_registry import RegistryEntryDisabler
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.pbx_presence.backends.isymphony import adapter as isymphony_adapter
+from custom_components.pbx_presence.backends.isymphony.activity import (
+    EXTENSIONS_RECHECK_INTERVAL,
+)
+from custom_components.pbx_presence.backends.isymphony.adapter import SCAN_INTERVAL
+from custom_components.pbx_presence.voice import INTENT_GET_CALL_STATE, INTENT_LIST_CALLS
+from simulator import DEMO_CORE_SERVER_ID, Simulator
+
+from .conftest import async_poll, open_sockets, setup_entry, state_object, state_of
+from .test_blueprints import _use as use_blueprint, blueprint_config  # noqa: F401
+from .test_live import ISYMPHONY_LIVE, wait_for_state
+
+# The demo's licensed users with an extension (Lukas, 1009, is a lite user).
+LICENSED_EXTENSIONS = 11
+
+
+def segment_reads(sim: Simulator) -> list[str]:
+    """The extensions whose call segments were read, in order."""
+    return [r.path.split("/")[-2] for r in sim.requests if r.path.endswith("/callSegments")]
+
+
+async def test_call_state_from_call_segments(
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
+) -> None:
+    """Ben talks to a customer, Carla has a call on hold, Anna is free."""
+    ben = state_object(hass, "sensor.ben_carter_call_state")
+    assert ben.state == "busy"
+    assert ben.attributes["direction"] == "incoming"
+    assert ben.attributes["caller_id_name"] == "Acme Supplies"
+    assert ben.attributes["caller_id_number"] == "+15557654321"
+    assert ben.attributes["on_hold"] is False
+    carla = state_object(hass, "sensor.carla_rossi_call_state")
+    assert carla.state == "busy"
+    assert carla.attributes["direction"] == "outgoing"
+    assert carla.attributes["destination"] == "+15559876543"
+    assert carla.attributes["on_hold"] is True
+    assert "caller_id_name" not in carla.attributes
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+    # Lite users show no call state ("Lite users will not show call or presence state").
+    assert hass.states.get("sensor.lukas_novak_call_state") is None
+    assert "1009" not in segment_reads(simulator)
+    entry = er.async_get(hass).async_get("sensor.ben_carter_call_state")
+    assert entry is not None
+    assert entry.unique_id == f"{DEMO_CORE_SERVER_ID}_panel_user_ben_call_state"
+
+
+async def test_calls_are_polled_at_one_request_per_extension(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    state = simulator.isymphony
+    assert sorted(segment_reads(simulator)) == sorted(
+        number
+        for number in (f"10{n:02d}" for n in range(1, 13))
+        if number != "1009"  # Lukas's: not licensed
+    )
+    extension_lists = sum(1 for r in simulator.requests if r.path.endswith("/extensions"))
+    assert extension_lists == LICENSED_EXTENSIONS
+    simulator.requests.clear()
+
+    segment = state.start_call("1001", incoming=True, caller_name="Ben", caller_number="1002")
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    anna = state_object(hass, "sensor.anna_schmidt_call_state")
+    assert anna.state == "busy"
+    assert anna.attributes["caller_id_name"] == "Ben"
+    # One request per extension; which extensions a user has is not read again yet.
+    assert len(segment_reads(simulator)) == LICENSED_EXTENSIONS
+    assert not [r for r in simulator.requests if r.path.endswith("/extensions")]
+
+    state.end_call(segment["id"])
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+    # A new extension of Anna's is read within the recheck interval.
+    state.add_extension("1099", "Anna Schmidt mobile", user="anna")
+    state.start_call("1099", incoming=False, caller_number="+4930123456", external=True)
+    await async_poll(hass, freezer, EXTENSIONS_RECHECK_INTERVAL)
+    anna = state_object(hass, "sensor.anna_schmidt_call_state")
+    assert anna.state == "busy"
+    assert anna.attributes["destination"] == "+4930123456"
+
+
+async def test_an_extension_that_cannot_be_read_costs_its_user_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A licence removed: segments answer 403, and call state is unknown, nothing else."""
+    simulator.isymphony.license_installed = False
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    coordinator = init_isymphony.runtime_data
+    assert coordinator.last_update_success
+    assert coordinator.data.presentities["panel_user_ben"].call_state is None
+    assert state_of(hass, "sensor.ben_carter_call_state") == "unavailable"
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == "off"
+
+
+async def test_the_polled_call_state_steps_aside_for_kazoos(
+    hass: HomeAssistant, init_both: tuple[MockConfigEntry, MockConfigEntry]
+) -> None:
+    """A person on both servers: Kazoo's live call state shows, iSymphony's is off."""
+    _, isymphony = init_both
+    entities = er.async_get(hass)
+    ours = [
+        e
+        for e in er.async_entries_for_config_entry(entities, isymphony.entry_id)
+        if e.translation_key == "call_state"
+    ]
+    assert ours
+    assert {e.disabled_by for e in ours} == {RegistryEntryDisabler.INTEGRATION}
+    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"  # Kazoo's
+
+
+async def test_voice_answers_from_isymphony_call_state(
+    hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
+) -> None:
+    """'Is Ben on the phone' on a site with iSymphony only."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "intent", {})
+    await hass.async_block_till_done()
+
+    async def handle(intent_type: str, **slots: str) -> str:
+        response = await intent.async_handle(
+            hass, "test", intent_type, {key: {"value": value} for key, value in slots.items()}
+        )
+        speech: str = response.speech["plain"]["speech"]
+        return speech
+
+    assert (await handle(INTENT_GET_CALL_STATE, name="Ben", state="busy")).startswith(
+        "Yes, Ben Carter is on a call."
+    )
+    assert await handle(INTENT_GET_CALL_STATE, name="Anna") == (
+        "Anna Schmidt is not on the phone. Anna Schmidt is available."
+    )
+    assert await handle(INTENT_LIST_CALLS) == "Ben Carter and Carla Rossi are on a call."
+
+
+async def test_live_calls_are_polled_between_events(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the socket is up, calls are read at the normal pace, statuses are not."""
+    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
+    open_sockets(simulator)
+    await setup_entry(hass, isymphony_entry)
+    await wait_for_state(hass, ISYMPHONY_LIVE, STATE_ON)
+    status_reads = sum(1 for r in simulator.requests if r.path.endswith("/status"))
+
+    segment = simulator.isymphony.start_call("1001", incoming=True, caller_number="+4940999")
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "busy")
+    simulator.isymphony.end_call(segment["id"])
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "idle")
+
+    assert sum(1 for r in simulator.requests if r.path.endswith("/status")) == status_reads
+
+
+async def test_diagnostics_say_how_calls_are_read(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_isymphony: MockConfigEntry,
+) -> None:
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_isymphony)
+    calls = diagnostics["adapter"]["calls"]
+    assert calls == {
+        "source": "call_segments_polled",
+        "ringing_known": False,
+        "extensions_polled": LICENSED_EXTENSIONS,
+        "unreadable_extensions": [],
+    }
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_the_on_air_light_on_an_isymphony_only_site(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The on-air blueprint with iSymphony's Call state: on during a call, off after it."""
+    turn_on = async_mock_service(hass, "light", "turn_on")
+    turn_off = async_mock_service(hass, "light", "turn_off")
+    await use_blueprint(
+        hass,
+        "on_air_light.yaml",
+        {"call_state": "sensor.anna_schmidt_call_state", "light": {"entity_id": "light.on_air"}},
+    )
+    segment = simulator.isymphony.start_call("1001", incoming=True, caller_number="+4940999")
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert (len(turn_on), len(turn_off)) == (1, 0)
+    assert turn_on[0].data["entity_id"] == ["light.on_air"]
+
+    simulator.isymphony.end_call(segment["id"])
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert (len(turn_on), len(turn_off)) == (1, 1)
+    assert turn_off[0].data["entity_id"] == ["light.on_air"]

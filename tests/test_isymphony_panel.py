@@ -1,0 +1,149 @@
+"""iSymphony panel logins and queues, through Home Assistant against the simulator.
+
+Logins: `U/logins` per user (polled) and `userLogin` / `userLogout` events. Queues:
+`CS/queues` and each queue's agents (polled), `agentLogin` / `agentLogout` events; pauses
+and device states have no event and are read between events.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pbx_presence.backends.isymphony import adapter as isymphony_adapter
+from custom_components.pbx_presence.backends.isymphony.adapter import (
+    LOGINS_INTERVAL,
+    SCAN_INTERVAL,
+)
+from custom_components.pbx_presence.const import DOMAIN
+from simulator import DEMO_CORE_SERVER_ID, Simulator
+
+from .conftest import async_poll, state_object, state_of
+from .test_live import polls, setup_live, wait_for_state
+
+USER_LIST = "/coreServers/getByName/default/users"
+
+
+async def test_panel_logins_are_polled(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Anna, Carla and Emma (twice) have the panel open; lite users log in too."""
+    assert state_of(hass, "binary_sensor.anna_schmidt_logged_into_panel") == STATE_ON
+    assert state_of(hass, "binary_sensor.emma_johnson_logged_into_panel") == STATE_ON
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_OFF
+    assert state_of(hass, "binary_sensor.lukas_novak_logged_into_panel") == STATE_OFF
+    entry = er.async_get(hass).async_get("binary_sensor.ben_carter_logged_into_panel")
+    assert entry is not None
+    assert entry.unique_id == f"{DEMO_CORE_SERVER_ID}_panel_user_ben_panel_login"
+    assert entry.translation_key == "panel_login"
+
+    login = simulator.isymphony.add_login("ben", "192.168.10.22", 51000)
+    simulator.isymphony.add_login("lukas", "", 51001)
+    # One request per user: not with every poll, at most once a minute.
+    simulator.requests.clear()
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert not [r for r in simulator.requests if r.path.endswith("/logins")]
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_OFF
+    await async_poll(hass, freezer, LOGINS_INTERVAL)
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_ON
+    assert state_of(hass, "binary_sensor.lukas_novak_logged_into_panel") == STATE_ON
+    assert len([r for r in simulator.requests if r.path.endswith("/logins")]) == 13
+
+    simulator.isymphony.remove_login("ben", login["id"])
+    await async_poll(hass, freezer, LOGINS_INTERVAL)
+    assert state_of(hass, "binary_sensor.ben_carter_logged_into_panel") == STATE_OFF
+
+
+async def test_panel_logins_arrive_as_events(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    await setup_live(hass, simulator, isymphony_entry)
+    login_reads = polls(simulator, "/logins")
+    state = simulator.isymphony
+
+    login = state.add_login("ben", "192.168.10.22", 51000)
+    await wait_for_state(hass, "binary_sensor.ben_carter_logged_into_panel", STATE_ON)
+    state.remove_login("ben", login["id"])
+    await wait_for_state(hass, "binary_sensor.ben_carter_logged_into_panel", STATE_OFF)
+    # Emma has two sessions: closing one leaves her logged in.
+    emma = state.user("emma")["logins"][0]["id"]
+    state.remove_login("emma", emma)
+    state.add_login("ben", "192.168.10.22", 51002)
+    await wait_for_state(hass, "binary_sensor.ben_carter_logged_into_panel", STATE_ON)
+    assert state_of(hass, "binary_sensor.emma_johnson_logged_into_panel") == STATE_ON
+
+    assert polls(simulator, "/logins") == login_reads
+
+
+async def test_queues_show_their_agents(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Support: Anna free, Emma on a call; Sales: Ben, paused."""
+    support = state_object(hass, "sensor.support_agents_logged_in")
+    assert support.state == "2"
+    assert support.attributes["agents"] == [
+        {"name": "Anna Schmidt", "paused": False, "state": "not_inuse"},
+        {"name": "Emma Johnson", "paused": False, "state": "inuse"},
+    ]
+    assert state_of(hass, "sensor.support_available_agents") == "1"
+    assert state_of(hass, "sensor.sales_agents_logged_in") == "1"
+    assert state_of(hass, "sensor.sales_available_agents") == "0"
+    entities = er.async_get(hass)
+    paused = entities.async_get("sensor.sales_paused_agents")
+    assert paused is not None
+    assert paused.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    device = dr.async_get(hass).async_get_device({(DOMAIN, f"{DEMO_CORE_SERVER_ID}_queue_sales")})
+    assert device is not None
+    assert (device.name, device.model, device.model_id) == ("Sales", "Queue", "sales")
+
+    state = simulator.isymphony
+    anna = state.queue("support")["agents"][0]
+    state.set_agent("support", anna["id"], paused=True)
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert state_of(hass, "sensor.support_available_agents") == "0"
+    assert state_object(hass, "sensor.support_agents_logged_in").attributes["agents"][0] == {
+        "name": "Anna Schmidt",
+        "paused": True,
+        "state": "not_inuse",
+    }
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_agents_arrive_as_events_and_pauses_are_read_between(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
+    await setup_live(hass, simulator, isymphony_entry)
+    assert state_of(hass, "sensor.sales_paused_agents") == "1"
+    state = simulator.isymphony
+    user_lists = polls(simulator, USER_LIST)
+
+    agent = state.agent_login("sales", "Felix Wagner", "1004")
+    await wait_for_state(hass, "sensor.sales_agents_logged_in", "2")
+    assert state_of(hass, "sensor.sales_available_agents") == "1"
+    state.set_agent("sales", agent["id"], paused=True)  # no event: read between events
+    await wait_for_state(hass, "sensor.sales_paused_agents", "2")
+    state.agent_logout("sales", agent["id"])
+    await wait_for_state(hass, "sensor.sales_agents_logged_in", "1")
+
+    assert polls(simulator, USER_LIST) == user_lists  # no full poll for any of it
+
+    # A queue the last poll did not know: the next poll reads it.
+    state.add_queue("billing", "Billing")
+    state.agent_login("billing", "Ben Carter", "1002")
+    await wait_for_state(hass, "sensor.billing_agents_logged_in", "1")
