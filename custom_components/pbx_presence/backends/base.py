@@ -55,6 +55,10 @@ class Capability(StrEnum):
     VOICEMAIL = "voicemail"
     # An event websocket that pushes changes (polling stays the safety net).
     LIVE_UPDATES = "live_updates"
+    # A user's or phone's do-not-disturb that really refuses calls (Kazoo).
+    PHONE_DND = "phone_dnd"
+    # A user's or phone's call forwarding: on or off, and the number (Kazoo).
+    CALL_FORWARD = "call_forward"
 
 
 class NotSupportedError(Exception):
@@ -68,6 +72,10 @@ class NotSupportedError(Exception):
 
 class NothingToSendError(Exception):
     """The server had nothing to send a presence command to (no presence id left)."""
+
+
+class NoForwardNumberError(Exception):
+    """Forwarding was to be turned on, but no number to forward to is set."""
 
 
 def utcnow() -> datetime:
@@ -209,6 +217,19 @@ class PbxBackend[EventT](ABC):
     ) -> Status:
         """Set a person's status and return it as the server now has it."""
         raise NotSupportedError(Capability.STATUS)
+
+    async def async_set_dnd(self, presentity: Presentity, *, enabled: bool) -> Snapshot:
+        """Turn a user's or phone's own do-not-disturb on or off; the snapshot after it."""
+        raise NotSupportedError(Capability.PHONE_DND)
+
+    async def async_set_forward(
+        self, presentity: Presentity, *, enabled: bool | None = None, number: str | None = None
+    ) -> Snapshot:
+        """Change a user's or phone's call forwarding (what is given); the snapshot after it.
+
+        Raises NoForwardNumberError when forwarding would be on without a number.
+        """
+        raise NotSupportedError(Capability.CALL_FORWARD)
 
     @property
     def predefined_statuses(self) -> Mapping[StatusType, str]:
