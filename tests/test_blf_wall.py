@@ -64,7 +64,7 @@ async def test_blf_wall_shows_every_person_once_sorted(
     assert people["Carla Rossi"][0] == "ringing"
     assert people["Anna Schmidt"] == ("free", "Available")
     # Statuses in words, "Unavailable" included (not a dead entity).
-    assert people["Carla Rossi"][1] == "Do not disturb"
+    assert people["Carla Rossi"][1] == "Do not disturb (panel status)"
     assert people["Jonas Becker"][1] == "Unavailable"
     # Only on one server: a Kazoo-only user has no status, a panel-only user no lamp.
     assert people["Site Admin"] == ("free", "\u2013")

@@ -1,4 +1,4 @@
-"""Binary sensors: SIP registration of Flex UC / Kazoo phones, and each entry's live updates."""
+"""Binary sensors: SIP registration and do-not-disturb of Flex UC / Kazoo, live updates."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=lambda presentity: presentity.kind is PresentityKind.PHONE,
         is_on_fn=lambda presentity: presentity.registered,
+    ),
+    PbxBinarySensorEntityDescription(
+        key="do_not_disturb_active",
+        translation_key="do_not_disturb_active",
+        # Whether calls are refused, by the account's, the owner's or its own DND.
+        exists_fn=lambda presentity: presentity.dnd_active is not None,
+        is_on_fn=lambda presentity: presentity.dnd_active,
     ),
 )
 

@@ -63,6 +63,8 @@ _UNSUPPORTED: Final = {
     Capability.PRESENCE_RESET: "not_flex_uc",
     Capability.BLF_OVERRIDE: "not_flex_uc",
     Capability.STATUS: "not_isymphony",
+    Capability.PHONE_DND: "not_flex_uc",
+    Capability.CALL_FORWARD: "not_flex_uc",
 }
 
 

@@ -30,7 +30,7 @@ from homeassistant.helpers.script import ScriptRunResult
 from homeassistant.helpers.trigger import TriggerData, TriggerInfo
 
 from ..const import DOMAIN
-from ..text import normalize
+from ..names import normalize
 from . import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -39,9 +39,11 @@ from . import (
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
     SLOT_NAME,
+    SLOT_NUMBER,
     SLOT_STATE,
     SLOT_STATUS,
 )
+from .controls import CONTROL_SENTENCES
 from .exposure import ASSISTANT
 from .people import SELF_WORDS, async_people, find_person
 
@@ -222,7 +224,8 @@ GERMAN: Sentences = (
         ("setze die (Präsenz|BLF-Präsenz|Lampen) von {name} zurück",),
     ),
 )
-SENTENCES: Sentences = ENGLISH + GERMAN
+# The phone controls' first: "put me on do not disturb" means the phone where there is one.
+SENTENCES: Sentences = CONTROL_SENTENCES + ENGLISH + GERMAN
 
 
 async def async_setup_sentences(hass: HomeAssistant) -> None:
@@ -241,7 +244,7 @@ async def async_setup_sentences(hass: HomeAssistant) -> None:
             },
         }
     )
-    for wildcard in (SLOT_NAME, SLOT_STATUS):
+    for wildcard in (SLOT_NAME, SLOT_STATUS, SLOT_NUMBER):
         intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
     await async_attach_trigger(
         hass,
