@@ -194,6 +194,7 @@ async def test_dnd_turns_the_phones_real_dnd_on_and_the_panel_status_too(
             "calendars": ["calendar.work"],
         },
     )
+
     def anna() -> dict[str, Any]:
         return next(u for u in simulator.kazoo.users.values() if u["username"] == "anna")
 

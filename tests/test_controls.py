@@ -236,7 +236,8 @@ async def test_device_actions(
     assert ours == set(device_action.ACTIONS)
     dnd_switch = er.async_get(hass).async_get(ANNA_DND)
     forward_switch = er.async_get(hass).async_get(ANNA_FORWARD)
-    assert dnd_switch is not None and forward_switch is not None
+    assert dnd_switch is not None
+    assert forward_switch is not None
     capabilities = await device_action.async_get_action_capabilities(
         hass, {"type": "forward_calls"}
     )

@@ -127,8 +127,8 @@ QUESTIONS = [
     ("how many people are on the phone", "Ben Carter is on a call."),
     (
         "is Carla available",
-        "No. Carla Rossi is not on the phone. Carla Rossi is on do not disturb in the panel (In a meeting). "
-        "Note: Quarterly review.",
+        "No. Carla Rossi is not on the phone. Carla Rossi is on do not disturb in the panel "
+        "(In a meeting). Note: Quarterly review.",
     ),
     (
         "is Emma available",
