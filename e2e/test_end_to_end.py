@@ -354,7 +354,7 @@ async def test_dashboard_shows_presence(
             "Idle",  # Carla's
             "Status",
             "Away",  # Anna
-            "Do not disturb",  # Ben and Carla
+            "Do not disturb (panel status)",  # Ben and Carla
             "In a meeting",
         ):
             await expect(page.get_by_text(text, exact=True).first).to_be_visible(
@@ -412,7 +412,8 @@ async def test_voice_answers(hass: HassClient, entries: Entries, simulator: Simu
         "Yes, David Kim is not on the phone. David Kim is available."
     )
     assert await _ask(hass, "what is Ben's status") == (
-        "Ben Carter is on do not disturb (In a meeting). Note: Set from Home Assistant."
+        "Ben Carter is on do not disturb in the panel (In a meeting). "
+        "Note: Set from Home Assistant."
     )
     assert await _ask(hass, "what is Hannah Muller's status") == (
         "Hannah Müller is on status green (Focus time)."
@@ -432,7 +433,8 @@ async def test_voice_answers(hass: HassClient, entries: Entries, simulator: Simu
     await hass.wait_for_states({"sensor.carla_rossi_status": "away"}, timeout=5)
 
     assert await _ask(hass, "set Carla's status to in a meeting with note Quarterly review") == (
-        "Done. Carla Rossi is on do not disturb (In a meeting). Note: Quarterly review."
+        "Done. Carla Rossi is on do not disturb in the panel (In a meeting). "
+        "Note: Quarterly review."
     )
     status = simulator.isymphony.status_of("carla")
     assert (status["type"], status["name"], status["note"], status["returnTime"]) == (

@@ -8,7 +8,7 @@ import random
 from typing import Any, Literal
 
 from .isymphony import STATUS_TYPES, ISymphonyState
-from .kazoo import KazooState
+from .kazoo import CALL_FORWARD_DEFAULTS, KazooState
 from .kazoo_features import park_callflow
 
 DEMO_SEED = 2024
@@ -124,8 +124,22 @@ def build_demo_kazoo(seed: int = DEMO_SEED) -> KazooState:
                 device_type="softphone",
                 mac_address="",
             )
-    kazoo.add_device("Lobby phone", sip_username="lobby", presence_id="1099")
-    kazoo.add_device("Conference room", sip_username="conf_room")
+    # Jonas forwards his calls to his mobile (users list: feature `call_forward`).
+    jonas = next(user for user in kazoo.users.values() if user["username"] == "jonas")
+    jonas["call_forward"] |= {"enabled": True, "number": "+4915112345678"}
+    # Two phones with settings of their own: the lobby phone forwards to reception when it
+    # is offline (failover, off for now), the conference room has its own DND (off).
+    kazoo.add_device(
+        "Lobby phone",
+        sip_username="lobby",
+        presence_id="1099",
+        own_settings={"call_forward": {**CALL_FORWARD_DEFAULTS, "number": "1006"}},
+    )
+    kazoo.add_device(
+        "Conference room",
+        sip_username="conf_room",
+        own_settings={"do_not_disturb": {"enabled": False}},
+    )
     for device_id, device in kazoo.devices.items():
         if device["sip"]["username"] not in UNREGISTERED:
             kazoo.register(device_id)

@@ -22,6 +22,16 @@ from .common import gregorian_now, hex_id, uuid4
 type PresenceShape = Literal["legacy", "modern"]
 type AccountStatus = Literal["enabled", "disabled", "expired"]
 
+# The users and devices schemas' defaults of `call_forward` (no number).
+CALL_FORWARD_DEFAULTS: dict[str, bool] = {
+    "enabled": False,
+    "require_keypress": True,
+    "keep_caller_id": True,
+    "substitute": True,
+    "direct_calls_only": False,
+    "failover": False,
+    "ignore_early_media": True,
+}
 DEFAULT_ACCOUNT_ID = "6e1f0c9a2b7d4e38a5c1f0d29b8e7a61"
 PRESENCE_STATES = ("early", "confirmed", "terminated")
 USER_AGENTS = (
@@ -108,6 +118,18 @@ def credentials_hash(username: str, password: str, method: str = "md5") -> str:
     return hashlib.md5(secret, usedforsecurity=False).hexdigest()
 
 
+def merge_documents(changes: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """Kazoo's recursive merge: the left side (the request) wins, objects merge."""
+    merged = dict(document)
+    for key, value in changes.items():
+        old = merged.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            merged[key] = merge_documents(value, old)
+        else:
+            merged[key] = value
+    return merged
+
+
 class KazooState:
     """One Kazoo account with its users, devices, subscriptions and live calls."""
 
@@ -179,6 +201,14 @@ class KazooState:
         self.quickcalls: dict[str, Any] = {}
         self.quickcall_requests: list[dict[str, Any]] = []
         self.forbidden_endpoints: set[str] = set()
+        # The account's own `do_not_disturb.enabled`: every phone of the account is on DND
+        # (kz_endpoint merges account OR owner OR device).
+        self.account_dnd = False
+        # Token restrictions (`crossbar.token_restrictions`): off by default in Kazoo; when
+        # an account has them, logins of users below `admin` may only read.
+        self.restrict_user_writes = False
+        # 4.3's devices schema caps `call_forward.number` at 15 characters (users: 35).
+        self.device_forward_number_max = 15
 
     # -- directory -------------------------------------------------------------
 
@@ -203,6 +233,9 @@ class KazooState:
             "email": email or f"{username}@{self.realm}",
             "priv_level": priv_level,
             "enabled": True,
+            # As Monster UI's SmartPBX creates users: both settings present, both off.
+            "do_not_disturb": {"enabled": False},
+            "call_forward": dict(CALL_FORWARD_DEFAULTS),
         }
         if presence_id is not None:
             user["presence_id"] = presence_id
@@ -223,8 +256,14 @@ class KazooState:
         presence_id: str | None = None,
         device_type: str = "sip_device",
         mac_address: str | None = None,
+        *,
+        own_settings: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Add a device (phone); SIP username and MAC address are generated if absent."""
+        """Add a device (phone); SIP username and MAC address are generated if absent.
+
+        A new device has no `do_not_disturb` or `call_forward` of its own (its owner's
+        apply); `own_settings` gives it some.
+        """
         device_id = hex_id(self._rng)
         if mac_address is None:
             octets = [0x80, 0x5E, *(self._rng.randrange(256) for _ in range(4))]
@@ -247,6 +286,7 @@ class KazooState:
             device["owner_id"] = owner_id
         if presence_id is not None:
             device["presence_id"] = presence_id
+        device |= own_settings or {}
         self.devices[device_id] = device
         self._object_event("doc_created", "device", device_id)
         return device
@@ -592,6 +632,25 @@ class KazooState:
                 ),
             )
         )
+
+    def edit_document(self, doc_type: str, doc_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge `changes` into a user or device, as a PATCH (or Monster UI) would.
+
+        Crossbar's PATCH is `kz_json:merge(merge_left, Request, Existing)`: objects merge
+        key by key, anything else in the request replaces the stored value. The edit
+        publishes `object.doc_edited.<type>`. Returns the document as stored.
+        """
+        records = self.users if doc_type == "user" else self.devices
+        document = self._user(doc_id) if doc_type == "user" else self._device(doc_id)
+        records[doc_id] = merged = merge_documents(changes, document)
+        self._object_event("doc_edited", doc_type, doc_id)
+        return merged
+
+    def token_may_write(self, owner_id: str | None) -> bool:
+        """Whether a login may edit users and devices (token restrictions, when set)."""
+        if not self.restrict_user_writes or owner_id is None:  # an API key is an admin
+            return True
+        return self.users.get(owner_id, {}).get("priv_level") == "admin"
 
     def remove_device(self, device_id: str) -> None:
         """Delete a device, as an admin would."""

@@ -21,7 +21,7 @@ from aiohttp import web
 from . import kazoo_features
 from .blackhole import CALL_EVENTS, OBJECT_ACTIONS, PRESENCE_KINDS, BlackholeVersion
 from .common import gregorian_now, json_response, split_path
-from .kazoo import PRESENCE_STATES, KazooState
+from .kazoo import PRESENCE_STATES, KazooState, merge_documents
 
 VERSION = "4.3.142"
 RESELLER_ID = "0a8d3e5f7c2b4196b4e0c7d1a2f36e58"
@@ -29,6 +29,19 @@ DEFAULT_PAGE_SIZE = 50
 STALKER = "BLF-kamailio.sim"
 PRESENCE_NODE = "kamailio@sim.pbx.example"
 REQUIRED = {"required": {"message": "Field is required but missing"}}
+# The users schema caps `call_forward.number` at 35 characters.
+USER_FORWARD_NUMBER_MAX = 35
+# Fields a request cannot set (kz_doc:public_fields drops `_id`, `_rev`, `pvt_*`), and `id`.
+_PRIVATE = frozenset({"id", "_id", "_rev"})
+_FORWARD_FLAGS = (
+    "enabled",
+    "require_keypress",
+    "keep_caller_id",
+    "substitute",
+    "direct_calls_only",
+    "failover",
+    "ignore_early_media",
+)
 
 
 @dataclass
@@ -113,11 +126,14 @@ class KazooApi:
             (("websockets",), {"GET": self._websockets}),
             (("accounts", "*"), {"GET": self._account}),
             (("accounts", "*", "users"), {"GET": self._users}),
-            (("accounts", "*", "users", "*"), {"GET": self._user}),
+            (("accounts", "*", "users", "*"), {"GET": self._user, "PATCH": self._patch_user}),
             (("accounts", "*", "users", "*", "presence"), {"POST": self._user_presence}),
             (("accounts", "*", "devices"), {"GET": self._devices}),
             (("accounts", "*", "devices", "status"), {"GET": self._devices_status}),
-            (("accounts", "*", "devices", "*"), {"GET": self._device}),
+            (
+                ("accounts", "*", "devices", "*"),
+                {"GET": self._device, "PATCH": self._patch_device},
+            ),
             (
                 ("accounts", "*", "devices", "*", "presence"),
                 {"POST": self._device_presence},
@@ -158,7 +174,7 @@ class KazooApi:
         if handler is None:
             return kazoo_error(request, 405, "method_not_allowed", {"allowed": sorted(methods)})
         data: dict[str, Any] = {}
-        if request.method in {"PUT", "POST"}:
+        if request.method in {"PUT", "POST", "PATCH"}:
             parsed = await self._body_data(request)
             if isinstance(parsed, web.Response):
                 return parsed
@@ -339,6 +355,7 @@ class KazooApi:
                 "timezone": "America/New_York",
                 "reseller_id": RESELLER_ID,
                 "is_reseller": False,
+                **({"do_not_disturb": {"enabled": True}} if state.account_dnd else {}),
             },
         )
 
@@ -374,6 +391,42 @@ class KazooApi:
         if user is None:
             return self._bad_identifier(call, call.params[1])
         return self._success(call, dict(user))
+
+    async def _patch_user(self, call: Call) -> web.Response:
+        return self._patch(call, "user", self.state.users, USER_FORWARD_NUMBER_MAX)
+
+    async def _patch_device(self, call: Call) -> web.Response:
+        return self._patch(call, "device", self.state.devices, self.state.device_forward_number_max)
+
+    def _patch(
+        self, call: Call, doc_type: str, records: dict[str, dict[str, Any]], number_max: int
+    ) -> web.Response:
+        """Crossbar's PATCH: authorize, load (404), merge, validate the merged doc, save.
+
+        Token restrictions are checked while authorizing, before the document is loaded;
+        the schema validates the merged document, so a field already stored is checked
+        too. The reply is the saved document.
+        """
+        token = self.state.valid_token(call.auth_token)
+        if token is not None and not self.state.token_may_write(token.owner_id):
+            return kazoo_error(
+                call.request,
+                403,
+                "forbidden",
+                {"cause": "access denied by token restrictions", "message": "forbidden"},
+                auth_token=call.auth_token,
+            )
+        doc_id = call.params[1]
+        if doc_id not in records:
+            return self._bad_identifier(call, doc_id)
+        changes = {key: value for key, value in call.data.items() if key not in _PRIVATE}
+        merged = merge_documents(_fix_booleans(changes), records[doc_id])
+        if errors := _control_errors(merged, number_max):
+            return kazoo_error(
+                call.request, 400, "validation error", errors, auth_token=call.auth_token
+            )
+        saved = self.state.edit_document(doc_type, doc_id, _fix_booleans(changes))
+        return self._success(call, _public(saved))
 
     async def _devices(self, call: Call) -> web.Response:
         return self._paginated(call, self.state.devices, _device_item)
@@ -551,8 +604,93 @@ _USER_FIELDS = ("id", "first_name", "last_name", "username", "email", "presence_
 def _user_item(user: dict[str, Any]) -> dict[str, Any]:
     item = {key: user[key] for key in _USER_FIELDS if key in user}
     item["priv_level"] = user.get("priv_level", "user")
-    item["features"] = []
+    item["features"] = user_features(user)
     return item
+
+
+def user_features(user: dict[str, Any]) -> list[str]:
+    """The users list's `features`, as 4.3's `users/crossbar_listing` view builds them.
+
+    In the view's order: `smartpbx.*` entries that are enabled, `hotdesk`,
+    `call_forward` (enabled), `call_forward_failover` (failover while not enabled),
+    `caller_id`, `vm_to_email`, `music_on_hold`, `do_not_disturb` (enabled).
+    """
+    features = [
+        name
+        for name, feature in (user.get("smartpbx") or {}).items()
+        if isinstance(feature, dict) and feature.get("enabled")
+    ]
+    forward = user.get("call_forward") or {}
+    checks = (
+        ("hotdesk", (user.get("hotdesk") or {}).get("enabled")),
+        ("call_forward", forward.get("enabled")),
+        ("call_forward_failover", forward.get("failover") and not forward.get("enabled")),
+        ("caller_id", ((user.get("caller_id") or {}).get("external") or {}).get("number")),
+        ("vm_to_email", user.get("vm_to_email_enabled")),
+        ("music_on_hold", (user.get("music_on_hold") or {}).get("media_id")),
+        ("do_not_disturb", (user.get("do_not_disturb") or {}).get("enabled")),
+    )
+    return features + [name for name, present in checks if present]
+
+
+def _fix_booleans(changes: dict[str, Any]) -> dict[str, Any]:
+    """kz_json_schema fixes "true"/"false" strings in boolean fields (maybe_fix_js_boolean)."""
+    fixed = dict(changes)
+    for key, flags in (("do_not_disturb", ("enabled",)), ("call_forward", _FORWARD_FLAGS)):
+        section = fixed.get(key)
+        if isinstance(section, dict):
+            fixed[key] = {
+                name: {"true": True, "false": False}.get(value, value)
+                if name in flags and isinstance(value, str)
+                else value
+                for name, value in section.items()
+            }
+    return fixed
+
+
+def _control_errors(document: dict[str, Any], number_max: int) -> dict[str, Any]:
+    """The schema's errors for `do_not_disturb` and `call_forward` (kz_json_schema's shape)."""
+    errors: dict[str, Any] = {}
+
+    def wrong_type(path: str, value: Any, types: str) -> None:
+        errors[path] = {
+            "type": {
+                "message": f"Value did not match type(s): {types}",
+                "target": types,
+                "value": value,
+            }
+        }
+
+    for key, flags in (("do_not_disturb", ("enabled",)), ("call_forward", _FORWARD_FLAGS)):
+        if key not in document:
+            continue
+        section = document[key]
+        if not isinstance(section, dict):
+            wrong_type(key, section, "object")
+            continue
+        for name in flags:
+            if name in section and not isinstance(section[name], bool):
+                wrong_type(f"{key}.{name}", section[name], "boolean")
+    forward = document.get("call_forward")
+    number = forward.get("number") if isinstance(forward, dict) else None
+    if number is not None and not isinstance(number, str):
+        wrong_type("call_forward.number", number, "string")
+    elif isinstance(number, str) and len(number) > number_max:
+        errors["call_forward.number"] = {
+            "maxLength": {
+                "message": f"String must not be more than {number_max} characters",
+                "target": number_max,
+                "cause": number,
+                "value": number,
+            }
+        }
+    return errors
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    """A saved document as Crossbar returns it (nested objects copied)."""
+    copied: dict[str, Any] = json.loads(json.dumps(document))
+    return copied
 
 
 def _device_item(device: dict[str, Any]) -> dict[str, Any]:

@@ -180,6 +180,52 @@ async def test_dnd_during_calendar_events_or_a_closed_door(
 
 
 @pytest.mark.usefixtures("blueprint_config")
+async def test_dnd_turns_the_phones_real_dnd_on_and_the_panel_status_too(
+    hass: HomeAssistant, simulator: Simulator, init_both: None
+) -> None:
+    """With a Kazoo user the phone stops ringing; the panel status follows as an option."""
+    hass.states.async_set("calendar.work", "off")
+    await _use(
+        hass,
+        "dnd_calendar_door.yaml",
+        {
+            "phone_dnd": "switch.anna_schmidt_do_not_disturb",
+            "status": "sensor.anna_schmidt_status",
+            "calendars": ["calendar.work"],
+        },
+    )
+
+    def anna() -> dict[str, Any]:
+        return next(u for u in simulator.kazoo.users.values() if u["username"] == "anna")
+
+    hass.states.async_set("calendar.work", "on")
+    await hass.async_block_till_done()
+    assert anna()["do_not_disturb"] == {"enabled": True}
+    assert state_of(hass, "binary_sensor.anna_schmidt_do_not_disturb_active") == "on"
+    assert simulator.isymphony.status_of("anna")["type"] == "dnd"
+    hass.states.async_set("calendar.work", "off")
+    await hass.async_block_till_done()
+    assert anna()["do_not_disturb"] == {"enabled": False}
+    assert simulator.isymphony.status_of("anna")["type"] == "available"
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_dnd_with_the_phone_only(
+    hass: HomeAssistant, simulator: Simulator, init_kazoo: MockConfigEntry
+) -> None:
+    """The panel status is optional: a Kazoo-only site turns the real DND on."""
+    hass.states.async_set("binary_sensor.office_door", "on")
+    await _use(
+        hass,
+        "dnd_calendar_door.yaml",
+        {"phone_dnd": "switch.ben_carter_do_not_disturb", "doors": ["binary_sensor.office_door"]},
+    )
+    hass.states.async_set("binary_sensor.office_door", "off")
+    await hass.async_block_till_done()
+    assert state_of(hass, "switch.ben_carter_do_not_disturb") == "on"
+
+
+@pytest.mark.usefixtures("blueprint_config")
 async def test_dnd_with_a_calendar_only(
     hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:

@@ -209,7 +209,11 @@ async def test_the_device_action_calls_a_number(
     sensor = er.async_get(hass).async_get("sensor.anna_schmidt_call_state")
     assert sensor is not None
     found = await async_get_device_automations(hass, DeviceAutomationType.ACTION, [device_id])
-    ours = [action for action in found[device_id] if action["domain"] == DOMAIN]
+    ours = [
+        action
+        for action in found[device_id]
+        if action["domain"] == DOMAIN and action["type"] == "call_number"
+    ]
     assert ours == [
         {
             "device_id": device_id,
@@ -307,7 +311,8 @@ async def test_the_device_action_needs_a_loaded_entry(
         "auto_answer": False,
     }
     await hass.config_entries.async_unload(init_kazoo.entry_id)
-    assert await device_action.async_get_actions(hass, device_id) == []
+    actions = await device_action.async_get_actions(hass, device_id)
+    assert [action for action in actions if action["type"] == "call_number"] == []
     with pytest.raises(ServiceValidationError) as err:
         await device_action.async_call_action_from_config(hass, config, {}, None)
     assert err.value.translation_key == "entry_not_loaded"

@@ -18,7 +18,7 @@ import yaml
 
 from custom_components.pbx_presence.backends.snapshot import CallState, StatusType, status_state
 from custom_components.pbx_presence.call_service import ATTR_AUTO_ANSWER, ATTR_NUMBER
-from custom_components.pbx_presence.device_action import ACTION_CALL_NUMBER
+from custom_components.pbx_presence.device_action import ACTIONS
 from custom_components.pbx_presence.device_automation import CONF_STATUS_TYPE
 from custom_components.pbx_presence.device_condition import CONDITIONS
 from custom_components.pbx_presence.device_trigger import TRIGGERS
@@ -237,8 +237,8 @@ def test_event_types_and_device_automations_are_translated(
     automations = translations["device_automation"]
     assert set(automations["trigger_type"]) == set(TRIGGERS)
     assert set(automations["condition_type"]) == set(CONDITIONS)
+    assert set(automations["action_type"]) == set(ACTIONS)
     assert set(automations["extra_fields"]) == {CONF_STATUS_TYPE, ATTR_NUMBER, ATTR_AUTO_ANSWER}
-    assert set(automations["action_type"]) == {ACTION_CALL_NUMBER}
     for text in (*automations["trigger_type"].values(), *automations["condition_type"].values()):
         assert text.startswith("{entity_name} ")
 

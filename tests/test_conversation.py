@@ -127,14 +127,18 @@ QUESTIONS = [
     ("how many people are on the phone", "Ben Carter is on a call."),
     (
         "is Carla available",
-        "No. Carla Rossi is not on the phone. Carla Rossi is on do not disturb (In a meeting). "
-        "Note: Quarterly review.",
+        "No. Carla Rossi is not on the phone. Carla Rossi is on do not disturb in the panel "
+        "(In a meeting). Note: Quarterly review.",
     ),
     (
         "is Emma available",
         "Yes, Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting).",
     ),
-    ("set Anna to do not disturb", "Done. Anna Schmidt is on do not disturb (In a meeting)."),
+    # Anna has a Flex UC / Kazoo user: the phone's do not disturb, which refuses calls.
+    (
+        "set Anna to do not disturb",
+        "Done. Anna Schmidt is on do not disturb: calls are not put through.",
+    ),
     ("mark Ben as available", "Done. Ben Carter is available."),
     ("put Felix on away", "Done. Felix Wagner is away (Out to lunch)."),
     (
@@ -147,7 +151,7 @@ QUESTIONS = [
         "Site Admin and Sofia García are free to take a call.",
     ),
     ("who is away", "Ben Carter and David Kim are away."),
-    ("who's on do not disturb", "Carla Rossi is on do not disturb."),
+    ("who's on do not disturb", "Carla Rossi is on do not disturb in the panel."),
     ("who is unavailable", "Jonas Becker is unavailable."),
     (
         "is Ben in a meeting",
@@ -175,7 +179,7 @@ QUESTIONS = [
     ),
     (
         "what is Carla's status",
-        "Carla Rossi is on do not disturb (In a meeting). Note: Quarterly review.",
+        "Carla Rossi is on do not disturb in the panel (In a meeting). Note: Quarterly review.",
     ),
     # Accents are optional, last names work.
     ("what is Hannah Muller's status", "Hannah Müller is on status green (Focus time)."),
@@ -257,7 +261,7 @@ async def test_set_status_for_a_while(hass: HomeAssistant, simulator: Simulator)
     """ "For 30 minutes" counts from now."""
     assert (
         await ask(hass, "set the status of Ben to do not disturb for 30 minutes")
-        == "Done. Ben Carter is on do not disturb (In a meeting) until 10:40 am."
+        == "Done. Ben Carter is on do not disturb in the panel (In a meeting) until 10:40 am."
     )
     status = simulator.isymphony.status_of("ben")
     assert status["type"] == "dnd"
@@ -294,7 +298,7 @@ async def test_set_my_status(hass: HomeAssistant, simulator: Simulator) -> None:
     user = await hass.auth.async_create_user("Anna Schmidt")
     assert (
         await ask(hass, "set my status to do not disturb", Context(user_id=user.id))
-        == "Done. Anna Schmidt is on do not disturb (In a meeting)."
+        == "Done. Anna Schmidt is on do not disturb in the panel (In a meeting)."
     )
     assert simulator.isymphony.status_of("anna")["type"] == "dnd"
 
@@ -453,7 +457,7 @@ async def test_aliases_and_renamed_devices(
     assert await ask(hass, "is the boss on the phone") == "Yes, Ben Carter is on a call."
     assert (
         await ask(hass, "what is Reception's status")
-        == "Carla Rossi is on do not disturb (In a meeting). Note: Quarterly review."
+        == "Carla Rossi is on do not disturb in the panel (In a meeting). Note: Quarterly review."
     )
 
 
@@ -591,7 +595,7 @@ GERMAN = [
     ("wer telefoniert", "Ben Carter telefoniert gerade."),
     ("wessen Telefon klingelt", "Das Telefon von Anna Schmidt klingelt."),
     ("wer ist abwesend", "Ben Carter und David Kim sind abwesend."),
-    ("wer ist auf nicht stören", "Carla Rossi ist im Modus „Nicht stören“."),
+    ("wer ist auf nicht stören", "Carla Rossi ist im Panel auf „Nicht stören“."),
     (
         "was ist der Status von Ben",
         "Ben Carter ist abwesend (Out to lunch) bis 3. Juni 2030 um 14:45 Uhr.",
@@ -603,12 +607,12 @@ GERMAN = [
     ),
     (
         "was macht Carla",
-        "Carla Rossi ist im Modus „Nicht stören“ (In a meeting). Notiz: Quarterly review.",
+        "Carla Rossi ist im Panel auf „Nicht stören“ (In a meeting). Notiz: Quarterly review.",
     ),
     ("setze Annas Status auf abwesend", "Erledigt. Anna Schmidt ist abwesend (Out to lunch)."),
     (
         "setze den Status von Felix auf nicht stören",
-        "Erledigt. Felix Wagner ist im Modus „Nicht stören“ (In a meeting).",
+        "Erledigt. Felix Wagner ist im Panel auf „Nicht stören“ (In a meeting).",
     ),
     ("setze Emmas Status auf verfügbar", "Erledigt. Emma Johnson ist verfügbar."),
     (

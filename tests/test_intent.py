@@ -20,7 +20,7 @@ import voluptuous_openapi
 
 from custom_components.pbx_presence.backends.snapshot import CallState, StatusType
 from custom_components.pbx_presence.const import DOMAIN
-from custom_components.pbx_presence.text import normalize
+from custom_components.pbx_presence.names import normalize
 from custom_components.pbx_presence.voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,

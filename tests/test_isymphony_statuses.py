@@ -29,7 +29,7 @@ from simulator import Simulator
 from .conftest import STATUS_STATES, async_poll, setup_entry, state_object, state_of
 
 ANNA_SELECT = "select.anna_schmidt_set_status"
-NAMED = ["Away — Out to lunch", "Extended away — On vacation", "Do not disturb — In a meeting"]
+NAMED = ["Away — Out to lunch", "Extended away — On vacation", "Do not disturb (panel status) — In a meeting"]
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
@@ -148,7 +148,7 @@ async def test_named_options_speak_home_assistants_language(
     assert options[len(STATUS_STATES) :] == [
         "Abwesend — Out to lunch",
         "Länger abwesend — On vacation",
-        "Nicht stören — In a meeting",
+        "Nicht stören (Panelstatus) — In a meeting",
     ]
-    await _select(hass, entity_id, "Nicht stören — In a meeting")
+    await _select(hass, entity_id, "Nicht stören (Panelstatus) — In a meeting")
     assert simulator.isymphony.status_of("anna")["name"] == "In a meeting"

@@ -171,14 +171,20 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
     init_kazoo: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Lists plus `has_key=presence_id`; single reads only where the lamps need the value."""
+    """Lists plus `has_key=presence_id`; single reads only where the lamps need the value.
+
+    And phones with a DND or forwarding of their own (`has_key`): their values are in no
+    list, and change without their list entry changing, so they are read at every load.
+    """
     # Felix's and Hannah's users have no presence_id, the lobby phone has no owner: their
     # phones' own presence_id is what their lamps go by. Anna's and Carla's phones have
-    # one too, but their lamps go by their owner's.
+    # one too, but their lamps go by their owner's. The conference room has its own DND.
+    conference = kazoo_device_id(simulator, "Conference room")
     assert _detail_reads(simulator) == {
         kazoo_device_id(simulator, "Felix Wagner desk phone"),
         kazoo_device_id(simulator, "Hannah Müller desk phone"),
         kazoo_device_id(simulator, "Lobby phone"),
+        conference,
     }
     assert any(r.query.get("has_key") == "presence_id" for r in simulator.requests)
     adapter = init_kazoo.runtime_data.backend
@@ -187,19 +193,21 @@ async def test_directory_reads_only_devices_whose_presence_id_matters(
     assert anna_desk.has_presence_id
     assert state_of(hass, "select.anna_schmidt_desk_phone_blf_override") == "automatic"
 
-    # A reload reads the lists again but no unchanged device.
+    # A reload reads the lists again but no unchanged device, except those with controls.
     simulator.requests.clear()
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
     assert any(r.path.endswith("/devices") for r in simulator.requests)
-    assert _detail_reads(simulator) == set()
-
-    # A device whose list entry changed is read again; only that one.
     lobby = kazoo_device_id(simulator, "Lobby phone")
-    simulator.kazoo.devices[lobby]["name"] = "Reception phone"
+    assert _detail_reads(simulator) == {conference, lobby}
+
+    # A device whose list entry changed is read again; only that one (and those with
+    # controls of their own).
+    felix = kazoo_device_id(simulator, "Felix Wagner desk phone")
+    simulator.kazoo.devices[felix]["name"] = "Felix's phone"
     simulator.kazoo.devices[lobby]["presence_id"] = "1098"
     simulator.requests.clear()
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
-    assert _detail_reads(simulator) == {lobby}
+    assert _detail_reads(simulator) == {felix, conference, lobby}
     assert adapter.directory.devices[lobby].presence_id == "1098"
 
 
@@ -247,12 +255,15 @@ async def test_a_failed_reload_keeps_the_devices_it_read(
 
     await async_poll(hass, freezer, DIRECTORY_REFRESH_INTERVAL)
     assert init_kazoo.runtime_data.shows_stale_data  # the poll failed; a blip is ridden out
-    assert _detail_reads(simulator) == {felix, lobby}
+    # The conference room has controls of its own: it is read at every load.
+    conference = kazoo_device_id(simulator, "Conference room")
+    assert _detail_reads(simulator) - {conference} == {felix, lobby}
 
     simulator.requests.clear()
     await async_poll(hass, freezer, KAZOO_SCAN_INTERVAL)
     assert init_kazoo.runtime_data.last_update_success
-    assert _detail_reads(simulator) == {lobby}
+    # Felix's phone is not read again.
+    assert _detail_reads(simulator) - {conference} == {lobby}
     assert state_of(hass, "binary_sensor.lobby_phone_registered") == STATE_ON
 
 

@@ -246,7 +246,7 @@ async def test_status_select_reads_and_sets_the_status(
         *STATUS_STATES,
         "Away — Out to lunch",
         "Extended away — On vacation",
-        "Do not disturb — In a meeting",
+        "Do not disturb (panel status) — In a meeting",
     ]
     assert ATTR_ASSUMED_STATE not in state.attributes
     assert state_of(hass, "select.david_kim_set_status") == "Extended away — On vacation"
@@ -260,7 +260,7 @@ async def test_status_select_reads_and_sets_the_status(
         "In a meeting",
         False,
     )
-    assert state_of(hass, entity_id) == "Do not disturb — In a meeting"
+    assert state_of(hass, entity_id) == "Do not disturb (panel status) — In a meeting"
     assert state_of(hass, "sensor.anna_schmidt_status") == "dnd"
     assert state_of(hass, "sensor.anna_schmidt_status_name") == "In a meeting"
 

@@ -43,11 +43,15 @@ async def _setup_platform(hass: HomeAssistant, entry: MockConfigEntry, platform:
 @pytest.mark.parametrize(
     ("platform", "count", "entity_id", "expected"),
     [
-        (Platform.BINARY_SENSOR, 20, "binary_sensor.lobby_phone_registered", "on"),
+        # Registration of 19 phones, live updates, and DND active of 32 users and phones.
+        (Platform.BINARY_SENSOR, 52, "binary_sensor.lobby_phone_registered", "on"),
         (Platform.BUTTON, 18, "button.3101_reset_presence", "unknown"),
         (Platform.EVENT, 32, "event.anna_schmidt_call", "unknown"),
         (Platform.SELECT, 15, "select.anna_schmidt_blf_override", "automatic"),
         (Platform.SENSOR, 73, "sensor.ben_carter_call_state", "busy"),
+        # DND and forwarding of 13 users, the conference room's DND, the lobby's forwarding.
+        (Platform.SWITCH, 28, "switch.jonas_becker_call_forwarding", "on"),
+        (Platform.TEXT, 14, "text.lobby_phone_forward_number", "1006"),
     ],
 )
 async def test_kazoo_platform(

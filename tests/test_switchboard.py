@@ -141,7 +141,7 @@ async def test_words_in_the_language_asked_for(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     _, full = await _subscribe(hass, hass_ws_client, language="de")
-    assert full["texts"]["status"]["dnd"] == "Nicht stören"
+    assert full["texts"]["status"]["dnd"] == "Nicht stören (Panelstatus)"
     # Only iSymphony: people with a status and no phone system to call them on.
     tiles = _by_name(full["tiles"])
     assert tiles["Anna Schmidt"]["lamp"] == "no_phone"

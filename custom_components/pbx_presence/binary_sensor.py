@@ -1,4 +1,4 @@
-"""Binary sensors: phones' SIP registration, panel logins, and each entry's live updates."""
+"""Binary sensors: registration, DND (Kazoo), panel logins (iSymphony), live updates."""
 
 from __future__ import annotations
 
@@ -49,6 +49,13 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
         is_on_fn=lambda presentity: (
             None if presentity.panel_sessions is None else presentity.panel_sessions > 0
         ),
+    ),
+    PbxBinarySensorEntityDescription(
+        key="do_not_disturb_active",
+        translation_key="do_not_disturb_active",
+        # Whether calls are refused, by the account's, the owner's or its own DND.
+        exists_fn=lambda presentity: presentity.dnd_active is not None,
+        is_on_fn=lambda presentity: presentity.dnd_active,
     ),
 )
 

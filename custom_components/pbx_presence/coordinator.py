@@ -239,6 +239,12 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.hass, self.async_request_refresh(), f"{self.name} resync"
             )
 
+    @callback
+    def async_show_written(self, snapshot: Snapshot) -> None:
+        """Show at once what a write left on the server (its reply is the new state)."""
+        self.unfiltered = snapshot
+        self._publish(self.import_filter.apply(snapshot))
+
     # --- change tracking ----------------------------------------------------------------
 
     @callback

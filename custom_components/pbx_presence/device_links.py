@@ -32,7 +32,7 @@ from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
 from .coordinator import PbxConfigEntry
 from .entity import MODEL_NAMES
 from .identifiers import entity_unique_id, presentity_identifier
-from .text import normalize
+from .names import normalize
 
 # The entity whose device tells where a panel user's entities are.
 STATUS_SENSOR_KEY = "status"

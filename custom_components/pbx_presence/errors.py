@@ -66,6 +66,8 @@ _UNSUPPORTED: Final = {
     Capability.BLF_OVERRIDE: "not_flex_uc",
     Capability.STATUS: "not_isymphony",
     Capability.CLICK_TO_CALL: "click_to_call_unsupported",
+    Capability.PHONE_DND: "not_flex_uc",
+    Capability.CALL_FORWARD: "not_flex_uc",
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .backends.snapshot import Presentity, PresentityKind, Snapshot
 from .const import CONF_EXCLUDE, CONF_IMPORT, CONF_INCLUDE
-from .text import normalize
+from .names import normalize
 
 
 @dataclass(frozen=True, slots=True)

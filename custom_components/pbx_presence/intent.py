@@ -42,6 +42,7 @@ from .voice.answers import (
     status_sentence,
 )
 from .voice.calling import async_setup_call_intent
+from .voice.controls import CONTROL_HANDLERS
 from .voice.handler import PbxIntentHandler
 from .voice.people import async_find_person, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
@@ -65,6 +66,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         SetStatusHandler(),
         ResetPresenceHandler(),
         ListStatusHandler(),
+        *(handler() for handler in CONTROL_HANDLERS),
     ):
         intent.async_register(hass, handler)
     await async_setup_call_intent(hass)
@@ -262,8 +264,13 @@ class SetStatusHandler(PbxIntentHandler):
             raise voice_error("user_not_licensed", name=person.name)
         coordinator = panel.entry.runtime_data
         predefined = coordinator.backend.predefined_statuses
+        # A label's note in brackets is not said: "Do not disturb (panel status)".
         labels = {
-            status_type: (texts.status_label(status_type), texts.status_words(status_type))
+            status_type: (
+                label := texts.status_label(status_type),
+                label.split(" (", 1)[0],
+                texts.status_words(status_type),
+            )
             for status_type in StatusType
         }
         phrase = split_status_phrase(

@@ -19,7 +19,7 @@ from homeassistant.exceptions import ServiceValidationError
 from .backends.snapshot import STATUS_STATES, Status, StatusType, status_state, status_type_of
 from .const import DOMAIN
 from .entity import PbxEntity
-from .text import normalize
+from .names import normalize
 
 SEPARATOR = " — "
 # The most names listed in an error about a name that is not known.

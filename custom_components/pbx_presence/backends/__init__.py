@@ -17,12 +17,14 @@ from . import keys
 from .base import (
     REQUEST_TIMEOUT,
     Capability,
+    NoForwardNumberError,
     NothingToSendError,
     NotRegisteredError,
     NotSupportedError,
     PbxBackend,
     ServerType,
 )
+from .forwarding import FORWARD_NUMBER_MAX_LENGTH, clean_forward_number
 from .isymphony.adapter import ISymphonyBackend
 from .kazoo.adapter import KazooBackend
 from .kazoo.credentials import kazoo_credentials
@@ -60,12 +62,15 @@ def create_backend(data: Mapping[str, Any], session: aiohttp.ClientSession) -> P
 
 
 __all__ = [
+    "FORWARD_NUMBER_MAX_LENGTH",
     "Capability",
+    "NoForwardNumberError",
     "NotRegisteredError",
     "NotSupportedError",
     "NothingToSendError",
     "PbxBackend",
     "ServerType",
     "backend_class",
+    "clean_forward_number",
     "create_backend",
 ]

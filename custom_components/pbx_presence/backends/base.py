@@ -57,6 +57,10 @@ class Capability(StrEnum):
     LIVE_UPDATES = "live_updates"
     # Ring a user's or phone's phone, then dial a number (Kazoo quickcall).
     CLICK_TO_CALL = "click_to_call"
+    # A user's or phone's do-not-disturb that really refuses calls (Kazoo).
+    PHONE_DND = "phone_dnd"
+    # A user's or phone's call forwarding: on or off, and the number (Kazoo).
+    CALL_FORWARD = "call_forward"
 
 
 class NotSupportedError(Exception):
@@ -77,6 +81,10 @@ class NotRegisteredError(Exception):
 
     Kazoo's quickcall accepts such a call and drops it silently, so it is refused first.
     """
+
+
+class NoForwardNumberError(Exception):
+    """Forwarding was to be turned on, but no number to forward to is set."""
 
 
 def utcnow() -> datetime:
@@ -236,6 +244,19 @@ class PbxBackend[EventT](ABC):
     ) -> Status:
         """Set a person's status and return it as the server now has it."""
         raise NotSupportedError(Capability.STATUS)
+
+    async def async_set_dnd(self, presentity: Presentity, *, enabled: bool) -> Snapshot:
+        """Turn a user's or phone's own do-not-disturb on or off; the snapshot after it."""
+        raise NotSupportedError(Capability.PHONE_DND)
+
+    async def async_set_forward(
+        self, presentity: Presentity, *, enabled: bool | None = None, number: str | None = None
+    ) -> Snapshot:
+        """Change a user's or phone's call forwarding (what is given); the snapshot after it.
+
+        Raises NoForwardNumberError when forwarding would be on without a number.
+        """
+        raise NotSupportedError(Capability.CALL_FORWARD)
 
     @property
     def predefined_statuses(self) -> Mapping[StatusType, str]:

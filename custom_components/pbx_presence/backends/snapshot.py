@@ -148,6 +148,20 @@ class QueueAgent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CallForward:
+    """Where a user's or phone's calls are forwarded (Kazoo `call_forward`)."""
+
+    enabled: bool
+    # None where the server has not said (Kazoo's users list tells only on or off).
+    number: str | None = None
+    # Forward only while the phone is offline (not a forward of every call).
+    failover: bool = False
+    # The person called must press 1 to take a forwarded call.
+    require_keypress: bool = True
+    keep_caller_id: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Presentity:
     """One presentity as its server knows it right now.
 
@@ -177,6 +191,13 @@ class Presentity:
     # waiting there (None: the slot is empty).
     park_slot: str | None = None
     parked: ParkedCall | None = None
+    # Phone controls (Kazoo). `dnd` is the presentity's own do-not-disturb setting (None:
+    # it has none of its own); `dnd_active` whether its calls are refused by any (the
+    # account's, the owner's or its own: Kazoo's kz_endpoint); `call_forward` its own
+    # forwarding (None: none of its own).
+    dnd: bool | None = None
+    dnd_active: bool | None = None
+    call_forward: CallForward | None = None
     # iSymphony
     licensed: bool | None = None
     status: Status | None = None

@@ -21,7 +21,7 @@ from ..backends.snapshot import (
     status_state,
 )
 from ..const import DOMAIN
-from ..text import normalize
+from ..names import normalize
 from .people import Member, Person, voice_error
 from .phrases import parse_duration, parse_until
 
@@ -120,6 +120,8 @@ def is_free(person: Person) -> bool:
     panel = person.member(PresentityKind.PANEL_USER)
     user = person.member(PresentityKind.USER) or panel  # an iSymphony-only site's call state
     if user is None or not user.exposed or current(user).call_state is not CallState.IDLE:
+        return False
+    if current(user).dnd_active:  # Kazoo's do not disturb: calls are not put through
         return False
     status = current(panel).status if panel is not None else None
     return status is None or status.type not in NOT_TAKING_CALLS

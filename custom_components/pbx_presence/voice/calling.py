@@ -15,8 +15,8 @@ import voluptuous as vol
 
 from ..backends.snapshot import PresentityKind
 from ..call_service import async_place_call, callee_number
+from ..names import normalize
 from ..pbx.kazoo import dialable_number
-from ..text import normalize
 from . import SLOT_NAME
 from .answers import Facts, Texts, current
 from .handler import PbxIntentHandler

@@ -19,7 +19,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from ..backends.snapshot import Presentity, PresentityKind
 from ..const import CONF_SELF_LINKS, DOMAIN
 from ..coordinator import PbxConfigEntry
-from ..text import normalize
+from ..names import normalize
 from .exposure import async_is_exposed
 
 # What people say when they mean themselves.

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 import re
 
 from ..backends.snapshot import StatusType
-from ..text import normalize, plain
+from ..names import normalize, plain
 
 _NUMBER_WORDS = {
     "a": 1,

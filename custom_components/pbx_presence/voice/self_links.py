@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 
 from ..backends.snapshot import Presentity, PresentityKind
 from ..coordinator import PbxConfigEntry
-from ..text import normalize
+from ..names import normalize
 
 PERSON_DOMAIN = "person"
 _PEOPLE_KINDS = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})

@@ -30,7 +30,7 @@ from homeassistant.helpers.script import ScriptRunResult
 from homeassistant.helpers.trigger import TriggerData, TriggerInfo
 
 from ..const import DOMAIN
-from ..text import normalize
+from ..names import normalize
 from . import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -39,10 +39,12 @@ from . import (
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
     SLOT_NAME,
+    SLOT_NUMBER,
     SLOT_STATE,
     SLOT_STATUS,
 )
 from .calling import CALL_SENTENCES, SLOT_CALLER
+from .controls import CONTROL_SENTENCES
 from .exposure import ASSISTANT
 from .people import SELF_WORDS, async_people, find_person
 
@@ -223,7 +225,8 @@ GERMAN: Sentences = (
         ("setze die (Präsenz|BLF-Präsenz|Lampen) von {name} zurück",),
     ),
 )
-SENTENCES: Sentences = CALL_SENTENCES + ENGLISH + GERMAN
+# The phone controls' first: "put me on do not disturb" means the phone where there is one.
+SENTENCES: Sentences = CONTROL_SENTENCES + CALL_SENTENCES + ENGLISH + GERMAN
 
 
 async def async_setup_sentences(hass: HomeAssistant) -> None:
@@ -242,7 +245,7 @@ async def async_setup_sentences(hass: HomeAssistant) -> None:
             },
         }
     )
-    for wildcard in (SLOT_NAME, SLOT_STATUS, SLOT_CALLER):
+    for wildcard in (SLOT_NAME, SLOT_STATUS, SLOT_CALLER, SLOT_NUMBER):
         intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
     await async_attach_trigger(
         hass,

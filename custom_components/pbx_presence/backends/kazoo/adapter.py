@@ -28,6 +28,7 @@ from ...pbx.kazoo import (
 )
 from ..base import (
     Capability,
+    NoForwardNumberError,
     NothingToSendError,
     NotRegisteredError,
     NotSupportedError,
@@ -113,6 +114,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             Capability.VOICEMAIL,
             Capability.LIVE_UPDATES,
             Capability.CLICK_TO_CALL,
+            Capability.PHONE_DND,
+            Capability.CALL_FORWARD,
         }
     )
     importable_kinds = (PresentityKind.USER, PresentityKind.PHONE, PresentityKind.EXTENSION)
@@ -449,6 +452,56 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
     async def async_reset_extension(self, extension: str) -> None:
         """Reset any extension, e.g. a park slot that Home Assistant does not show."""
         await self.client.reset_extension(extension)
+
+    # --- phone controls: PATCH of the user's or device's document -----------------------
+
+    async def async_set_dnd(self, presentity: Presentity, *, enabled: bool) -> Snapshot:
+        """Turn the user's or phone's own `do_not_disturb` on or off."""
+        return await self._patch(
+            presentity, {"do_not_disturb": {"enabled": enabled}}, Capability.PHONE_DND
+        )
+
+    async def async_set_forward(
+        self, presentity: Presentity, *, enabled: bool | None = None, number: str | None = None
+    ) -> Snapshot:
+        """Change `call_forward`: PATCH merges objects, so what is not given stays.
+
+        Turning forwarding on without a number needs one stored: where the list did not
+        say, the document is read first; with none, nothing is sent.
+        """
+        forward: dict[str, Any] = {}
+        if number is not None:
+            forward["number"] = number
+        if enabled is not None:
+            forward["enabled"] = enabled
+        if enabled and number is None and not await self._has_forward_number(presentity):
+            raise NoForwardNumberError(presentity.name)
+        return await self._patch(presentity, {"call_forward": forward}, Capability.CALL_FORWARD)
+
+    async def _has_forward_number(self, presentity: Presentity) -> bool:
+        if presentity.call_forward is not None and presentity.call_forward.number:
+            return True
+        if presentity.kind is PresentityKind.USER:
+            user = await self.client.get_user(presentity.server_id)
+            self.directory = self._reader.remember_user(self.directory, user)
+            return bool(user.call_forward.number)
+        device = await self.client.get_device(presentity.server_id)
+        return bool(device.call_forward and device.call_forward.number)
+
+    async def _patch(
+        self, presentity: Presentity, data: dict[str, Any], capability: Capability
+    ) -> Snapshot:
+        """Merge `data` into the presentity's document; its reply updates the directory."""
+        match presentity.kind:
+            case PresentityKind.USER:
+                user = await self.client.patch_user(presentity.server_id, data)
+                self.directory = self._reader.remember_user(self.directory, user)
+            case PresentityKind.PHONE:
+                device = await self.client.patch_device(presentity.server_id, data)
+                self.directory = self._reader.remember_device(self.directory, device)
+            case _:
+                raise NotSupportedError(capability)
+        return self._snapshot()
 
     def diagnostics(self) -> dict[str, Any]:
         """The directory as last read."""

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from ...pbx.kazoo import (
+    KazooCallForward,
     KazooChannel,
     KazooDevice,
     KazooDeviceStatus,
@@ -23,6 +24,7 @@ from ...pbx.kazoo import (
 )
 from ..snapshot import (
     CallDirection,
+    CallForward,
     CallInfo,
     CallState,
     Presentity,
@@ -39,6 +41,8 @@ class Directory:
     users: dict[str, KazooUser] = field(default_factory=dict)
     devices: dict[str, KazooDevice] = field(default_factory=dict)
     loaded_at: datetime | None = None
+    # The account's own do-not-disturb: every phone of the account refuses calls.
+    account_dnd: bool = False
 
 
 # A number inside a SIP user name, as Kazoo's provisioning often names phones (user_1009a).
@@ -188,6 +192,17 @@ def _call_info(
     )
 
 
+def _forward(forward: KazooCallForward) -> CallForward:
+    """Kazoo's `call_forward` in the neutral model."""
+    return CallForward(
+        enabled=forward.enabled,
+        number=forward.number,
+        failover=forward.failover,
+        require_keypress=forward.require_keypress,
+        keep_caller_id=forward.keep_caller_id,
+    )
+
+
 def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | None:
     """The first user hotdesked on a device without an owner who has a presence_id."""
     if device.owner_id:
@@ -264,6 +279,13 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             # Kazoo acts on the user's presence_id, else on each owned device's own.
             presence_target=bool(user.presence_id)
             or any(device.has_presence_id for device in owned),
+            dnd=user.do_not_disturb,
+            # Refused by the account's or the user's own, or by every phone's (kz_endpoint
+            # merges account OR owner OR device for each phone that would ring).
+            dnd_active=directory.account_dnd
+            or user.do_not_disturb
+            or (bool(owned) and all(device.do_not_disturb for device in owned)),
+            call_forward=_forward(user.call_forward),
         )
         users.append(planned := _Planned(base, frozenset(keys), user.id))
         if not base.presence_target:
@@ -291,6 +313,11 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             owner=user_key(device.owner_id) if device.owner_id in directory.users else None,
             # The device endpoint acts on the device's own presence_id only.
             presence_target=device.has_presence_id,
+            dnd=device.do_not_disturb,
+            dnd_active=directory.account_dnd
+            or bool(owner and owner.do_not_disturb)
+            or bool(device.do_not_disturb),
+            call_forward=_forward(device.call_forward) if device.call_forward else None,
         )
         phones.append(_Planned(base, frozenset({key} if key else ())))
     dark_numbers = {

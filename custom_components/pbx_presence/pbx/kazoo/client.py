@@ -319,6 +319,33 @@ class KazooClient:
         """Get one device, including its `presence_id`."""
         return KazooDevice.from_api(await self._account_get("devices", device_id))
 
+    async def get_device_ids_with_own_controls(self) -> set[str]:
+        """Ids of the devices with a `do_not_disturb` or `call_forward` of their own.
+
+        Two filtered lists (Crossbar has no OR filter); read those devices for the values.
+        """
+        dnd, forward = await asyncio.gather(
+            self._device_ids_having("do_not_disturb"), self._device_ids_having("call_forward")
+        )
+        return dnd | forward
+
+    async def patch_user(self, user_id: str, data: Mapping[str, Any]) -> KazooUser:
+        """Merge `data` into a user (Crossbar's PATCH) and return the saved document.
+
+        Objects merge key by key, so `{"call_forward": {"enabled": true}}` keeps the
+        number. Kazoo validates the merged document: a refusal is PbxValidationError.
+        """
+        body = {"data": dict(data)}
+        return KazooUser.from_api(
+            await self._account_request("PATCH", ("users", user_id), body=body)
+        )
+
+    async def patch_device(self, device_id: str, data: Mapping[str, Any]) -> KazooDevice:
+        """Merge `data` into a device (Crossbar's PATCH) and return the saved document."""
+        body = {"data": dict(data)}
+        reply = await self._account_request("PATCH", ("devices", device_id), body=body)
+        return KazooDevice.from_api(reply)
+
     async def get_device_statuses(self) -> list[KazooDeviceStatus]:
         """List registration states; only registered devices appear."""
         data = await self._account_get("devices", "status")

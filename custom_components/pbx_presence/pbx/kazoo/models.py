@@ -79,12 +79,69 @@ class KazooAccount:
     id: str
     name: str
     realm: str
+    # The account's own `do_not_disturb.enabled`: it silences every phone of the account.
+    do_not_disturb: bool = False
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
         """Build from `GET /v2/accounts/{id}` data."""
         obj = as_object(data, "account")
-        return cls(id=get_str(obj, "id"), name=get_str(obj, "name"), realm=get_str(obj, "realm"))
+        return cls(
+            id=get_str(obj, "id"),
+            name=get_str(obj, "name"),
+            realm=get_str(obj, "realm"),
+            do_not_disturb=bool(_dnd_of(obj)),
+        )
+
+
+def _flag(obj: Mapping[str, Any], key: str, *, default: bool) -> bool:
+    """A boolean setting of a document; anything but a boolean reads as its default."""
+    value = obj.get(key)
+    return value if isinstance(value, bool) else default
+
+
+def _dnd_of(obj: Mapping[str, Any]) -> bool | None:
+    """A document's `do_not_disturb.enabled`; None when it has no `do_not_disturb`."""
+    dnd = obj.get("do_not_disturb")
+    return _flag(dnd, "enabled", default=False) if isinstance(dnd, Mapping) else None
+
+
+@dataclass(frozen=True, slots=True)
+class KazooCallForward:
+    """A user's or device's `call_forward` (the schema's defaults where a key is missing).
+
+    `number` is None where it is not known: the users list says only whether forwarding
+    (or failover forwarding) is on, the whole document says the rest.
+    """
+
+    enabled: bool = False
+    number: str | None = None
+    failover: bool = False
+    require_keypress: bool = True
+    keep_caller_id: bool = True
+    substitute: bool = True
+    direct_calls_only: bool = False
+    ignore_early_media: bool = True
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Build from a document's `call_forward` object."""
+        obj = as_object(data, "call_forward")
+        return cls(
+            enabled=_flag(obj, "enabled", default=False),
+            number=get_opt_str(obj, "number"),
+            failover=_flag(obj, "failover", default=False),
+            require_keypress=_flag(obj, "require_keypress", default=True),
+            keep_caller_id=_flag(obj, "keep_caller_id", default=True),
+            substitute=_flag(obj, "substitute", default=True),
+            direct_calls_only=_flag(obj, "direct_calls_only", default=False),
+            ignore_early_media=_flag(obj, "ignore_early_media", default=True),
+        )
+
+    @classmethod
+    def from_features(cls, names: list[Any]) -> Self:
+        """What the users list's `features` say: `call_forward` (on), `_failover`."""
+        return cls(enabled="call_forward" in names, failover="call_forward_failover" in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +155,11 @@ class KazooUser:
     email: str | None
     presence_id: str | None
     priv_level: str | None
+    # `do_not_disturb.enabled` and `call_forward`: from the list's `features`, or the whole
+    # document (`detailed`), where the forward number is too.
+    do_not_disturb: bool = False
+    call_forward: KazooCallForward = KazooCallForward()
+    detailed: bool = False
 
     @property
     def display_name(self) -> str:
@@ -107,8 +169,12 @@ class KazooUser:
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
-        """Build from one users list item."""
+        """Build from one users list item or a whole user document."""
         obj = as_object(data, "user")
+        detailed = "features" not in obj
+        features = obj.get("features")
+        names = features if isinstance(features, list) else []
+        forward = obj.get("call_forward")
         return cls(
             id=get_str(obj, "id"),
             username=get_opt_str(obj, "username"),
@@ -117,6 +183,15 @@ class KazooUser:
             email=get_opt_str(obj, "email"),
             presence_id=get_opt_str(obj, "presence_id"),
             priv_level=get_opt_str(obj, "priv_level"),
+            do_not_disturb=bool(_dnd_of(obj)) if detailed else "do_not_disturb" in names,
+            call_forward=(
+                KazooCallForward.from_features(names)
+                if not detailed
+                else KazooCallForward.from_api(forward)
+                if forward is not None
+                else KazooCallForward()
+            ),
+            detailed=detailed,
         )
 
 
@@ -140,6 +215,10 @@ class KazooDevice:
     has_presence_id: bool = False
     # Users hotdesked on the phone (`hotdesk.users`, only in the single-device reply).
     hotdesk_user_ids: tuple[str, ...] = ()
+    # The device's own `do_not_disturb.enabled` and `call_forward`, only in the
+    # single-device reply; None where it has none (its owner's apply).
+    do_not_disturb: bool | None = None
+    call_forward: KazooCallForward | None = None
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
@@ -162,6 +241,12 @@ class KazooDevice:
             presence_id=get_opt_str(obj, "presence_id"),
             has_presence_id=get_opt_str(obj, "presence_id") is not None,
             hotdesk_user_ids=tuple(hotdesk_users) if isinstance(hotdesk_users, Mapping) else (),
+            do_not_disturb=_dnd_of(obj),
+            call_forward=(
+                KazooCallForward.from_api(forward)
+                if (forward := obj.get("call_forward")) is not None
+                else None
+            ),
         )
 
 
