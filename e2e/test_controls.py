@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, TimeoutError as PlaywrightTimeoutError, expect
 import pytest
 import pytest_asyncio
 
@@ -64,6 +64,8 @@ async def test_dnd_toggle_in_the_more_info_dialog(
         # Logged in once the sidebar is there; then open the switch's more-info dialog, as
         # a click on its tile does (the frontend's `hass-more-info` event).
         await expect(page.locator("ha-sidebar")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        # The dashboard renders first; a dialog opened meanwhile is drawn again and again.
+        await page.wait_for_load_state("networkidle", timeout=UI_TIMEOUT_MS)
         await page.evaluate(
             "entityId => document.querySelector('home-assistant').dispatchEvent("
             "new CustomEvent('hass-more-info', {detail: {entityId}, bubbles: true,"
@@ -75,7 +77,13 @@ async def test_dnd_toggle_in_the_more_info_dialog(
             timeout=UI_TIMEOUT_MS
         )
         toggle = dialog.get_by_role("switch").first
-        await toggle.click(timeout=UI_TIMEOUT_MS)
+        # While the dialog still settles its toggle is replaced: try again, a few times.
+        for attempt in range(6):
+            try:
+                await toggle.click(timeout=10_000)
+                break
+            except PlaywrightTimeoutError:
+                assert attempt < 5, "the toggle never stayed in place long enough to click"
         deadline = asyncio.get_running_loop().time() + WRITE_DEADLINE
         while _anna_dnd(simulator) != {"enabled": True}:
             assert asyncio.get_running_loop().time() < deadline, "the user did not change"

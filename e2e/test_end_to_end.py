@@ -354,8 +354,7 @@ async def test_dashboard_shows_presence(
             "Idle",  # Carla's
             "Status",
             "Away",  # Anna
-            "Do not disturb (panel status)",  # Ben and Carla
-            "In a meeting",
+            "Do not disturb (panel status)",  # Ben and Carla (the name is an attribute now)
         ):
             await expect(page.get_by_text(text, exact=True).first).to_be_visible(
                 timeout=UI_TIMEOUT_MS

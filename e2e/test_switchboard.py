@@ -156,7 +156,7 @@ async def test_tiles_show_the_office(page: Page) -> None:
     await expect(_tile(page, re.escape("*3101"))).to_contain_text("3 watching")
     headings = page.locator(f"{PANEL} section h2")
     await expect(headings).to_have_text(
-        ["Park slots (3)", "Shared phones (2)", f"{AREA} (3)", "No area (10)"]
+        ["Park slots (5)", "Shared phones (2)", f"{AREA} (3)", "No area (11)"]
     )
     # A person's own phones are part of their tile.
     await expect(_tile(page, "Anna Schmidt desk phone")).to_have_count(0)
@@ -186,7 +186,7 @@ async def test_search_sort_and_compact(page: Page) -> None:
     await search.fill("nobody-at-all")
     await expect(page.locator(f"{PANEL} .empty")).to_have_text("Nobody matches.")
     await search.fill("")
-    await expect(page.locator(f"{PANEL} .tile")).to_have_count(18)
+    await expect(page.locator(f"{PANEL} .tile")).to_have_count(21)
 
     group = page.locator(f"{PANEL} select").first
     await group.select_option("none")
@@ -218,7 +218,9 @@ async def test_a_status_set_from_a_tile_reaches_the_pbx(page: Page, simulator: S
     await expect(dialog.locator(".error")).to_contain_text("2020")
     assert simulator.isymphony.user("anna")["status"]["type"] == "available"
 
-    await dialog.locator("select[name=status]").select_option(label="In a meeting (Do not disturb)")
+    await dialog.locator("select[name=status]").select_option(
+        label="In a meeting (Do not disturb (panel status))"
+    )
     await dialog.locator("input[name=note]").fill("Board meeting")
     await until.fill("")
     await dialog.get_by_role("button", name="Set status").click()
@@ -235,7 +237,9 @@ async def test_a_status_set_from_a_tile_reaches_the_pbx(page: Page, simulator: S
         "Board meeting",
     )
     # The dialog and the tile follow.
-    await expect(dialog.locator(".facts")).to_contain_text("Do not disturb: In a meeting")
+    await expect(dialog.locator(".facts")).to_contain_text(
+        "Do not disturb (panel status): In a meeting"
+    )
     await dialog.get_by_role("button", name="Close").click()
     await expect(_tile(page, "Anna Schmidt")).to_contain_text("Not taking calls")
 
