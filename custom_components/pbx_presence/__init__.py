@@ -24,7 +24,7 @@ from .identifiers import server_identifier
 from .issues import async_remove_entry_issues
 from .services import async_setup_services
 from .voice.answers import Texts
-from .voice.sentences import async_setup_sentences
+from .voice.trigger import async_setup_sentences
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
