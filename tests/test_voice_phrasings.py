@@ -250,3 +250,16 @@ async def test_me_linked(
     )
     await hass.async_block_till_done()
     assert await ask(hass, question, language, Context(user_id=user.id)) == answer
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(
+    "question",
+    ["where is Anna", "is Anna home", "what time is it", "set a timer for 5 minutes"],
+)
+async def test_home_assistant_keeps_its_own_sentences(hass: HomeAssistant, question: str) -> None:
+    """Sentences that are not about the phone system still reach Home Assistant's intents."""
+    result = await conversation.async_converse(hass, question, None, Context(), language="en")
+    speech = result.response.speech["plain"]["speech"]
+    assert "phone system" not in speech
+    assert not speech.startswith(("Done.", "I don't know", "Anna Schmidt"))
