@@ -30,11 +30,11 @@ from custom_components.pbx_presence.voice import (
     INTENT_SET_STATUS,
 )
 from custom_components.pbx_presence.voice.phrases import (
-    parse_duration,
+    Vocabulary,
     parse_status,
-    parse_until,
     split_status_phrase,
 )
+from custom_components.pbx_presence.voice.times import is_time, parse_duration, parse_until
 from simulator import Simulator
 
 from .conftest import kazoo_device_id
@@ -44,7 +44,7 @@ TRANSLATIONS = "custom_components/pbx_presence/translations/en.json"
 BERLIN = ZoneInfo("Europe/Berlin")
 INTENTS = {
     INTENT_GET_CALL_STATE: {"name", "state"},
-    INTENT_LIST_CALLS: {"state"},
+    INTENT_LIST_CALLS: {"state", "count"},
     INTENT_LIST_STATUS: {"status"},
     INTENT_GET_STATUS: {"name"},
     INTENT_SET_STATUS: {"name", "status", "status_name", "note", "until", "duration"},
@@ -154,12 +154,10 @@ async def test_llm_asks_and_sets(hass: HomeAssistant, simulator: Simulator) -> N
     assert status["returnTime"] == int(datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp() * 1000)
 
     answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", duration="2 hours")
-    assert answer["speech"]["plain"]["speech"] == (
-        "Done. Ben Carter is away (Out to lunch) until 12:10 pm."
-    )
+    assert answer["speech"]["plain"]["speech"] == ("Done. Ben Carter is away until 12:10 pm.")
     answer = await call_tool(hass, INTENT_SET_STATUS, name="Ben", status="away", until="9 am")
     assert answer["speech"]["plain"]["speech"] == (
-        "Done. Ben Carter is away (Out to lunch) until tomorrow at 9 am."
+        "Done. Ben Carter is away until tomorrow at 9 am."
     )
 
 
@@ -236,6 +234,13 @@ async def test_intent_api(hass: HomeAssistant, simulator: Simulator) -> None:
 # -- phrases ---------------------------------------------------------------------------
 
 
+def words(language: str) -> Vocabulary:
+    """A language's vocabulary, from its translation file as Home Assistant ships it."""
+    path = Path(__file__).parent.parent / TRANSLATIONS.replace("en.json", f"{language}.json")
+    common: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))["common"]
+    return Vocabulary.load(common.__getitem__, language)
+
+
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [
@@ -254,13 +259,13 @@ async def test_intent_api(hass: HomeAssistant, simulator: Simulator) -> None:
 )
 def test_parse_duration(text: str, minutes: int) -> None:
     """Durations as people say them."""
-    assert parse_duration(text) == timedelta(minutes=minutes)
+    assert parse_duration(text, words("en")) == timedelta(minutes=minutes)
 
 
 @pytest.mark.parametrize("text", ["hour", "", "blah", "30 parsecs", "2 hours 30", "0 minutes"])
 def test_parse_duration_refuses(text: str) -> None:
     """Anything else is refused, not guessed."""
-    assert parse_duration(text) is None
+    assert parse_duration(text, words("en")) is None
 
 
 @pytest.mark.parametrize(
@@ -284,35 +289,98 @@ def test_parse_duration_refuses(text: str) -> None:
 def test_parse_until(text: str, expected: datetime) -> None:
     """Times of day are the next such moment in the user's time zone."""
     now = datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)
-    assert parse_until(text, now) == expected
+    assert parse_until(text, now, words("en")) == expected
 
 
 @pytest.mark.parametrize("text", ["25", "13 pm", "3:75", "teatime", "0 am"])
 def test_parse_until_refuses(text: str) -> None:
     """Impossible times are refused."""
-    assert parse_until(text, datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)) is None
+    assert parse_until(text, datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN), words("en")) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "half past two", datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN)),
+        ("en", "quarter to 4", datetime(2026, 11, 23, 15, 45, tzinfo=BERLIN)),
+        ("en", "ten past three", datetime(2026, 11, 23, 15, 10, tzinfo=BERLIN)),
+        ("en", "back at 1:30", datetime(2026, 11, 23, 13, 30, tzinfo=BERLIN)),
+        ("en", "three thirty", datetime(2026, 11, 23, 15, 30, tzinfo=BERLIN)),
+        ("en", "Monday", datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)),  # today is Monday
+        ("en", "until Friday", datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN)),
+        ("en", "tomorrow", datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)),
+        ("en", "tomorrow at 3 pm", datetime(2026, 11, 24, 15, 0, tzinfo=BERLIN)),
+        ("en", "Wednesday at noon", datetime(2026, 11, 25, 12, 0, tzinfo=BERLIN)),
+        ("de", "13 Uhr", datetime(2026, 11, 23, 13, 0, tzinfo=BERLIN)),
+        ("de", "halb drei", datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN)),
+        ("de", "zurück um halb drei", datetime(2026, 11, 23, 14, 30, tzinfo=BERLIN)),
+        ("de", "Viertel nach drei", datetime(2026, 11, 23, 15, 15, tzinfo=BERLIN)),
+        ("de", "dreiviertel vier", datetime(2026, 11, 23, 15, 45, tzinfo=BERLIN)),
+        ("de", "zehn nach halb drei", datetime(2026, 11, 23, 14, 40, tzinfo=BERLIN)),
+        ("de", "bis Montag", datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)),
+        ("de", "morgen um 9", datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)),
+        ("de", "übermorgen", datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)),
+        ("de", "15:30 Uhr", datetime(2026, 11, 23, 15, 30, tzinfo=BERLIN)),
+    ],
+)
+def test_time_words(language: str, text: str, expected: datetime) -> None:
+    """Clock phrases, weekdays and "tomorrow" in each language's own words."""
+    now = datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)
+    assert parse_until(text, now, words(language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "minutes"),
+    [
+        ("de", "eine Stunde", 60),
+        ("de", "für eine halbe Stunde", 30),
+        ("de", "anderthalb Stunden", 90),
+        ("de", "zwanzig Minuten", 20),
+        ("de", "2 Stunden", 120),
+    ],
+)
+def test_duration_words(language: str, text: str, minutes: int) -> None:
+    """Durations in German words and numbers (numbers in words from unicode_rbnf)."""
+    assert parse_duration(text, words(language)) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("today at", None), ("Monday at teatime", None), ("halb", None)],
+)
+def test_time_words_refused(text: str, expected: None) -> None:
+    """Half-said times are refused, not guessed."""
+    now = datetime(2026, 11, 23, 10, 10, tzinfo=BERLIN)
+    assert parse_until(text, now, words("en")) is expected
+    assert parse_duration(text, words("en")) is None
 
 
 def test_status_phrases() -> None:
     """Types in words or keys, predefined names; time and note split off."""
     labels = {StatusType.XA: ["Extended away"]}
     predefined = {StatusType.AWAY: "Out to lunch"}
-    assert parse_status("extended away", labels, predefined) is not None
-    assert parse_status("DND", labels, predefined) is not None
-    phrase = parse_status("out to lunch", labels, predefined)
+    vocab = words("en")
+    assert parse_status("extended away", vocab, labels, predefined) is not None
+    assert parse_status("DND", vocab, labels, predefined) is not None
+    phrase = parse_status("out to lunch", vocab, labels, predefined)
     assert phrase is not None
     assert (phrase.type, phrase.name) == (StatusType.AWAY, "Out to lunch")
-    assert parse_status("sleeping", labels, predefined) is None
+    assert parse_status("sleeping", vocab, labels, predefined) is None
 
     def is_status(text: str) -> bool:
-        return parse_status(text, labels, predefined) is not None
+        return parse_status(text, vocab, labels, predefined) is not None
+
+    def split(text: str) -> tuple[str, str | None, str | None, str | None]:
+        found = split_status_phrase(text, vocab, is_status, lambda said: is_time(said, vocab))
+        return (found.status, found.until, found.duration, found.note)
 
     # "free for chat" is a status, not "free" for a while.
-    assert split_status_phrase("free for chat", is_status).status == "free for chat"
-    split = split_status_phrase("free for chat for 10 minutes", is_status)
-    assert (split.status, split.duration) == ("free for chat", "10 minutes")
-    split = split_status_phrase("away until 3 pm and a note back soon", is_status)
-    assert (split.status, split.until, split.note) == ("away", "3 pm", "back soon")
+    assert split("free for chat") == ("free for chat", None, None, None)
+    assert split("free for chat for 10 minutes") == ("free for chat", None, "10 minutes", None)
+    assert split("away until 3 pm and a note back soon") == ("away", "3 pm", None, "back soon")
+    assert split("away I'm at the dentist back at 3") == ("away", "3", None, "at the dentist")
+    assert split("sleeping until 3") == ("sleeping", None, None, None)
+    assert split("away until 3 see you") == ("away", "3", None, "see you")
     assert normalize("  Hannah MÜLLER's ") == "hannah muller"
 
 

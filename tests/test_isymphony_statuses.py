@@ -29,7 +29,11 @@ from simulator import Simulator
 from .conftest import STATUS_STATES, async_poll, setup_entry, state_object, state_of
 
 ANNA_SELECT = "select.anna_schmidt_set_status"
-NAMED = ["Away — Out to lunch", "Extended away — On vacation", "Do not disturb (panel status) — In a meeting"]
+NAMED = [
+    "Away — Out to lunch",
+    "Extended away — On vacation",
+    "Do not disturb (panel status) — In a meeting",
+]
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:

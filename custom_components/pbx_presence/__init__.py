@@ -27,7 +27,7 @@ from .panel import async_register_panel, async_unregister_panel
 from .services import async_setup_services
 from .switchboard_api import async_setup_switchboard_api
 from .voice.answers import Texts
-from .voice.sentences import async_setup_sentences
+from .voice.trigger import async_setup_sentences
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,

@@ -24,6 +24,7 @@ from .voice import (
     INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
+    SLOT_COUNT,
     SLOT_DURATION,
     SLOT_NAME,
     SLOT_NOTE,
@@ -46,6 +47,7 @@ from .voice.controls import CONTROL_HANDLERS
 from .voice.handler import PbxIntentHandler
 from .voice.people import async_find_person, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
+from .voice.times import is_time
 
 _NAME_DESCRIPTION = (
     "The person as people say it: first name, full name or a phone's name, "
@@ -143,6 +145,9 @@ class ListCallsHandler(PbxIntentHandler):
             vol.Optional(
                 SLOT_STATE, description="busy (on a call, the default) or ringing"
             ): vol.In([CallState.BUSY.value, CallState.RINGING.value]),
+            vol.Optional(
+                SLOT_COUNT, description="yes to answer how many ('how many are on the phone')"
+            ): cv.boolean,
         }
 
     async def async_answer(
@@ -168,6 +173,12 @@ class ListCallsHandler(PbxIntentHandler):
         if not names:
             return texts.say(f"voice_list_{wanted}_none")
         count = "one" if len(names) == 1 else "many"
+        if slots.get(SLOT_COUNT):
+            return texts.say(
+                f"voice_count_{wanted}_{count}",
+                count=texts.count(len(names)),
+                names=texts.join(names),
+            )
         return texts.say(f"voice_list_{wanted}_{count}", names=texts.join(names))
 
 
@@ -273,19 +284,26 @@ class SetStatusHandler(PbxIntentHandler):
             )
             for status_type in StatusType
         }
+        vocab = texts.vocabulary()
         phrase = split_status_phrase(
-            slots[SLOT_STATUS], lambda text: parse_status(text, labels, predefined) is not None
+            slots[SLOT_STATUS],
+            vocab,
+            lambda text: parse_status(text, vocab, labels, predefined) is not None,
+            lambda text: is_time(text, vocab),
         )
-        status = parse_status(phrase.status, labels, predefined)
+        status = parse_status(phrase.status, vocab, labels, predefined)
         if status is None:
             raise voice_error("voice_unknown_status", status=phrase.status.strip())
         back_at = return_time(
-            slots.get(SLOT_UNTIL) or phrase.until, slots.get(SLOT_DURATION) or phrase.duration
+            slots.get(SLOT_UNTIL) or phrase.until,
+            slots.get(SLOT_DURATION) or phrase.duration,
+            vocab,
         )
         await coordinator.async_set_status(
             presentity,
             status_type=status.type,
-            name=slots.get(SLOT_STATUS_NAME) or status.name,
+            # A bare type ("away") is not the administrator's "Out to lunch": its own label.
+            name=slots.get(SLOT_STATUS_NAME) or status.name or texts.status_label(status.type),
             note=slots.get(SLOT_NOTE) or phrase.note or "",
             return_time=back_at,
         )

@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent, translation
 from homeassistant.util import dt as dt_util
+from unicode_rbnf import RbnfEngine
 
 from ..backends.snapshot import (
     NOT_TAKING_CALLS,
@@ -23,7 +24,8 @@ from ..backends.snapshot import (
 from ..const import DOMAIN
 from ..names import normalize
 from .people import Member, Person, voice_error
-from .phrases import parse_duration, parse_until
+from .phrases import Vocabulary
+from .times import parse_duration, parse_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Texts:
     common: dict[str, str]
     exceptions: dict[str, str]
     entity: dict[str, str]
+    language: str = "en"
 
     @classmethod
     async def async_load(cls, hass: HomeAssistant, language: str) -> Texts:
@@ -41,7 +44,7 @@ class Texts:
         async def load(category: str) -> dict[str, str]:
             return await translation.async_get_translations(hass, language, category, [DOMAIN])
 
-        return cls(await load("common"), await load("exceptions"), await load("entity"))
+        return cls(await load("common"), await load("exceptions"), await load("entity"), language)
 
     @classmethod
     def cached(cls, hass: HomeAssistant, language: str) -> Texts:
@@ -53,7 +56,7 @@ class Texts:
                 hass, language, category, DOMAIN
             ) or translation.async_get_cached_translations(hass, "en", category, DOMAIN)
 
-        return cls(cached("common"), cached("exceptions"), cached("entity"))
+        return cls(cached("common"), cached("exceptions"), cached("entity"), language)
 
     def say(self, key: str, **placeholders: str) -> str:
         """A sentence of the `common` section with its placeholders filled in."""
@@ -68,6 +71,19 @@ class Texts:
             if template is not None:
                 return template.format(**(err.translation_placeholders or {}))
         return str(err)
+
+    def words(self, key: str) -> str:
+        """A `common` text as it is, without placeholders filled in (the voice_words_*)."""
+        return self.common[f"component.{DOMAIN}.common.{key}"]
+
+    def vocabulary(self) -> Vocabulary:
+        """The words the language's phrases are made of (voice/phrases.py)."""
+        return Vocabulary.load(self.words, self.language.split("-")[0])
+
+    def count(self, number: int) -> str:
+        """A number in words, as a sentence starts with it ("Two", "Zwei")."""
+        said = RbnfEngine.for_language(self.language.split("-")[0]).format_number(number).text
+        return said[:1].upper() + said[1:]
 
     def status_label(self, status_type: StatusType) -> str:
         """The status type as the Status sensor shows it ("Extended away")."""
@@ -152,15 +168,15 @@ def status_sentence(texts: Texts, name: str, status: Status) -> str:
     return sentence
 
 
-def return_time(until: str | None, duration: str | None) -> datetime | None:
+def return_time(until: str | None, duration: str | None, vocab: Vocabulary) -> datetime | None:
     """The return time said as "until 3 pm" or "for 30 minutes", in UTC."""
     now = dt_util.now()
     if duration:
-        if (length := parse_duration(duration)) is None:
+        if (length := parse_duration(duration, vocab)) is None:
             raise voice_error("voice_bad_time", time=duration)
         return dt_util.as_utc(now + length)
     if until:
-        if (moment := parse_until(until, now)) is None:
+        if (moment := parse_until(until, now, vocab)) is None:
             raise voice_error("voice_bad_time", time=until)
         return dt_util.as_utc(moment)
     return None

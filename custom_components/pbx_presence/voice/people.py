@@ -25,7 +25,9 @@ from .exposure import async_is_exposed
 # What people say when they mean themselves.
 SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine", "ich", "mich", "mein", "meinen"})
 # Words a sentence's wildcard may take in after a name ("is Anna currently ...").
-_FILLER_WORDS = frozenset({"talking", "currently", "now", "right", "still", "really"})
+_FILLER_WORDS = frozenset(
+    {"talking", "currently", "now", "right", "still", "really", "gerade", "jetzt", "noch"}
+)
 # Ambiguous names list at most this many candidates.
 MAX_CANDIDATES = 5
 _PEOPLE_KINDS = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})

@@ -1,178 +1,157 @@
-"""Spoken phrases the voice intents understand: return times and status types.
+"""Spoken phrases the voice intents understand: statuses and notes, and the words of times.
 
-Deliberately small and strict: a phrase that is not understood is refused with a clear
-answer rather than guessed at.
+Every word comes from the language's translations (the `common` section's `voice_words_*`,
+`voice_weekdays`, `voice_units` and `voice_clock_phrases` keys), numbers said in words
+from unicode_rbnf, the library hassil itself uses for them, so the next language is a
+translation. Times are read in voice/times.py.
+
+Strict on purpose: a phrase that is not understood is refused with a clear answer rather
+than guessed at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from functools import cache
 import re
 
+from unicode_rbnf import RbnfEngine
+
 from ..backends.snapshot import StatusType
-from ..names import normalize, plain
+from ..names import normalize
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
+# The status said as a concept ("lunch", "holiday"): its type is the same in every language.
+CONCEPTS: dict[str, StatusType] = {
+    "lunch": StatusType.AWAY,
+    "meeting": StatusType.DND,
+    "holiday": StatusType.XA,
+    "sick": StatusType.XA,
+    "out_of_office": StatusType.AWAY,
+    "home": StatusType.AWAY,
+    "busy": StatusType.DND,
+    "back": StatusType.AVAILABLE,
 }
-_UNITS = {
-    "minute": 1,
-    "minutes": 1,
-    "min": 1,
-    "mins": 1,
-    "hour": 60,
-    "hours": 60,
-    "hr": 60,
-    "hrs": 60,
-}
-_CLOCK = re.compile(
-    r"^(?:at\s+)?(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?\s*"
-    r"(?P<suffix>am|pm|a\s*m|p\s*m|o\s*clock|oclock|h)?$"
-)
-# The longest phrase first: "extended away" before "away".
-_STATUS_WORDS: dict[str, StatusType] = {
-    "extended away": StatusType.XA,
-    "xa": StatusType.XA,
-    "do not disturb": StatusType.DND,
-    "don't disturb": StatusType.DND,
-    "dont disturb": StatusType.DND,
-    "dnd": StatusType.DND,
-    "free for chat": StatusType.CHAT,
-    "free to chat": StatusType.CHAT,
-    "chat": StatusType.CHAT,
-    "not available": StatusType.UNAVAILABLE,
-    "unavailable": StatusType.UNAVAILABLE,
-    "available": StatusType.AVAILABLE,
-    "away": StatusType.AWAY,
-    "blue": StatusType.ALTBLUE,
-    "green": StatusType.ALTGREEN,
-    "pink": StatusType.ALTPINK,
-    "purple": StatusType.ALTPURPLE,
-    "red": StatusType.ALTRED,
-}
-_SPLIT_TIME = re.compile(r"\s+(until|till|til|for)\s+", re.IGNORECASE)
-_NOTE = re.compile(r"\s+(?:with|and)\s+(?:the\s+|a\s+)?note\s+(.+)$", re.IGNORECASE)
 
 
-def parse_duration(text: str) -> timedelta | None:
-    """Read "30 minutes", "an hour", "half an hour", "an hour and a half", "1.5 hours".
+@dataclass(frozen=True, slots=True)
+class StatusWords:
+    """One way of saying a status: its type, the name to give it, and the words."""
 
-    A bare number ("for 30") is minutes.
-    """
-    phrase = re.sub(r"\bhalf an? hour\b", "30 minutes", plain(text))
-    phrase = re.sub(r"\b(hours?) and a half\b", r"\1 30 minutes", phrase)
-    words = [
-        word.strip(".")
-        for word in re.sub(r"[^\w.]+", " ", phrase).split()
-        if word.strip(".") not in {"", "and"}
-    ]
-    if words[:1] == ["for"]:
-        words = words[1:]
-    total = 0.0
-    count: float | None = None
-    last_unit: int | None = None
-    for word in words:
-        if word in _UNITS:
-            if count is None:
-                return None
-            last_unit = _UNITS[word]
-            total += count * last_unit
-            count = None
-        elif (number := _number(word)) is not None:
-            tens = count is not None and count >= 20 and number < 10
-            count = count + number if tens and count is not None else number
-        else:
-            return None
-    if count is not None:
-        if last_unit is not None:
-            return None
-        total += count
-    return timedelta(minutes=total) if total > 0 else None
+    type: StatusType
+    name: str | None
+    words: frozenset[str]
 
 
-def _number(word: str) -> float | None:
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
-    try:
-        value = float(word)
-    except ValueError:
-        return None
-    return value if value > 0 else None
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The words of one language that the phrases are made of (all normalized)."""
+
+    statuses: tuple[StatusWords, ...]
+    until: tuple[str, ...]
+    duration: tuple[str, ...]
+    note: tuple[str, ...]
+    note_lead: tuple[str, ...]
+    filler: frozenset[str]
+    at: tuple[str, ...]
+    o_clock: frozenset[str]
+    am: frozenset[str]
+    pm: frozenset[str]
+    noon: frozenset[str]
+    midnight: frozenset[str]
+    numbers: Mapping[str, float]
+    units: Mapping[str, int]
+    rewrites: tuple[tuple[str, str], ...]
+    weekdays: tuple[str, ...]
+    days_ahead: Mapping[str, int]
+    clock_phrases: tuple[tuple[re.Pattern[str], str], ...]
+
+    @classmethod
+    def load(cls, say: Callable[[str], str], language: str) -> Vocabulary:
+        """The vocabulary from a language's translated `common` keys."""
+
+        def words(key: str) -> tuple[str, ...]:
+            found = {normalize(word) for word in say(key).split(",")} - {""}
+            return tuple(sorted(found, key=lambda word: (-len(word.split()), word)))
+
+        def pairs(key: str) -> list[tuple[str, str]]:
+            return [
+                (left.strip(), right.strip())
+                for left, _, right in (item.partition("=") for item in say(key).split(";"))
+                if left.strip()
+            ]
+
+        statuses = []
+        for concept, status_type in CONCEPTS.items():
+            name, _, said = say(f"voice_words_status_{concept}").rpartition("|")
+            statuses.append(
+                StatusWords(status_type, name.strip() or None, frozenset(words_of(said)))
+            )
+        for status_type in StatusType:
+            said = say(f"voice_words_type_{status_type}")
+            statuses.append(StatusWords(status_type, None, frozenset(words_of(said))))
+        numbers: dict[str, float] = dict(_rbnf_numbers(language))
+        numbers.update((normalize(word), float(value)) for word, value in pairs("voice_numbers"))
+        return cls(
+            statuses=tuple(statuses),
+            until=words("voice_words_until"),
+            duration=words("voice_words_for"),
+            note=words("voice_words_note"),
+            note_lead=words("voice_words_note_lead"),
+            filler=frozenset(words("voice_words_filler")),
+            at=words("voice_words_at"),
+            o_clock=frozenset(words("voice_words_o_clock")),
+            am=frozenset(words("voice_words_am")),
+            pm=frozenset(words("voice_words_pm")),
+            noon=frozenset(words("voice_words_noon")),
+            midnight=frozenset(words("voice_words_midnight")),
+            numbers=numbers,
+            units={
+                normalize(unit): int(minutes)
+                for units, minutes in pairs("voice_units")
+                for unit in units.split(",")
+            },
+            rewrites=tuple(
+                (normalize(left), normalize(right)) for left, right in pairs("voice_rewrites")
+            ),
+            weekdays=tuple(normalize(day) for day in say("voice_weekdays").split(",")),
+            days_ahead={normalize(word): int(days) for word, days in pairs("voice_days_ahead")},
+            clock_phrases=tuple(
+                (_clock_pattern(left), right) for left, right in pairs("voice_clock_phrases")
+            ),
+        )
+
+    def status_words(self) -> set[str]:
+        """Every word or phrase that says a status (for the sentences' lists)."""
+        return {word for said in self.statuses for word in said.words}
 
 
-def parse_clock(text: str, now: datetime) -> datetime | None:
-    """Read "3", "3 pm", "15:30", "noon": the next such moment after `now` (aware, local)."""
-    phrase = normalize(text.replace(".", " ").replace(":", "_")).replace("_", ":")
-    phrase = phrase.removeprefix("at ").strip()
-    if phrase in {"noon", "midday"}:
-        return _next(now, [time(12)])
-    if phrase == "midnight":
-        return _next(now, [time(0)])
-    phrase = re.sub(r"\s+", " ", phrase)
-    if not (match := _CLOCK.match(phrase)):
-        return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    suffix = (match["suffix"] or "").replace(" ", "")
-    if minute > 59 or hour > 23:
-        return None
-    if suffix in {"am", "pm"}:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-        return _next(now, [time(hour, minute)])
-    if hour > 12 or hour == 0 or suffix == "h":
-        return _next(now, [time(hour, minute)])
-    # "until 3": whichever of 3 am and 3 pm comes next.
-    return _next(now, [time(hour % 12, minute), time(hour % 12 + 12, minute)])
+def words_of(text: str) -> set[str]:
+    """A translation's comma-separated words, normalized."""
+    return {normalize(word) for word in text.split(",")} - {""}
 
 
-def _next(now: datetime, candidates: Iterable[time]) -> datetime:
-    moments = []
-    for candidate in candidates:
-        moment = now.replace(hour=candidate.hour, minute=candidate.minute, second=0, microsecond=0)
-        if moment <= now:
-            moment += timedelta(days=1)
-        moments.append(moment)
-    return min(moments)
+@cache
+def _rbnf_numbers(language: str) -> dict[str, float]:
+    """Numbers 0 to 59 in words ("twenty-one", "einundzwanzig"), from unicode_rbnf."""
+    engine = RbnfEngine.for_language(language)
+    found: dict[str, float] = {}
+    for number in range(60):
+        for said in engine.format_number(number).text_by_ruleset.values():
+            found.setdefault(normalize(said), number)
+    return found
 
 
-def parse_until(text: str, now: datetime) -> datetime | None:
-    """A return time given as a time of day, or an ISO 8601 date and time (from an LLM)."""
-    text = re.sub(r"^\s*(until|till|til)\s+", "", text, flags=re.IGNORECASE)
-    if (moment := parse_clock(text, now)) is not None:
-        return moment
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+def _clock_pattern(template: str) -> re.Pattern[str]:
+    """A phrase like "quarter past {h}" as a pattern with groups for hour and minutes."""
+    said = normalize(template.replace("{h}", " hourword ").replace("{m}", " minuteword "))
+    pattern = re.escape(said).replace("hourword", "(?P<h>.+?)")
+    return re.compile(f"^{pattern.replace('minuteword', '(?P<m>.+?)')}$")
 
 
 @dataclass(frozen=True, slots=True)
 class StatusPhrase:
-    """What a spoken status means: the type, and the name of a predefined status if said."""
+    """What a spoken status means: the type, and the status name to set if one fits."""
 
     type: StatusType
     name: str | None = None
@@ -180,13 +159,16 @@ class StatusPhrase:
 
 def parse_status(
     text: str,
+    vocab: Vocabulary,
     labels: Mapping[StatusType, Iterable[str]],
     predefined: Mapping[StatusType, str],
 ) -> StatusPhrase | None:
-    """Read a status as said: a type ("extended away", "dnd"), its label, or a status name.
+    """Read a status as said: a type ("dnd"), its label, a status name, or a word ("lunch").
 
     `labels` are the translated type names; `predefined` the administrator-defined
-    status names known per type ("Out to lunch" is an `away` status).
+    status names known per type ("Out to lunch" is an `away` status). A word such as
+    "lunch" takes the administrator's name when it is one of that word's phrases, else
+    the translation's own name ("Mittagspause").
     """
     phrase = normalize(text).removeprefix("status ").removesuffix(" status")
     for status_type, name in predefined.items():
@@ -197,14 +179,22 @@ def parse_status(
             normalize(label) for label in labels.get(status_type, ())
         }:
             return StatusPhrase(status_type)
-    if (word_type := _STATUS_WORDS.get(phrase)) is not None:
-        return StatusPhrase(word_type)
+    for said in vocab.statuses:
+        if phrase in said.words:
+            own = predefined.get(said.type)
+            if (
+                own is not None
+                and said.name is not None
+                and (normalize(own) in said.words or normalize(own) == normalize(said.name))
+            ):
+                return StatusPhrase(said.type, own)
+            return StatusPhrase(said.type, said.name)
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class SetStatusPhrase:
-    """A spoken "away until 3 pm": the status text and the time phrase, still unread."""
+    """A spoken "away until 3 pm, at the dentist": the status, time and note, still unread."""
 
     status: str
     until: str | None = None
@@ -212,21 +202,98 @@ class SetStatusPhrase:
     note: str | None = None
 
 
-def split_status_phrase(text: str, is_status: Callable[[str], bool]) -> SetStatusPhrase:
-    """Split "away until 3 pm" or "do not disturb for 30 minutes" into status and time.
+def split_status_phrase(
+    text: str,
+    vocab: Vocabulary,
+    is_status: Callable[[str], bool],
+    is_time: Callable[[str], bool],
+) -> SetStatusPhrase:
+    """Split "lunch back at 1:30", "away I'm at the dentist back at 3" into its parts.
 
-    "free for chat" is a status, not "free" for a duration: every split is tried, and one
-    whose left part is a known status wins.
+    The status is the longest start that is a status ("free for chat", not "free"); the
+    rest is cut at the time words ("until", "for", "back at", "bis", "für") and the note
+    words ("with note"). A time phrase is as long as it reads as a time; what is left over,
+    without words like "I'm" and "today", is the note.
     """
-    text, note = text.strip(), None
-    if match := _NOTE.search(text):
-        text, note = text[: match.start()], match[1].strip()
-    if is_status(text):
-        return SetStatusPhrase(text, note=note)
-    for match in _SPLIT_TIME.finditer(text):
-        left, right = text[: match.start()], text[match.end() :]
-        if is_status(left):
-            if match[1] == "for":
-                return SetStatusPhrase(left, duration=right, note=note)
-            return SetStatusPhrase(left, until=right, note=note)
-    return SetStatusPhrase(text, note=note)
+    words = text.split()
+    status_end = next(
+        (end for end in range(len(words), 0, -1) if is_status(" ".join(words[:end]))), 0
+    )
+    if not status_end:
+        # Not understood: the part before the first time word is what is refused.
+        head = words
+        for index in range(len(words)):
+            if _marker(vocab, words, index) is not None:
+                head = words[:index]
+                break
+        return SetStatusPhrase(" ".join(head) or text)
+    status = " ".join(words[:status_end])
+    until = duration = None
+    notes: list[str] = []
+    for kind, said in _segments(vocab, words[status_end:]):
+        if not kind or kind in vocab.note:
+            notes.append(" ".join(said))
+            continue
+        # The time is the longest start that reads as one; the rest is a note.
+        end = next(
+            (end for end in range(len(said), 0, -1) if is_time(" ".join([kind, *said[:end]]))),
+            len(said),
+        )
+        if kind in vocab.duration:
+            duration = " ".join(said[:end])
+        else:
+            until = " ".join(said[:end])
+        notes.append(" ".join(said[end:]))
+    note = " ".join(_note(vocab, part) for part in notes if _note(vocab, part))
+    return SetStatusPhrase(status, until=until, duration=duration, note=note or None)
+
+
+def _segments(vocab: Vocabulary, words: list[str]) -> list[tuple[str, list[str]]]:
+    """The words cut at time and note words: (the word, what follows it); "" at first.
+
+    After a note word everything is the note.
+    """
+    segments: list[tuple[str, list[str]]] = [("", [])]
+    index = 0
+    while index < len(words):
+        kind = segments[-1][0]
+        found = _marker(vocab, words, index)
+        if found is None or kind in vocab.note:
+            segments[-1][1].append(words[index])
+            index += 1
+            continue
+        segments.append((found, []))
+        index += len(found.split())
+    return [(kind, said) for kind, said in segments if said or kind]
+
+
+def _marker(vocab: Vocabulary, words: list[str], index: int) -> str | None:
+    """The time or note word that starts at `index`, if any (longest first)."""
+    for marker in (*vocab.note, *vocab.until, *vocab.duration):
+        size = len(marker.split())
+        if normalize(" ".join(words[index : index + size])) == marker:
+            return marker
+    return None
+
+
+def _note(vocab: Vocabulary, text: str) -> str:
+    """A note as said, without its lead ("I'm at the dentist" -> "at the dentist")."""
+    words = text.split()
+    while words:
+        lead = next(
+            (
+                size
+                for size in sorted({len(w.split()) for w in vocab.note_lead}, reverse=True)
+                if normalize(" ".join(words[:size])) in vocab.note_lead
+            ),
+            0,
+        )
+        if lead:
+            words = words[lead:]
+        elif normalize(words[0]) in vocab.filler:
+            words = words[1:]
+        else:
+            break
+    while words and normalize(words[-1]) in vocab.filler:
+        words.pop()
+    return " ".join(words)

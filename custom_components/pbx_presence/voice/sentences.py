@@ -4,33 +4,24 @@ Home Assistant 2026.2 has no way for an integration to add sentences to the buil
 agent's intent recognition: it reads only the `home-assistant-intents` package and files
 in `<config>/custom_sentences/`. What it does offer is the conversation trigger, the same
 mechanism as an automation's "Sentence" trigger: its sentences (with `{wildcards}`) are
-matched first, and the callback's answer is spoken. The trigger hands the wildcards of the
-sentence that matched to one of the integration's intents, so both kinds of assistant
-share one implementation.
+matched first, and the callback's answer is spoken (voice/trigger.py).
 
-Because trigger sentences win over the built-in ones, every sentence names phones, calls
-or statuses explicitly: none of them takes over a built-in sentence such as "is Anna
-home" or "turn on the light".
+The sentences are written as home-assistant/intents writes its own: hassil templates with
+optional `[words]`, `(alternatives|of words)`, expansion rules `<rule>` (RULES below) and
+lists: `{name}`, `{status}`, `{until}` and `{details}` are wildcards, `{status_word}` and
+`{status_said}` are the status words of the translations (`voice_words_*`), so a word
+added there is understood here too.
+
+The rule that keeps them from taking over Home Assistant's own sentences: because trigger
+sentences win over the built-in ones, every sentence names a phone, a call or a status (or
+is plainly about the phone system: "who can I call"). "Is Anna home" and "where is Anna"
+stay Home Assistant's person tracking.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from hassil import Intents
-from hassil.intents import WildcardSlotList
-from hassil.recognize import recognize_all
-from homeassistant.components.conversation.trigger import async_attach_trigger
-from homeassistant.const import CONF_COMMAND, CONF_PLATFORM
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent
-from homeassistant.helpers.script import ScriptRunResult
-from homeassistant.helpers.trigger import TriggerData, TriggerInfo
-
-from ..const import DOMAIN
-from ..names import normalize
 from . import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -38,23 +29,53 @@ from . import (
     INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
+    SLOT_COUNT,
     SLOT_NAME,
-    SLOT_NUMBER,
     SLOT_STATE,
     SLOT_STATUS,
 )
-from .calling import CALL_SENTENCES, SLOT_CALLER
+from .calling import CALL_SENTENCES
 from .controls import CONTROL_SENTENCES
-from .exposure import ASSISTANT
-from .people import SELF_WORDS, async_people, find_person
 
-ANYONE = frozenset({"anyone", "anybody", "somebody", "someone"})
-_ON_A_CALL = "(on [the] phone|on [a] call|in a call|on the line|talking on the phone|busy)"
-_IDLE = "(free|idle|off the phone|not on [the] phone|not on a call|free to talk)"
-_WHATS = "(what is|what's|whats|tell me)"
-_BLF = "(presence|BLF|BLF presence|busy lamp|busy lamps|lamp|lamps)"
-_PLEASE = "[please]"
-_STATUS_OF = "(status|presence status|panel status)"
+# Words a name wildcard may stand for that mean "anyone" (those sentences list people).
+ANYONE = frozenset(
+    {"anyone", "anybody", "somebody", "someone", "any one", "jemand", "irgendjemand", "wer"}
+)
+ME = {SLOT_NAME: "me"}
+
+RULES: dict[str, str] = {
+    # English
+    "person": "[<title>] {name}",
+    "title": "(mr|mrs|ms|miss|dr|herr|frau)",
+    "now": "(now|right now|currently|at the moment|just now|today|still|at present)",
+    "on_call": "(on [the] phone|on the phones|on [a|the|that] call|in a call|on the line"
+    "|talking on the phone|on the phone with someone|busy|talking to someone)",
+    "idle": "(free|idle|off the phone|not on [the] phone|not on a call|free to talk"
+    "|available|reachable|free to take a call|available for a call)",
+    "whos": "[(tell me|can you tell me|do you know)] (who is|who's|whos|who are)",
+    "anyone": "(anyone|anybody|someone|somebody|any one)",
+    "whats": "[(tell me|can you tell me)] (what is|what's|whats)",
+    "can_you": "[(can|could|would|will) you] [please]",
+    "set": "(set|change|switch|put|mark|make|update)",
+    "blf": "(presence|BLF|BLF presence|busy lamp|busy lamps|lamp|lamps|[busy] light|[busy] lights"
+    "|presence light|presence lights|phone light|phone lights|BLF light|BLF lights)",
+    "reset": "(reset|clear)",
+    "back": "(back|in|in the office|back in the office)",
+    "away_words": "(away|out|not in|out of [the] office|not in [the] office|on holiday"
+    "|on vacation|off|on leave)",
+    "im": "(I'm|I am|im|I'll be|I will be)",
+    "going": "[now|just] [(heading|going|off|out|popping out|stepping out)]"
+    " [(to|for|out to|out for)]",
+    # German
+    "de_person": "[<title>] {name}",
+    "de_now": "(gerade|jetzt|noch|momentan|im Moment|heute|aktuell)",
+    "de_busy": "(am Telefon|im Gespräch|in einem Gespräch|beschäftigt|besetzt|im Telefonat)",
+    "de_free": "(frei|erreichbar|verfügbar|frei für einen Anruf|zu erreichen)",
+    "de_anyone": "(jemand|irgendjemand|irgendwer)",
+    "de_set": "(setz|setze|stell|stelle|änder|ändere|mach|mache)",
+    "de_blf": "(Präsenz|BLF-Präsenz|BLF|Präsenzlicht|Präsenzlampe|Lampe|Lampen|Licht|Besetztlampe"
+    "|Besetztlampen|Telefonlicht)",
+}
 
 # (intent, slots the sentence itself implies, sentences)
 type Sentences = tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...]
@@ -62,264 +83,308 @@ ENGLISH: Sentences = (
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "busy"},
-        (
-            f"is {{name}} [currently] {_ON_A_CALL} [right now]",
-            "is {name} [currently] on the phone with someone",
-        ),
+        ("is <person> [still] [<now>] <on_call> [<now>]",),
     ),
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "ringing"},
-        ("is {name}'s phone ringing [right now]", "is the phone of {name} ringing"),
+        (
+            "is <person>'s [desk] phone ringing [<now>]",
+            "is the phone of <person> ringing [<now>]",
+            "is <person> (getting|receiving) a call [<now>]",
+        ),
     ),
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "idle"},
         (
-            f"is {{name}} [currently] {_IDLE} [right now]",
-            "can I call {name} [now|right now]",
-            "is {name} (available|reachable|free to take a call) [right now]",
-            "is it ok to call {name} [now]",
+            "is <person> [<now>] <idle> [<now>]",
+            "(can|could|may) I call <person> [<now>]",
+            "is it (ok|okay|a good time) to call <person> [<now>]",
+            "can <person> take a call [<now>]",
         ),
     ),
     (
         INTENT_GET_CALL_STATE,
         {},
         (
-            f"{_WHATS} {{name}}'s call (state|status)",
-            f"{_WHATS} the call (state|status) of {{name}}",
+            "<whats> <person>'s call (state|status)",
+            "<whats> the call (state|status) of <person>",
+            "(who is|who's|whos) <person> (talking|speaking|on the phone) (to|with) [<now>]",
         ),
     ),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "busy"},
         (
-            f"who is [currently] {_ON_A_CALL} [right now]",
-            f"who's [currently] {_ON_A_CALL} [right now]",
-            f"is (anyone|anybody|somebody|someone) [currently] {_ON_A_CALL} [right now]",
-            f"how many people are [currently] {_ON_A_CALL} [right now]",
-            "who is talking on the phone [right now]",
+            "<whos> [<now>] <on_call> [<now>]",
+            "[is] <anyone> [<now>] <on_call> [<now>]",
+            "(is|are) there any calls [going on] [<now>]",
+            "who is talking [on the phone] [<now>]",
+        ),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "busy", SLOT_COUNT: "yes"},
+        (
+            "how many [people|persons|users|colleagues|of us|of them] are [<now>] <on_call>"
+            " [<now>]",
+            "how many calls are [there] [(going on|active|in progress|open)] [<now>]",
+            "how many (people|of us) are talking on the phone [<now>]",
         ),
     ),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "ringing"},
         (
-            "whose phone is ringing [right now]",
-            "(which|what) phones are ringing [right now]",
-            "(who is|who's) ringing [right now]",
-            "is (anyone's|anybody's) phone ringing [right now]",
+            "whose phone is ringing [<now>]",
+            "whose phones are ringing [<now>]",
+            "(which|what) phones are ringing [<now>]",
+            "(who is|who's|whos) [phone] ringing [<now>]",
+            "is (anyone's|anybody's|any|a|someone's|somebody's) phone ringing [<now>]",
+            "are (any|the) phones ringing [<now>]",
+            "<whos> (getting|receiving) a call [<now>]",
+            "is there an incoming call [<now>]",
+            "who has a call coming in [<now>]",
         ),
     ),
-    (INTENT_LIST_STATUS, {SLOT_STATUS: "free"}, ("(who is|who's) (free|available) [right now]",)),
-    (INTENT_LIST_STATUS, {SLOT_STATUS: "away"}, ("(who is|who's) (away|out|not in) [today]",)),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "ringing", SLOT_COUNT: "yes"},
+        ("how many phones are ringing [<now>]",),
+    ),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "free"},
+        (
+            "<whos> (free|available) [to take a call|to talk|for a call] [<now>]",
+            "is <anyone> (free|available) [to take a call|to talk|for a call] [<now>]",
+            "who (can|could) I call [<now>]",
+            "who (can|could) take a call [<now>]",
+        ),
+    ),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "away"},
+        (
+            "<whos> <away_words> [<now>]",
+            "is <anyone> <away_words> [<now>]",
+            "who (isn't|is not) in [the office] [<now>]",
+        ),
+    ),
     (
         INTENT_LIST_STATUS,
         {SLOT_STATUS: "dnd"},
-        ("(who is|who's) on (do not disturb|dnd)", "who does not want to be disturbed"),
+        (
+            "<whos> on (do not disturb|dnd) [<now>]",
+            "[is] <anyone> on (do not disturb|dnd) [<now>]",
+            "who (does not|doesn't|doesnt) want to be disturbed [<now>]",
+        ),
     ),
-    (INTENT_LIST_STATUS, {SLOT_STATUS: "unavailable"}, ("(who is|who's) unavailable",)),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "unavailable"}, ("<whos> unavailable [<now>]",)),
     (
         INTENT_GET_STATUS,
         {},
         (
-            f"{_WHATS} {{name}}'s [presence|panel|phone] status",
-            f"{_WHATS} the (presence|panel|phone|iSymphony) status of {{name}}",
-            "when (is|will) {name} be back",
-            "when is {name} back",
-            f"{{name}}'s {_STATUS_OF} {_PLEASE}",
-            f"[the] {_STATUS_OF} of {{name}} {_PLEASE}",
-            f"{_WHATS} the status for {{name}}",
-            "(what is|what's) {name} doing [right now]",
-            "is {name} (in|back) [the office|from lunch] yet",
-            # A status asked about in words: the answer says the status.
-            "is {name} [still] (in a meeting|at lunch|out to lunch|on holiday|on vacation"
-            "|out of [the] office|on leave|away|on do not disturb|on dnd|working from home)",
+            "<whats> <person>'s [presence|panel|phone] status [please]",
+            "<whats> the [presence|panel|phone|iSymphony] status (of|for) <person> [please]",
+            "<person>'s [presence|panel|phone] status [please]",
+            "[the] [presence|panel] status (of|for) <person> [please]",
+            "(what is|what's|whats) <person> (doing|up to) [<now>]",
+            "when (is|will) <person> be back",
+            "(when is|when's|whens) <person> [coming] back [from lunch|from holiday|from vacation]",
+            "when (will|does) <person> (come|get) back [from lunch|from holiday|from vacation]",
+            "what time (is|will) <person> (be back|coming back|come back|back)"
+            " [from lunch|from holiday|from vacation|from the meeting]",
+            "how long (is|will) <person> [(gonna|going to)] be (out|away|gone|off|<status_said>)",
+            "how long is <person> (out|away|gone|off|<status_said>) [for]",
+            "until when is <person> (out|away|gone|off|<status_said>)",
+            "is <person> (in|back) [the office|from lunch] yet",
+            "is <person> [<now>] (<status_said>|away|on do not disturb|on dnd|extended away)",
         ),
+    ),
+    (
+        INTENT_GET_STATUS,
+        ME,
+        ("<whats> my [presence|panel|phone] status", "(what am I set to|how am I set)"),
     ),
     (
         INTENT_SET_STATUS,
         {},
         (
-            "(set|change) {name}'s status to {status}",
-            "(set|change) the status of {name} to {status}",
-            "(set|change) my status to {status}",
-            "(set|mark) me (as|to) {status}",
-            "(set|put|mark) {name} (as|to|on) {status}",
-            "put me on {status}",
-            "(change|switch) {name} to {status}",
+            "<can_you> <set> <person>'s status to {status}",
+            "<can_you> <set> the status of <person> to {status}",
+            "<can_you> <set> <person> (as|to|on|into) {status}",
+            "<person>('s| is) [<now>] {status_said} [{details}]",
         ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        ME,
+        (
+            "<can_you> <set> my status to {status}",
+            "<can_you> <set> me (as|to|on|into) {status}",
+            "<im> <going> {status_word} [{details}]",
+        ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        {**ME, SLOT_STATUS: "back"},
+        ("<im> [now] back [again] [in the office|at my desk] [{details}]",),
     ),
     (
         INTENT_RESET_PRESENCE,
         {},
         (
-            f"(reset|clear) {{name}}'s {_BLF}",
-            f"(reset|clear) the {_BLF} (of|for) {{name}}",
-            f"(reset|clear) {_BLF} (of|for) {{name}}",
+            "[please] <reset> <person>'s [phone] <blf>",
+            "[please] <reset> [the] <blf> (of|for|on) <person>'s [desk] phone",
+            "[please] <reset> [the] <blf> (of|for|on) <person>",
         ),
     ),
+    (INTENT_RESET_PRESENCE, ME, ("[please] <reset> my [phone] <blf>",)),
 )
-
 
 # The same intents in German: all languages' sentences are matched together, and the
 # answer is in the language of the request.
-_DE_BUSY = "(am Telefon|im Gespräch|in einem Gespräch|beschäftigt|besetzt)"
-_DE_FREE = "(frei|erreichbar|verfügbar)"
 GERMAN: Sentences = (
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "busy"},
-        (f"ist {{name}} [gerade] {_DE_BUSY}", "telefoniert {name} [gerade]"),
+        ("ist <de_person> [<de_now>] <de_busy>", "telefoniert <de_person> [<de_now>]"),
     ),
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "ringing"},
-        ("klingelt das Telefon von {name} [gerade]", "klingelt {name}s Telefon [gerade]"),
+        (
+            "klingelt das Telefon von <de_person> [<de_now>]",
+            "klingelt {name}s Telefon [<de_now>]",
+            "klingelt es bei <de_person> [<de_now>]",
+        ),
     ),
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "idle"},
-        (f"ist {{name}} [gerade] {_DE_FREE}", "kann ich {name} [jetzt] anrufen"),
+        (
+            "ist <de_person> [<de_now>] <de_free>",
+            "kann ich <de_person> [<de_now>] anrufen",
+            "(darf|könnte) ich <de_person> [<de_now>] anrufen",
+        ),
     ),
+    (INTENT_GET_CALL_STATE, {}, ("mit wem (telefoniert|spricht) <de_person> [<de_now>]",)),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "busy"},
-        ("wer telefoniert [gerade]", "telefoniert [gerade] (jemand|irgendjemand)"),
+        (
+            "wer telefoniert [<de_now>]",
+            "telefoniert [<de_now>] <de_anyone>",
+            "wer ist [<de_now>] <de_busy>",
+            "ist [<de_now>] <de_anyone> [<de_now>] <de_busy>",
+        ),
+    ),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "busy", SLOT_COUNT: "yes"},
+        (
+            "wie viele [Leute|Personen|Kollegen|Mitarbeiter|von uns] telefonieren [<de_now>]",
+            "wie viele [Leute|Personen|Kollegen] sind [<de_now>] <de_busy>",
+            "wie viele Gespräche (laufen|gibt es) [<de_now>]",
+        ),
     ),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "ringing"},
-        ("wessen Telefon klingelt [gerade]", "welche Telefone klingeln [gerade]"),
+        (
+            "wessen Telefon klingelt [<de_now>]",
+            "welche Telefone klingeln [<de_now>]",
+            "bei wem klingelt (es|das Telefon) [<de_now>]",
+            "bei wem (klingelts|klingelt's) [<de_now>]",
+            "klingelt [<de_now>] (ein|irgendein) Telefon",
+        ),
     ),
-    (INTENT_LIST_STATUS, {SLOT_STATUS: "free"}, (f"wer ist [gerade] {_DE_FREE}",)),
-    (INTENT_LIST_STATUS, {SLOT_STATUS: "away"}, ("wer ist [gerade] [länger] abwesend",)),
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "ringing", SLOT_COUNT: "yes"},
+        ("wie viele Telefone klingeln [<de_now>]",),
+    ),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "free"},
+        (
+            "wer ist [<de_now>] <de_free>",
+            "ist [<de_now>] <de_anyone> [<de_now>] <de_free>",
+            "wen kann ich [<de_now>] anrufen",
+        ),
+    ),
+    (
+        INTENT_LIST_STATUS,
+        {SLOT_STATUS: "away"},
+        (
+            "wer ist [<de_now>] [länger] abwesend",
+            "wer ist [<de_now>] nicht (da|im Büro|im Haus)",
+            "wer ist [<de_now>] (im Urlaub|außer Haus|unterwegs)",
+            "wer fehlt [<de_now>]",
+        ),
+    ),
     (
         INTENT_LIST_STATUS,
         {SLOT_STATUS: "dnd"},
-        ("wer ist [gerade] (auf|im Modus) [„]nicht stören[“]", "wer will nicht gestört werden"),
+        (
+            "wer ist [<de_now>] (auf|im Modus) [„]nicht stören[“]",
+            "wer will [<de_now>] nicht gestört werden",
+        ),
     ),
+    (INTENT_LIST_STATUS, {SLOT_STATUS: "unavailable"}, ("wer ist [<de_now>] nicht verfügbar",)),
     (
         INTENT_GET_STATUS,
         {},
         (
-            "(was|wie) ist der Status von {name}",
+            "(was|wie) ist der Status von <de_person>",
             "(was|wie) ist {name}s Status",
-            "wann (ist|kommt) {name} [wieder] zurück",
-            "was macht {name} [gerade]",
+            "wann (ist|kommt) <de_person> [wieder] zurück",
+            "wann ist <de_person> wieder (da|im Büro|erreichbar)",
+            "was macht <de_person> [<de_now>]",
+            "wie lange ist <de_person> [noch] (weg|abwesend|nicht da|<status_said>)",
+            "bis wann ist <de_person> [noch] (weg|abwesend|nicht da|<status_said>)",
+            "ist <de_person> [<de_now>] (<status_said>|abwesend|auf nicht stören)",
         ),
     ),
+    (INTENT_GET_STATUS, ME, ("(was|wie) ist mein Status",)),
     (
         INTENT_SET_STATUS,
         {},
         (
-            "setze {name}s Status auf {status}",
-            "setze den Status von {name} auf {status}",
-            "setze meinen Status auf {status}",
-            "setze mich auf {status}",
+            "<de_set> [bitte] {name}s Status auf {status}",
+            "<de_set> [bitte] den Status von <de_person> auf {status}",
+            "<de_set> [bitte] <de_person> auf {status}",
+            "(trag|trage) [bitte] <de_person> [bis {until}] als {status} ein",
+            "<de_person> ist [<de_now>] {status_said} [{details}]",
         ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        ME,
+        (
+            "<de_set> [bitte] meinen Status auf {status}",
+            "<de_set> [bitte] mich (auf|als) {status}",
+            "(trag|trage) [bitte] mich [bis {until}] als {status} ein",
+            "[ich] (bin|gehe) [<de_now>] [bis {until}] {status_word} [{details}]",
+        ),
+    ),
+    (
+        INTENT_SET_STATUS,
+        {**ME, SLOT_STATUS: "nicht stören"},
+        ("[bitte] nicht stören für mich [{details}]",),
     ),
     (
         INTENT_RESET_PRESENCE,
         {},
-        ("setze die (Präsenz|BLF-Präsenz|Lampen) von {name} zurück",),
+        (
+            "<de_set> [bitte] (die|das|den) <de_blf> von <de_person> zurück",
+            "<de_set> [bitte] {name}s <de_blf> zurück",
+        ),
     ),
+    (INTENT_RESET_PRESENCE, ME, ("<de_set> [bitte] (meine|mein|meinen) <de_blf> zurück",)),
 )
 # The phone controls' first: "put me on do not disturb" means the phone where there is one.
 SENTENCES: Sentences = CONTROL_SENTENCES + CALL_SENTENCES + ENGLISH + GERMAN
-
-
-async def async_setup_sentences(hass: HomeAssistant) -> None:
-    """Attach the sentences to the built-in agent, for as long as Home Assistant runs.
-
-    One trigger holds them all, so one callback answers: a sentence that fits two
-    templates ("is Anna not on the phone" also fits "is {name} on the phone") is settled
-    here, by which reading names someone, not by which callback finishes first.
-    """
-    intents = Intents.from_dict(
-        {
-            "language": "en",
-            "intents": {
-                str(index): {"data": [{"sentences": list(sentences)}]}
-                for index, (_, _, sentences) in enumerate(SENTENCES)
-            },
-        }
-    )
-    for wildcard in (SLOT_NAME, SLOT_STATUS, SLOT_CALLER, SLOT_NUMBER):
-        intents.slot_lists[wildcard] = WildcardSlotList(wildcard)
-    await async_attach_trigger(
-        hass,
-        {
-            CONF_PLATFORM: "conversation",
-            CONF_COMMAND: [sentence for _, _, sentences in SENTENCES for sentence in sentences],
-        },
-        _answer(hass, intents),
-        TriggerInfo(
-            domain=DOMAIN,
-            name=f"{DOMAIN} sentences",
-            home_assistant_start=False,
-            variables=None,
-            trigger_data=TriggerData(id=DOMAIN, idx="0", alias=None),
-        ),
-    )
-
-
-def readings(text: str, intents: Intents) -> list[tuple[str, dict[str, str]]]:
-    """Every way the sentences read `text`: the intent and its slots, in sentence order."""
-    found = []
-    for result in recognize_all(text, intents):
-        intent_type, implied, _ = SENTENCES[int(result.intent.name)]
-        slots = {key: str(entity.value).strip() for key, entity in result.entities.items()}
-        found.append((intent_type, {**slots, **implied}))
-    return found
-
-
-def best_reading(
-    hass: HomeAssistant, found: list[tuple[str, dict[str, str]]]
-) -> tuple[str, dict[str, str]]:
-    """The first reading whose name means someone; else the first one (it says "unknown")."""
-    people = None
-    fallback = None
-    for intent_type, slots in found:
-        name = slots.get(SLOT_NAME)
-        if name is not None and normalize(name) in ANYONE:
-            continue  # "is anyone on the phone" lists people
-        fallback = fallback or (intent_type, slots)
-        if name is None or normalize(name) in SELF_WORDS:
-            return intent_type, slots
-        people = people if people is not None else async_people(hass)
-        try:
-            find_person(people, name)
-        except HomeAssistantError as err:
-            if err.translation_key == "voice_unknown_name":
-                continue
-        return intent_type, slots
-    return fallback or found[0]
-
-
-def _answer(hass: HomeAssistant, intents: Intents) -> Any:
-    """The trigger action: run the best reading's intent, and speak its answer."""
-
-    async def action(
-        run_variables: dict[str, Any], context: Context | None = None
-    ) -> ScriptRunResult:
-        trigger = run_variables["trigger"]
-        user_input: dict[str, Any] = trigger["user_input"]
-        intent_type, slots = best_reading(hass, readings(trigger["sentence"], intents))
-        response = await intent.async_handle(
-            hass,
-            DOMAIN,
-            intent_type,
-            {key: {"value": value, "text": value} for key, value in slots.items()},
-            text_input=trigger["sentence"],
-            context=context or Context(**user_input["context"]),
-            language=user_input["language"],
-            device_id=trigger["device_id"],
-            satellite_id=trigger["satellite_id"],
-            conversation_agent_id=user_input["agent_id"],
-            assistant=ASSISTANT,  # the built-in agent: Assist's exposure settings apply
-        )
-        speech: str = response.speech.get("plain", {}).get("speech", "")
-        return ScriptRunResult(conversation_response=speech, service_response=None, variables={})
-
-    return action
+LANGUAGES: dict[str, Sentences] = {"en": ENGLISH, "de": GERMAN}

@@ -1,0 +1,265 @@
+"""How people phrase things to Assist: a table of phrasings and the answers a person expects.
+
+Half the table was written by someone who had not read the sentence templates (the
+"outsider" tables: 50 English and 20 German phrasings, written first, as an office worker
+would ask; only the demo names were mapped: Carla Diaz -> Carla Rossi, David Okafor ->
+David Kim, Emma Lund -> Emma Johnson). The expected answers are what a person would
+expect in the demo state (tests/test_conversation.py's `both`), written before the
+grammar was widened, not read back from the code. The other half are the README's and
+earlier tests' phrasings (`QUESTIONS`, `GERMAN`).
+
+"Me" without a linked person has no right answer but the honest "I don't know who you
+are"; the same sentences are asked again by a user linked to Felix Wagner.
+"""
+
+from __future__ import annotations
+
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .test_conversation import GERMAN, QUESTIONS, both  # noqa: F401 - the fixture
+
+WHO = (
+    "I don't know who you are on the phone system. Say the person's name, or give your "
+    "Home Assistant user or person the name you have on the phone system."
+)
+WER = (
+    "Ich weiß nicht, wer du in der Telefonanlage bist. Nenne den Namen der Person, oder gib "
+    "deinem Home-Assistant-Benutzer oder deiner Person den Namen, den du in der "
+    "Telefonanlage hast."
+)
+BEN_ON_CALL = "Ben Carter is on a call."
+ANNA_RINGING = "Anna Schmidt's phone is ringing."
+FREE = (
+    "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
+    "Site Admin and Sofia García are free to take a call."
+)
+AWAY = "Ben Carter and David Kim are away."
+DND = "Carla Rossi is on do not disturb in the panel."
+ONE_ON_CALL = "One person is on a call: Ben Carter."
+BEN = "Ben Carter is away (Out to lunch) until June 3, 2030 at 2:45 pm."
+CARLA = "Carla Rossi is on do not disturb in the panel (In a meeting). Note: Quarterly review."
+DAVID = (
+    "David Kim is extended away (On vacation) until June 10, 2030 at 10 am. Note: Back on Monday."
+)
+EMMA_IDLE = "Emma Johnson is not on the phone. Emma Johnson is free for chat (Chatting)."
+RESET = "The BLF presence of {} is reset; the lamps show idle until the next call."
+
+# Written by the outsider (sentence, intended intent); the answer a person expects.
+OUTSIDER_ENGLISH = [
+    ("is anna on a call right now?", "No, Anna Schmidt's phone is ringing."),
+    ("Is Ben Carter on the phone", "Yes, Ben Carter is on a call."),
+    ("who's Carla talking to?", f"Carla Rossi is not on the phone. {CARLA}"),
+    ("is David still on that call", f"No, David Kim is not on the phone. {DAVID}"),
+    ("is Emma's phone ringing", f"No, {EMMA_IDLE}"),
+    ("who's on the phone?", BEN_ON_CALL),
+    ("tell me who's on a call", BEN_ON_CALL),
+    ("anyone on the phone right now?", BEN_ON_CALL),
+    ("who is currently talking on the phone", BEN_ON_CALL),
+    ("whose phone is ringing?", ANNA_RINGING),
+    ("who's getting a call", ANNA_RINGING),
+    ("is any phone ringing", ANNA_RINGING),
+    ("who's free?", FREE),
+    ("who's available right now", FREE),
+    ("is anybody free to take a call", FREE),
+    ("who can I call right now?", FREE),
+    ("who's away?", AWAY),
+    ("who's out of the office today", AWAY),
+    ("is anyone not in", AWAY),
+    ("who's on do not disturb?", DND),
+    ("who doesn't want to be disturbed", DND),
+    ("anyone on DND?", DND),
+    ("how many people are on the phone?", ONE_ON_CALL),
+    ("how many calls are going on right now", ONE_ON_CALL),
+    ("how many of us are on a call", ONE_ON_CALL),
+    ("what's Ben up to?", BEN),
+    ("what's Anna's status", "Anna Schmidt is available."),
+    ("is David Kim in a meeting?", DAVID),
+    ("what's my status?", WHO),
+    # "Where is" is Home Assistant's person tracking: left to it, on purpose.
+    ("where's Emma", "Sorry, I am not aware of any device called Emma"),
+    ("when's Carla back?", CARLA),
+    ("when will Anna Schmidt be back", "Anna Schmidt is available."),
+    ("what time is Ben coming back from lunch?", BEN),
+    ("how long is David gonna be out", DAVID),
+    ("I'm heading to lunch, back at 1:30", WHO),
+    (
+        "mark Carla as out of office until Monday",
+        "Done. Carla Rossi is away (Out of office) until November 30 at 9 am.",
+    ),
+    ("set me to do not disturb for an hour", WHO),
+    ("put me on away, I'm at the dentist, back at 3", WHO),
+    ("I'm back", WHO),
+    (
+        "please set Ben to in a meeting until 11",
+        "Done. Ben Carter is on do not disturb in the panel (In a meeting) until 11 am.",
+    ),
+    (
+        "Emma's on holiday till Friday",
+        "Done. Emma Johnson is extended away (On vacation) until November 27 at 9 am.",
+    ),
+    ("change my status to busy", WHO),
+    ("I'm working from home today", WHO),
+    ("can you set David Kim to available please", "Done. David Kim is available."),
+    ("reset Anna's presence light", RESET.format("Anna Schmidt")),
+    ("please reset my phone light", WHO),
+    ("clear the presence on Ben Carter's phone", RESET.format("Ben Carter")),
+    ("is Carla free?", f"No. Carla Rossi is not on the phone. {CARLA}"),
+    ("can I call Emma right now", f"Yes, {EMMA_IDLE}"),
+    ("is David available?", f"No. David Kim is not on the phone. {DAVID}"),
+]
+OUTSIDER_GERMAN = [
+    ("Ist Anna gerade am Telefon?", "Nein. Das Telefon von Anna Schmidt klingelt."),
+    ("Mit wem telefoniert Ben?", "Ben Carter telefoniert gerade."),
+    ("Wer telefoniert gerade?", "Ben Carter telefoniert gerade."),
+    ("Ist jemand im Gespräch?", "Ben Carter telefoniert gerade."),
+    ("Bei wem klingelt's?", "Das Telefon von Anna Schmidt klingelt."),
+    (
+        "Wer ist gerade frei?",
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
+        "Site Admin und Sofia García sind frei für einen Anruf.",
+    ),
+    ("Wer ist heute nicht da?", "Ben Carter und David Kim sind abwesend."),
+    ("Wer will nicht gestört werden?", "Carla Rossi ist im Panel auf „Nicht stören“."),
+    ("Wie viele telefonieren gerade?", "Eine Person telefoniert gerade: Ben Carter."),
+    (
+        "Was macht Carla gerade?",
+        "Carla Rossi ist im Panel auf „Nicht stören“ (In a meeting). Notiz: Quarterly review.",
+    ),
+    (
+        "Wie ist der Status von David Kim?",
+        "David Kim ist länger abwesend (On vacation) bis 10. Juni 2030 um 10 Uhr. "
+        "Notiz: Back on Monday.",
+    ),
+    ("Wann ist Emma wieder da?", "Emma Johnson ist frei für Chat (Chatting)."),
+    (
+        "Wann kommt Herr Carter zurück?",
+        "Ben Carter ist abwesend (Out to lunch) bis 3. Juni 2030 um 14:45 Uhr.",
+    ),
+    ("Setz mich auf Mittagspause bis 13 Uhr", WER),
+    ("Ich bin jetzt in einer Besprechung, für eine Stunde", WER),
+    (
+        "Trag Anna bis Montag als im Urlaub ein",
+        "Erledigt. Anna Schmidt ist länger abwesend (Urlaub) bis 30. November um 9 Uhr.",
+    ),
+    ("Bitte nicht stören für mich, bin beim Arzt, zurück um halb drei", WER),
+    (
+        "Setz das Präsenzlicht von Ben zurück",
+        "Die BLF-Präsenz von Ben Carter ist zurückgesetzt; die Lampen zeigen bis zum "
+        "nächsten Anruf frei an.",
+    ),
+    (
+        "Ist Carla frei?",
+        "Nein. Carla Rossi telefoniert nicht. Carla Rossi ist im Panel auf „Nicht stören“ "
+        "(In a meeting). Notiz: Quarterly review.",
+    ),
+    (
+        "Kann ich Frau Johnson gerade anrufen?",
+        "Ja. Emma Johnson telefoniert nicht. Emma Johnson ist frei für Chat (Chatting).",
+    ),
+]
+# The outsider's "me" sentences, asked by a user linked to Felix Wagner (idle phone, on
+# status blue "Working from home"); 10:10 in Berlin.
+LINKED = [
+    ("en", "what's my status?", "Felix Wagner is on status blue (Working from home)."),
+    (
+        "en",
+        "I'm heading to lunch, back at 1:30",
+        "Done. Felix Wagner is away (Out to lunch) until 1:30 pm.",
+    ),
+    (
+        "en",
+        "set me to do not disturb for an hour",
+        "Done. Felix Wagner is on do not disturb in the panel until 11:10 am.",
+    ),
+    (
+        "en",
+        "put me on away, I'm at the dentist, back at 3",
+        "Done. Felix Wagner is away until 3 pm. Note: at the dentist.",
+    ),
+    ("en", "I'm back", "Done. Felix Wagner is available."),
+    ("en", "change my status to busy", "Done. Felix Wagner is on do not disturb in the panel."),
+    ("en", "I'm working from home today", "Done. Felix Wagner is away (Working from home)."),
+    ("en", "please reset my phone light", RESET.format("Felix Wagner")),
+    (
+        "de",
+        "Setz mich auf Mittagspause bis 13 Uhr",
+        "Erledigt. Felix Wagner ist abwesend (Mittagspause) bis 13 Uhr.",
+    ),
+    (
+        "de",
+        "Ich bin jetzt in einer Besprechung, für eine Stunde",
+        "Erledigt. Felix Wagner ist im Panel auf „Nicht stören“ (Besprechung) bis 11:10 Uhr.",
+    ),
+    (
+        "de",
+        "Bitte nicht stören für mich, bin beim Arzt, zurück um halb drei",
+        "Erledigt. Felix Wagner ist im Panel auf „Nicht stören“ bis 14:30 Uhr. Notiz: beim Arzt.",
+    ),
+]
+TABLE = [
+    *(pytest.param("en", q, a, id=f"outsider-en-{n}") for n, (q, a) in enumerate(OUTSIDER_ENGLISH)),
+    *(pytest.param("de", q, a, id=f"outsider-de-{n}") for n, (q, a) in enumerate(OUTSIDER_GERMAN)),
+    *(pytest.param("en", q, a, id=f"ours-en-{n}") for n, (q, a) in enumerate(QUESTIONS)),
+    *(pytest.param("de", q, a, id=f"ours-de-{n}") for n, (q, a) in enumerate(GERMAN)),
+]
+
+
+async def ask(hass: HomeAssistant, text: str, language: str, context: Context | None = None) -> str:
+    """What the built-in agent answers to `text` in `language`."""
+    result = await conversation.async_converse(
+        hass, text, None, context or Context(), language=language
+    )
+    speech: str = result.response.speech["plain"]["speech"]
+    return speech
+
+
+def test_table_size() -> None:
+    """At least 80 English and 30 German phrasings, half of them the outsider's."""
+    languages = [param.values[0] for param in TABLE]
+    assert languages.count("en") >= 80
+    assert languages.count("de") >= 30
+    assert len(OUTSIDER_ENGLISH) == 50
+    assert len(OUTSIDER_GERMAN) == 20
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(("language", "question", "answer"), TABLE)
+async def test_phrasing(hass: HomeAssistant, language: str, question: str, answer: str) -> None:
+    """Each phrasing gets the answer a person expects, in the language asked."""
+    assert await ask(hass, question, language) == answer
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(("language", "question", "answer"), LINKED)
+async def test_me_linked(
+    hass: HomeAssistant,
+    isymphony_entry: MockConfigEntry,
+    language: str,
+    question: str,
+    answer: str,
+) -> None:
+    """ "Me" is the phone-system person linked to the speaker's Home Assistant person."""
+    user = await hass.auth.async_create_user("fw")
+    hass.states.async_set("person.fw", "home", {"user_id": user.id, "friendly_name": "FW"})
+    hass.config_entries.async_update_entry(
+        isymphony_entry,
+        options={**isymphony_entry.options, "self_links": {"person.fw": "panel_user_felix"}},
+    )
+    await hass.async_block_till_done()
+    assert await ask(hass, question, language, Context(user_id=user.id)) == answer
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(
+    "question",
+    ["where is Anna", "is Anna home", "what time is it", "set a timer for 5 minutes"],
+)
+async def test_home_assistant_keeps_its_own_sentences(hass: HomeAssistant, question: str) -> None:
+    """Sentences that are not about the phone system still reach Home Assistant's intents."""
+    result = await conversation.async_converse(hass, question, None, Context(), language="en")
+    speech = result.response.speech["plain"]["speech"]
+    assert "phone system" not in speech
+    assert not speech.startswith(("Done.", "I don't know", "Anna Schmidt"))
