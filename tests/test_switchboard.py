@@ -19,6 +19,7 @@ from custom_components.pbx_presence.panel import PANEL_URL_PATH, STATIC_URL
 from simulator import Simulator
 
 from .conftest import kazoo_device_id, setup_entry
+from .test_park import park_bens_caller
 
 SUBSCRIBE = {"type": "pbx_presence/switchboard/subscribe"}
 
@@ -370,3 +371,21 @@ async def test_a_new_park_slot_gets_a_tile(
     await hass.async_block_till_done()
     update = await _next(client)
     assert update["removed"] == [slot["id"]]
+
+
+async def test_a_park_slot_tile_names_who_is_parked(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_kazoo: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    client, full = await _subscribe(hass, hass_ws_client)
+    slot = _by_name(full["tiles"])["*3101"]
+    assert (slot["lamp"], slot["parked"]) == ("park", None)
+
+    park_bens_caller(simulator)
+    await init_kazoo.runtime_data.async_refresh()
+    update = await _next(client)
+    slot = _by_name(update["tiles"])["*3101"]
+    assert slot["lamp"] == "busy"
+    assert slot["parked"] == {"caller": "Acme Supplies", "number": "+15557654321", "since": None}

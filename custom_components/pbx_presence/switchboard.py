@@ -124,6 +124,8 @@ def build_tile(hass: HomeAssistant, index: Index, tile_id: str) -> dict[str, Any
         "watchers": presentity.blf_watchers
         if presentity.kind is PresentityKind.EXTENSION
         else None,
+        # Who waits in a park slot (None: empty, or not a slot).
+        "parked": _parked(presentity),
         "registered": presentity.registered,
         "entities": _entities(hass, tile_id),
     }
@@ -184,6 +186,18 @@ def available(members: list[Member]) -> bool:
         return False
 
 
+def _parked(presentity: Presentity) -> dict[str, Any] | None:
+    """The call waiting in a park slot: who, and since when where known."""
+    parked = presentity.parked
+    if parked is None:
+        return None
+    return {
+        "caller": parked.caller_id_name or parked.caller_id_number,
+        "number": parked.caller_id_number,
+        "since": parked.since.isoformat() if parked.since else None,
+    }
+
+
 def _lamp(members: list[Member]) -> str:
     """One lamp for call state and availability together."""
     if not all(member.entry.runtime_data.last_update_success for member in members):
@@ -195,7 +209,8 @@ def _lamp(members: list[Member]) -> str:
     if main.call_state is CallState.BUSY:
         return LAMP_BUSY
     if main.kind is PresentityKind.EXTENSION:
-        return LAMP_PARK  # the server tells who watches a slot, not what is parked there
+        # A call waiting in the slot lights it as busy; else it is a plain park lamp.
+        return LAMP_BUSY if main.parked is not None else LAMP_PARK
     if main.kind is PresentityKind.PHONE:
         return LAMP_FREE if main.registered else LAMP_OFFLINE
     panel = kinds.get(PresentityKind.PANEL_USER)

@@ -41,6 +41,7 @@ const STRINGS = {
     to: "to {party}",
     voicemails: "{count} new voicemails",
     watchers: "{count} watching",
+    parked: "Parked: {caller}",
     status: "Status",
     status_name: "Name",
     note: "Note",
@@ -89,6 +90,7 @@ const STRINGS = {
     to: "an {party}",
     voicemails: "{count} neue Sprachnachrichten",
     watchers: "{count} beobachten",
+    parked: "Geparkt: {caller}",
     status: "Status",
     status_name: "Bezeichnung",
     note: "Notiz",
@@ -445,6 +447,7 @@ class PbxSwitchboard extends HTMLElement {
       if (status.note) info.push(status.note);
       if (status.until) info.push(this._t("back_at", { time: this._moment(status.until) }));
     }
+    if (data.parked) info.push(this._t("parked", { caller: data.parked.caller || "?" }));
     if (data.kind === "park" && data.watchers != null) {
       info.push(this._t("watchers", { count: data.watchers }));
     }
@@ -856,6 +859,7 @@ class PbxSwitchboard extends HTMLElement {
       if (status.until) text(this._t("back_at", { time: this._moment(status.until) }));
     }
     if (data.voicemail) text(this._t("voicemails", { count: data.voicemail }));
+    if (data.parked) text(this._t("parked", { caller: data.parked.caller || "?" }));
     if (data.kind === "park" && data.watchers != null) text(this._t("watchers", { count: data.watchers }));
     if (data.area) text(`${this._t("area")}: ${data.area}`);
     text(`${this._t("servers")}: ${data.servers.join(", ")}`);
