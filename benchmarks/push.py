@@ -34,26 +34,15 @@ from pathlib import Path
 import random
 import shutil
 import statistics
-import tempfile
 import time
 from typing import Any
 
 import aiohttp
 
-from devtools.develop import DEV_NAME, DEV_PASSWORD, DEV_USERNAME
-from devtools.hass import (
-    LOOPBACK,
-    EntrySpec,
-    HassClient,
-    free_port,
-    prepare_config_dir,
-    start_hass,
-    stop_process,
-    wait_for_hass,
-)
+from devtools.hass import LOOPBACK, HassClient
 from simulator import Simulator
 
-from .ha_setup import settled_states
+from .harness import counted, entry_specs, running_hass, settled_states, spread
 
 DOMAIN = "pbx_presence"
 PING_INTERVAL = 0.02
@@ -98,10 +87,6 @@ class Watch:
         return (max(trips) - statistics.median(trips)) * 1000
 
 
-def _ours(entity_id: str) -> bool:
-    return entity_id.split(".", 1)[0] in {"sensor", "binary_sensor", "button", "select", "event"}
-
-
 async def _authed(session: aiohttp.ClientSession, url: str, token: str) -> Any:
     ws = await session.ws_connect(f"{url}/api/websocket", max_msg_size=0)
     await ws.receive_json()
@@ -126,7 +111,7 @@ async def watch_states(session: aiohttp.ClientSession, url: str, token: str, wat
                 continue
             data = item["event"]["data"]
             entity_id = data["entity_id"]
-            if not _ours(entity_id):
+            if not counted(entity_id):
                 continue
             watch.writes += 1
             new, old = data.get("new_state"), data.get("old_state")
@@ -199,11 +184,6 @@ async def call_burst(
     return events
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 async def _wait_connected(client: HassClient, count: int) -> None:
     """Until `count` live-updates entities are on."""
     for _ in range(300):
@@ -222,37 +202,6 @@ def add_gc_probe(config_dir: Path) -> None:
     shutil.copytree(GC_PROBE, config_dir / "custom_components" / "gc_probe")
     with (config_dir / "configuration.yaml").open("a", encoding="utf-8") as configuration:
         configuration.write("\ngc_probe:\n")
-
-
-def _entry_specs(sim: Simulator, *, isymphony: bool) -> list[EntrySpec]:
-    specs = [
-        EntrySpec(
-            "flex_uc",
-            {
-                "url": sim.url,
-                "username": "admin",
-                "password": "admin-secret",
-                "account_name": "acme",
-                "verify_ssl": True,
-            },
-            "acme",
-        )
-    ]
-    if isymphony:
-        specs.append(
-            EntrySpec(
-                "isymphony",
-                {
-                    "url": sim.url,
-                    "username": sim.isymphony.username,
-                    "password": sim.isymphony.password,
-                    "core_server": "default",
-                    "verify_ssl": True,
-                },
-                "iSymphony default",
-            )
-        )
-    return specs
 
 
 async def _registry(
@@ -331,11 +280,7 @@ async def _measure(
     row["burst_events"] = await call_burst(sim, entities, watch, args.rate, args.burst)
     latencies = watch.latencies
     row["burst_states_seen"] = len(latencies)
-    row["latency_ms"] = {
-        "p50": round(_percentile(latencies, 0.5) * 1000, 1),
-        "p95": round(_percentile(latencies, 0.95) * 1000, 1),
-        "max": round(max(latencies) * 1000, 1),
-    }
+    row["latency_ms"] = spread(latencies, 1000)
     row["burst_writes_per_change"] = round(watch.writes / max(1, watch.changes), 2)
     row["burst"] = _blocks(watch, await gc_pauses(hass.session, hass.url, hass.token, started))
     row["blackhole_dropped"] = sim.blackhole.dropped
@@ -362,44 +307,30 @@ async def run(users: int, args: argparse.Namespace) -> None:
     await sim.start(LOOPBACK, 0)
     sim.kazoo.websocket_url_in_login = sim.blackhole_url
     row: dict[str, Any] = {"users": users, "isymphony_users": isymphony_users}
-    with tempfile.TemporaryDirectory() as directory:
-        config_dir = Path(directory)
-        prepare_config_dir(config_dir)
-        add_gc_probe(config_dir)
-        port = free_port()
-        url = f"http://{LOOPBACK}:{port}"
-        process = await start_hass(config_dir, port, log_path=config_dir / "console.log")
-        tasks: list[asyncio.Task[None]] = []
-        try:
-            async with aiohttp.ClientSession() as session:
-                await wait_for_hass(session, url, process)
-                client = HassClient(session, url)
-                client.request_timeout = aiohttp.ClientTimeout(total=900)
-                await client.onboard(name=DEV_NAME, username=DEV_USERNAME, password=DEV_PASSWORD)
-                await client.wait_until_running()
-                if client.tokens is None:
-                    raise RuntimeError("onboarding left no login")
-                token = client.tokens.access_token
-                specs = _entry_specs(sim, isymphony=bool(isymphony_users))
-                for spec in specs:
-                    await client.add_entry(spec)
-                await settled_states(client)
-                await _wait_connected(client, len(specs))
-                entities, primary = await _registry(session, url, token, sim)
-                watch = Watch(primary=primary)
-                tasks = [
-                    asyncio.create_task(watch_states(session, url, token, watch)),
-                    asyncio.create_task(ping(session, url, token, watch)),
-                ]
+    try:
+        async with running_hass(add_gc_probe) as hass:
+            client, session, url, token = hass.client, hass.session, hass.url, hass.token
+            specs = entry_specs(sim, isymphony=bool(isymphony_users))
+            for spec in specs:
+                await client.add_entry(spec)
+            await settled_states(client)
+            await _wait_connected(client, len(specs))
+            entities, primary = await _registry(session, url, token, sim)
+            watch = Watch(primary=primary)
+            tasks = [
+                asyncio.create_task(watch_states(session, url, token, watch)),
+                asyncio.create_task(ping(session, url, token, watch)),
+            ]
+            try:
                 await asyncio.sleep(2)
                 row |= await _measure(sim, watch, entities, args, _Hass(session, url, token))
-        finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            await stop_process(process)
-            await sim.stop()
+            finally:
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+    finally:
+        await sim.stop()
     print(json.dumps(row), flush=True)  # noqa: T201 - the benchmark's report
 
 

@@ -21,30 +21,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from pathlib import Path
 import re
-import tempfile
 import time
 from typing import Any
 
-import aiohttp
 from playwright.async_api import Page, async_playwright
 
-from devtools.develop import DEV_NAME, DEV_PASSWORD, DEV_USERNAME
-from devtools.hass import (
-    LOOPBACK,
-    EntrySpec,
-    HassClient,
-    free_port,
-    prepare_config_dir,
-    start_hass,
-    stop_process,
-    wait_for_hass,
-)
+from devtools.develop import DEV_PASSWORD, DEV_USERNAME
+from devtools.hass import LOOPBACK
 from e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from simulator import Simulator
 
-from .ha_setup import settled_states
+from .harness import entry_specs, running_hass, settled_states, spread
 
 PANEL = "pbx-switchboard-panel"
 UI_TIMEOUT_MS = 120_000
@@ -98,50 +86,6 @@ FRAMES_JS = """
 """
 
 
-def _specs(sim: Simulator, *, isymphony: bool) -> list[EntrySpec]:
-    specs = [
-        EntrySpec(
-            "flex_uc",
-            {
-                "url": sim.url,
-                "username": "admin",
-                "password": "admin-secret",
-                "account_name": "acme",
-                "verify_ssl": True,
-            },
-            "acme",
-        )
-    ]
-    if isymphony:
-        specs.append(
-            EntrySpec(
-                "isymphony",
-                {
-                    "url": sim.url,
-                    "username": sim.isymphony.username,
-                    "password": sim.isymphony.password,
-                    "core_server": "default",
-                    "verify_ssl": True,
-                },
-                "iSymphony default",
-            )
-        )
-    return specs
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def _stats(values: list[float]) -> dict[str, float]:
-    return {
-        "p50": round(_percentile(values, 0.5), 1),
-        "p95": round(_percentile(values, 0.95), 1),
-        "max": round(max(values), 1),
-    }
-
-
 async def _open_panel(page: Page, url: str) -> None:
     await page.goto(f"{url}/pbx-switchboard")
     await page.get_by_role("textbox", name="Username").fill(DEV_USERNAME)
@@ -193,7 +137,7 @@ async def _scroll(page: Page) -> dict[str, Any]:
     )
     return {
         "frames": len(frames),
-        "gap_ms": _stats(frames),
+        "gap_ms": spread(frames),
         "over_50ms": sum(f > 50 for f in frames),
     }
 
@@ -205,49 +149,36 @@ async def run(users: int, args: argparse.Namespace) -> None:
     await sim.start(LOOPBACK, 0)
     sim.kazoo.websocket_url_in_login = sim.blackhole_url
     row: dict[str, Any] = {"users": users, "isymphony_users": isymphony_users}
-    with tempfile.TemporaryDirectory() as directory:
-        config_dir = Path(directory)
-        prepare_config_dir(config_dir)
-        port = free_port()
-        url = f"http://{LOOPBACK}:{port}"
-        process = await start_hass(config_dir, port, log_path=config_dir / "console.log")
-        try:
-            async with aiohttp.ClientSession() as session:
-                await wait_for_hass(session, url, process)
-                client = HassClient(session, url)
-                client.request_timeout = aiohttp.ClientTimeout(total=900)
-                await client.onboard(name=DEV_NAME, username=DEV_USERNAME, password=DEV_PASSWORD)
-                await client.wait_until_running()
-                for spec in _specs(sim, isymphony=bool(isymphony_users)):
-                    await client.add_entry(spec)
-                await settled_states(client)
-                async with async_playwright() as playwright:
-                    browser = await playwright.chromium.launch(
-                        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-                    )
-                    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-                    started = time.monotonic()
-                    await _open_panel(page, url)
-                    row["first_open_s"] = round(time.monotonic() - started, 2)
-                    await asyncio.sleep(args.settle)  # the recorder catches up after setup
-                    panel = page.locator(PANEL)
-                    renders = [await panel.evaluate(RENDER_JS) for _ in range(args.renders)]
-                    row["tiles"] = renders[-1]["tiles"]
-                    row["render_ms"] = _stats([r["total_ms"] for r in renders])
-                    row["render_dom_ms"] = _stats([r["dom_ms"] for r in renders])
-                    row["render_server_ms"] = _stats([r["server_ms"] for r in renders])
-                    await panel.evaluate("(p) => { p.toggleAttribute('compact', true); }")
-                    compact = [await panel.evaluate(RENDER_JS) for _ in range(args.renders)]
-                    row["render_compact_ms"] = _stats([r["total_ms"] for r in compact])
-                    await panel.evaluate("(p) => { p.toggleAttribute('compact', false); }")
-                    row["scroll"] = await _scroll(page)
-                    row["push_to_screen_ms"] = _stats(
-                        await _push_latencies(page, sim, args.changes)
-                    )
-                    await browser.close()
-        finally:
-            await stop_process(process)
-            await sim.stop()
+    try:
+        async with running_hass() as hass:
+            client = hass.client
+            for spec in entry_specs(sim, isymphony=bool(isymphony_users)):
+                await client.add_entry(spec)
+            await settled_states(client)
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                )
+                page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+                started = time.monotonic()
+                await _open_panel(page, hass.url)
+                row["first_open_s"] = round(time.monotonic() - started, 2)
+                await asyncio.sleep(args.settle)  # the recorder catches up after setup
+                panel = page.locator(PANEL)
+                renders = [await panel.evaluate(RENDER_JS) for _ in range(args.renders)]
+                row["tiles"] = renders[-1]["tiles"]
+                row["render_ms"] = spread([r["total_ms"] for r in renders])
+                row["render_dom_ms"] = spread([r["dom_ms"] for r in renders])
+                row["render_server_ms"] = spread([r["server_ms"] for r in renders])
+                await panel.evaluate("(p) => { p.toggleAttribute('compact', true); }")
+                compact = [await panel.evaluate(RENDER_JS) for _ in range(args.renders)]
+                row["render_compact_ms"] = spread([r["total_ms"] for r in compact])
+                await panel.evaluate("(p) => { p.toggleAttribute('compact', false); }")
+                row["scroll"] = await _scroll(page)
+                row["push_to_screen_ms"] = spread(await _push_latencies(page, sim, args.changes))
+                await browser.close()
+    finally:
+        await sim.stop()
     print(json.dumps(row), flush=True)  # noqa: T201 - the benchmark's report
 
 
