@@ -7,7 +7,7 @@ import random
 import time
 
 from . import kazoo_features
-from .isymphony import STATUS_TYPES, ISymphonyState
+from .isymphony import STATUS_LABELS, STATUS_TYPES, ISymphonyState
 from .kazoo import KazooState
 
 # The park numbers the demo's phones watch (simulator.demo's PARK_SLOTS).
@@ -96,7 +96,8 @@ def _change_status(isymphony: ISymphonyState, rng: random.Random) -> None:
     slug, username = rng.choice(candidates)
     status_type = rng.choice(STATUS_TYPES)
     predefined = [s for s in isymphony.predefined_statuses if s["type"] == status_type]
-    name = rng.choice(predefined)["name"] if predefined else status_type.title()
+    # Without an administrator's status of that type, the panel shows the type's own label.
+    name = rng.choice(predefined)["name"] if predefined else STATUS_LABELS[status_type]
     return_time = -1
     if status_type in {"away", "xa"}:
         return_time = int((time.time() + rng.randrange(600, 7200)) * 1000)
