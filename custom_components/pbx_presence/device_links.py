@@ -33,9 +33,12 @@ from .coordinator import PbxConfigEntry
 from .entity import MODEL_NAMES
 from .identifiers import entity_unique_id, presentity_identifier
 from .names import normalize
+from .sensor import SENSORS
 
 # The entity whose device tells where a panel user's entities are.
 STATUS_SENSOR_KEY = "status"
+# What steps aside for the other server's entity once a person is linked (the call state).
+OFF_WHEN_LINKED = frozenset(d.key for d in SENSORS if d.disabled_when_linked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +190,21 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
             devices.async_update_device(target.id, add_config_entry_id=entry.entry_id)
             for entity in er.async_entries_for_device(entities, own.id, True):  # noqa: FBT003
                 if entity.config_entry_id == entry.entry_id:
-                    entities.async_update_entity(entity.entity_id, device_id=target.id)
+                    _move(entities, entity, target.id)
         coordinator.stale_devices.async_remove(everything=True)
+
+
+def _move(entities: er.EntityRegistry, entity: er.RegistryEntry, device_id: str) -> None:
+    """Put an entity on its person's device; it steps aside as if it had been made there.
+
+    Entries set up together may make the entity before the link is known.
+    """
+    if entity.translation_key in OFF_WHEN_LINKED and entity.disabled_by is None:
+        entities.async_update_entity(
+            entity.entity_id, device_id=device_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
+        )
+    else:
+        entities.async_update_entity(entity.entity_id, device_id=device_id)
 
 
 def link_lines(hass: HomeAssistant, links: dict[str, str]) -> list[str]:
