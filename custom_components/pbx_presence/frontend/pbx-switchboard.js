@@ -1290,6 +1290,6 @@ if (!window.customCards.some((card) => card.type === "pbx-switchboard-card")) {
     name: "PBX switchboard",
     description: "Everyone's phone and presence status, live; click a person for actions.",
     preview: false,
-    documentationURL: "https://github.com/pbx-presence/pbx-presence#the-switchboard",
+    documentationURL: "https://github.com/pbx-presence/pbx-presence#switchboard",
   });
 }
