@@ -9,13 +9,14 @@ The tests share one Home Assistant and run in file order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from io import BytesIO
 from pathlib import Path
 import re
+from typing import Any
 
 from PIL import Image, ImageChops
-from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
+from playwright.async_api import Browser, Locator, Page, Route, ViewportSize, expect
 import pytest
 import pytest_asyncio
 
@@ -38,6 +39,10 @@ DOCS = REPO_ROOT / "docs"
 SCREENSHOT_TOLERANCE = 400
 AREA = "Front desk"
 FRONT_DESK = ("anna_schmidt", "ben_carter", "carla_rossi")
+CARD = "pbx-switchboard-card"
+EDITOR = "pbx-switchboard-card-editor"
+# How long the dashboard test holds back Home Assistant's app script.
+APP_DELAY = 2.0
 
 
 def _save_screenshot(png: bytes, path: Path) -> None:
@@ -277,3 +282,177 @@ async def test_dark_theme_and_a_phone_in_german(
         assert not page.errors  # type: ignore[attr-defined]
     finally:
         await page.context.close()
+
+
+def _anna_kazoo(simulator: Simulator) -> dict[str, Any]:
+    return next(user for user in simulator.kazoo.users.values() if user["username"] == "anna")
+
+
+async def _until(check: Callable[[], bool], what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + ACTION_DEADLINE
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, what
+        await asyncio.sleep(0.1)
+
+
+async def test_dnd_and_a_call_from_a_tile_reach_kazoo(page: Page, simulator: Simulator) -> None:
+    """The dialog's Do not disturb switches the Kazoo user; its Call rings through quickcall."""
+    anna = _anna_kazoo(simulator)
+    assert anna.get("do_not_disturb") == {"enabled": False}
+    await _tile(page, "Anna Schmidt").click()
+    dialog = page.locator(f"{PANEL} dialog")
+    dnd = dialog.locator("input[name=do_not_disturb]")
+    await expect(dnd).not_to_be_checked()
+    await dnd.check()
+    await _until(
+        lambda: _anna_kazoo(simulator).get("do_not_disturb") == {"enabled": True},
+        "the Kazoo user's do_not_disturb did not change",
+    )
+    await expect(dnd).to_be_checked()  # drawn again from the switch's new state
+    await expect(dialog.locator(".error")).to_be_empty()
+    await dnd.uncheck()  # a phone on DND is not rung by a quickcall
+    await _until(
+        lambda: _anna_kazoo(simulator).get("do_not_disturb") == {"enabled": False},
+        "the Kazoo user's do_not_disturb did not change back",
+    )
+    await expect(dnd).not_to_be_checked()
+
+    calls = len(simulator.kazoo.quickcall_requests)
+    await dialog.locator("input[name=number]").fill("0171 1234567")
+    await dialog.get_by_role("button", name="Call", exact=True).click()
+    await expect(dialog.locator(".ok")).to_have_text("Done.")
+    assert simulator.kazoo.quickcall_requests[calls:] == [
+        {"kind": "users", "id": anna["id"], "number": "01711234567", "auto_answer": False}
+    ]
+    # Her phone rings first; the tile shows it, and the end once the leg is hung up.
+    await expect(_tile(page, "Anna Schmidt")).to_have_class(re.compile(r"\bl-ringing\b"))
+    for leg in list(simulator.kazoo.quickcalls):
+        simulator.kazoo.hangup(leg)
+    await dialog.get_by_role("button", name="Close").click()
+    await expect(_tile(page, "Anna Schmidt")).not_to_have_class(re.compile(r"\bl-ringing\b"))
+
+
+async def _slow_app(route: Route) -> None:
+    """Hold Home Assistant's app script back, as a loaded machine does."""
+    await asyncio.sleep(APP_DELAY)
+    await route.continue_()
+
+
+async def test_the_card_on_a_dashboard(
+    office: HassClient, hass_instance: HassInstance, browser: Browser
+) -> None:
+    """The switchboard as cards (`custom:pbx-switchboard-card`) on a dashboard view.
+
+    The frontend's app script arrives late, so ours runs first, as it may on a loaded
+    machine: the cards still appear (they are defined once the app's element registry is).
+    """
+    await office.ws_command(
+        "lovelace/dashboards/create",
+        url_path="front-office",
+        title="Reception",
+        icon="mdi:phone-classic",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    card = f"custom:{CARD}"
+    cards = [
+        {"type": card, "compact": True, "title": "Front office"},
+        {"type": card, "search": AREA, "toolbar": False, "group_by": "none"}
+        | {"sort_by": "extension"},
+        {"type": card, "group_by": "floor"},
+    ]
+    await office.ws_command(
+        "lovelace/config/save",
+        url_path="front-office",
+        config={"title": "Reception", "views": [{"title": "Phones", "cards": cards}]},
+    )
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    await page.route(re.compile(r"/frontend_latest/app\.\w+\.js$"), _slow_app)
+    try:
+        await page.goto(f"{hass_instance.url}/front-office/0")
+        await page.get_by_role("textbox", name="Username").fill(DEV_USERNAME)
+        await page.get_by_role("textbox", name="Password").fill(DEV_PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+        await page.wait_for_url(re.compile(r"/front-office/0$"), timeout=UI_TIMEOUT_MS)
+        first, second = page.locator(CARD).nth(0), page.locator(CARD).nth(1)
+        try:
+            await expect(first.locator(".tile")).to_have_count(21, timeout=UI_TIMEOUT_MS)
+        except AssertionError as err:  # say what the view shows instead
+            defined = await page.evaluate(f"!!customElements.get('{CARD}')")
+            shown = await page.locator("hui-error-card").all_text_contents()
+            msg = f"card defined: {defined}; error cards: {shown}; page errors: {page_errors}"
+            raise AssertionError(msg) from err
+        await expect(first).to_have_attribute("compact", "")
+        await expect(first.locator(".title")).to_have_text("Front office")
+        # A card can show a part: here the front desk (its area, and a user of that name),
+        # by extension, without the toolbar.
+        await expect(second.locator(".tile .name")).to_have_text(
+            ["Anna Schmidt", "Ben Carter", "Carla Rossi", "Front desk 2"]
+        )
+        await expect(second.locator(".toolbar")).to_be_hidden()
+        await expect(second).not_to_have_attribute("compact", "")
+        # A wrong option: an error card in its place (its words show in the card editor).
+        await expect(page.locator("hui-error-card")).to_have_count(1)
+        await expect(page.locator("hui-error-card")).to_contain_text("Configuration error")
+        # The card picker finds it, and its stub configuration is a valid one.
+        picker = await page.evaluate(
+            f"""() => {{
+              const Card = customElements.get('{CARD}');
+              const entry = window.customCards.find((c) => c.type === '{CARD}');
+              const card = document.createElement('{CARD}');
+              card.setConfig(Card.getStubConfig());
+              const refusal = (config) => {{
+                try {{
+                  card.setConfig(config);
+                }} catch (err) {{
+                  return err.message;
+                }}
+              }};
+              return {{
+                name: entry.name,
+                stub: Card.getStubConfig(),
+                size: card.getCardSize(),
+                refusals: [refusal({{ group_by: 'floor' }}), refusal({{ compact: 'yes' }})],
+              }};
+            }}"""
+        )
+        assert picker["name"] == "PBX switchboard"
+        assert picker["stub"] == {"compact": True}
+        assert picker["size"] > 1
+        assert picker["refusals"] == [
+            'pbx-switchboard-card: group_by must be one of area, server, none (not "floor")',
+            'pbx-switchboard-card: compact must be a boolean (not "yes")',
+        ]
+        await _check_the_card_editor(page)
+        assert not page_errors
+    finally:
+        await context.close()
+
+
+async def _check_the_card_editor(page: Page) -> None:
+    """The visual editor shows the options and writes only what differs from the defaults."""
+    await page.evaluate(
+        f"""() => {{
+          const editor = customElements.get('{CARD}').getConfigElement();
+          editor.hass = document.querySelector('home-assistant').hass;
+          editor.setConfig({{ type: 'custom:{CARD}', compact: true, title: 'Desk' }});
+          editor.addEventListener('config-changed', (event) => {{
+            window.pbxEditedConfig = event.detail.config;
+          }});
+          // Above the frontend, as the card editor's dialog would show it.
+          editor.style.cssText = 'position: fixed; inset: 0 auto auto 0; z-index: 10';
+          document.body.append(editor);
+        }}"""
+    )
+    editor = page.locator(EDITOR)
+    await expect(editor.locator("input[name=title]")).to_have_value("Desk")
+    await expect(editor.locator("input[name=compact]")).to_be_checked()
+    await expect(editor.locator("input[name=toolbar]")).to_be_checked()
+    await editor.locator("select[name=group_by]").select_option("server")
+    await editor.locator("input[name=compact]").uncheck()
+    edited = await page.evaluate("window.pbxEditedConfig")
+    assert edited == {"type": f"custom:{CARD}", "title": "Desk", "group_by": "server"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL, DATA_PANELS
@@ -345,8 +346,13 @@ async def test_the_panel_serves_its_script(
     response = await client.get(script_url)
     assert response.status == 200
     script = await response.text()
-    assert 'customElements.define("pbx-switchboard-panel"' in script
-    assert 'customElements.define("pbx-switchboard-card"' in script
+    # The URL names the script's content, so it may be cached for long.
+    assert script_url.endswith(f"?v={hashlib.sha256(script.encode()).hexdigest()[:12]}")
+    assert "max-age" in response.headers["Cache-Control"]
+    for element in ("panel", "card", "card-editor"):
+        assert f'define("pbx-switchboard-{element}", ' in script
+    # Defined once the frontend's own element registry is there (see the script's end).
+    assert 'customElements.whenDefined("home-assistant").then(defineSwitchboard)' in script
 
 
 async def test_a_new_park_slot_gets_a_tile(
