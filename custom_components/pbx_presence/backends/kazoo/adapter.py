@@ -22,6 +22,7 @@ from ...pbx.kazoo import (
     KazooObjectEvent,
     KazooParkEvent,
     KazooPresenceList,
+    KazooPresenceUpdateEvent,
     KazooUser,
     PresenceState,
     credentials_hash,
@@ -47,6 +48,7 @@ from .snapshot import (
     DirectoryPlan,
     build_snapshot,
     plan_directory,
+    presence_key,
     update_snapshot,
 )
 from .voicemail import VoicemailCounts
@@ -100,7 +102,14 @@ PARK_BINDINGS = ("call.PARK_PARKED.*", "call.PARK_RETRIEVED.*", "call.PARK_ABAND
 # Device types that ring only once registered; the others (a cell phone, a landline, a SIP
 # URI) are reached by their number or address without registering.
 _REGISTERING_TYPES = frozenset({"sip_device", "softphone", "fax"})
-PRESENCE_BINDINGS = ("presence.mwi_updates.*",)
+# 5.x: voicemail counts, and lamps forced by hand (Monster UI, other clients, `*`-codes).
+PRESENCE_BINDINGS = ("presence.mwi_updates.*", "presence.update.*")
+# A manual override's lamp state (cb_presence, cf_manual_presence) as a call state.
+_OVERRIDE_STATES = {
+    PresenceState.EARLY.value: CallState.RINGING,
+    PresenceState.CONFIRMED.value: CallState.BUSY,
+    PresenceState.TERMINATED.value: CallState.IDLE,
+}
 
 
 class KazooBackend(PbxBackend[BlackholeEvent]):
@@ -149,6 +158,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._statuses_doubted = False
         self._voicemail = VoicemailCounts()
         self._parking = ParkSlots()
+        # Lamps forced by hand, by presence key, as last seen (our commands, 5.x events).
+        self._overrides: dict[str, CallState] = {}
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -198,32 +209,41 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         await self._read_parked_calls()
         return self._parking.decorate(self._snapshot())
 
-    def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
+    def _snapshot(self) -> Snapshot:
         """The snapshot of the latest poll, with the events applied since."""
-        return self._updated(touched)[0]
+        return self._updated()[0]
 
     def _updated(
-        self, touched: list[KazooChannel] | None = None
+        self,
+        touched: list[KazooChannel] | None = None,
+        users: set[str] | None = None,
+        lamps: set[str] | None = None,
     ) -> tuple[Snapshot, frozenset[str] | None]:
         """The snapshot with the events applied, and which presentities changed (None: any).
 
         The directory's part is worked out once per load, and presentities whose live
-        parts did not change are the same objects as in the last snapshot. After call
-        events (`touched`: their legs) only the users and phones they touch are built.
+        parts did not change are the same objects as in the last snapshot. After events
+        only what they touch is built: the users and phones of call legs (`touched`), the
+        users whose voicemail counts changed (`users`), those whose lamps were forced by
+        hand (`lamps`, presence keys). With none of them given, everything is built.
         """
         if self._plan is None or self._plan[0] is not self.directory:
             self._plan = (self.directory, plan_directory(self.directory))
             self._built.clear()
             self._last = None
         channels = list(self._calls.channels.values())
-        if touched is not None and self._last is not None:
+        if (touched is not None or users or lamps) and self._last is not None:
             updated = update_snapshot(
                 self._last,
                 self.directory,
                 channels,
-                touched,
+                touched or (),
                 plan=self._plan[1],
                 cache=self._built,
+                users=users or (),
+                lamps=lamps or (),
+                voicemail=self._voicemail.by_owner() if users else None,
+                overrides=self._overrides if lamps else None,
             )
             if updated is not None:
                 self._last = updated[0]
@@ -236,6 +256,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             self._voicemail.by_owner(),
             plan=self._plan[1],
             cache=self._built,
+            overrides=self._overrides,
         )
         return self._last, None
 
@@ -282,8 +303,10 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = everything = parked = False
+        changed = resync = parked = False
         touched: list[KazooChannel] = []
+        users: set[str] = set()
+        lamps: set[str] = set()
         for event in events:
             match event:
                 case KazooCallEvent():
@@ -295,8 +318,14 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     parked |= self._parking.apply(event)
                     changed |= parked
                 case KazooMwiEvent():
-                    everything |= self._voicemail.apply_mwi(event)
-                    changed |= everything
+                    # Only the owners of the boxes whose count changed are built again.
+                    owners = self._voicemail.apply_mwi(event)
+                    users |= owners
+                    changed |= bool(owners)
+                case KazooPresenceUpdateEvent():
+                    if (key := self._override_seen(event)) is not None:
+                        lamps.add(key)
+                        changed = True
                 case KazooObjectEvent():
                     # Only the document named is read again, with the next poll.
                     if event.doc_type == "vmbox":
@@ -308,9 +337,43 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
                     resync = True
         if not changed:
             return PushResult(None, resync)
-        snapshot, keys = self._updated(None if everything else touched)
+        snapshot, keys = self._updated(touched, users, lamps)
         # A park slot's lamp is not among the keys the call legs touched: then any.
         return PushResult(self._parking.decorate(snapshot), resync, None if parked else keys)
+
+    def _override_seen(self, event: KazooPresenceUpdateEvent) -> str | None:
+        """Take a lamp forced by hand (anyone's); the lamp's key if its state changed.
+
+        Real calls' lamps are `dialog` messages, and probes' answers (online/offline)
+        are not overrides: only a manual `update` counts (see KazooPresenceUpdateEvent).
+        """
+        state = _OVERRIDE_STATES.get(event.state)
+        if not event.manual or state is None:
+            return None
+        key = presence_key(event.user)
+        if self._overrides.get(key) is state:
+            return None
+        self._overrides[key] = state
+        return key
+
+    def _forced(self, presentity: Presentity, state: CallState | None) -> None:
+        """Remember the lamps a presence command of ours forced (None: a reset, unknown).
+
+        Kazoo's reset publishes no `update`, and what the lamps show after it is up to
+        the calls: an override is no longer known.
+        """
+        if self._plan is None:
+            return
+        plan = self._plan[1]
+        planned = plan.user_by_id.get(presentity.server_id) or plan.phone_by_id.get(
+            presentity.server_id
+        )
+        keys = planned.targets if planned is not None else {presence_key(presentity.server_id)}
+        for key in keys:
+            if state is None:
+                self._overrides.pop(key, None)
+            else:
+                self._overrides[key] = state
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""
@@ -410,6 +473,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             case _:
                 message = await self.client.reset_extension(presentity.server_id)
         _check_sent(message)
+        self._forced(presentity, None)
 
     async def async_set_state(self, presentity: Presentity, state: CallState) -> None:
         """Force the BLF lamp of a user or phone; idle (`set terminated`) ends an override."""
@@ -419,6 +483,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         else:
             message = await self.client.set_device_presence(presentity.server_id, presence)
         _check_sent(message)
+        self._forced(presentity, state)
 
     async def async_call(
         self, presentity: Presentity, number: str, *, auto_answer: bool = False
