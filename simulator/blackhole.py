@@ -89,7 +89,7 @@ def amqp_encode(text: str) -> str:
         return text
     out = []
     for char in text:
-        if char.isascii() and char.isalnum():
+        if (char.isascii() and char.isalnum()) or char in "-~_":
             out.append(char)
         elif char == " ":
             out.append("+")

@@ -158,7 +158,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._statuses_doubted = False
         self._voicemail = VoicemailCounts()
         self._parking = ParkSlots()
-        # Lamps forced by hand, by presence key, as last seen (our commands, 5.x events).
+        # Lamps forced by hand, by presence key, as last seen (5.x `presence.update`).
         self._overrides: dict[str, CallState] = {}
 
     @staticmethod
@@ -356,11 +356,11 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._overrides[key] = state
         return key
 
-    def _forced(self, presentity: Presentity, state: CallState | None) -> None:
-        """Remember the lamps a presence command of ours forced (None: a reset, unknown).
+    def _forget_overrides(self, presentity: Presentity) -> None:
+        """After a reset of ours, the lamps' overrides are no longer known.
 
-        Kazoo's reset publishes no `update`, and what the lamps show after it is up to
-        the calls: an override is no longer known.
+        Kazoo's reset publishes no `update` (what the lamps show is up to the calls). A
+        `set` of ours needs nothing here: 5.x sends its `update` to us too.
         """
         if self._plan is None:
             return
@@ -370,10 +370,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         )
         keys = planned.targets if planned is not None else {presence_key(presentity.server_id)}
         for key in keys:
-            if state is None:
-                self._overrides.pop(key, None)
-            else:
-                self._overrides[key] = state
+            self._overrides.pop(key, None)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""
@@ -473,7 +470,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             case _:
                 message = await self.client.reset_extension(presentity.server_id)
         _check_sent(message)
-        self._forced(presentity, None)
+        self._forget_overrides(presentity)
 
     async def async_set_state(self, presentity: Presentity, state: CallState) -> None:
         """Force the BLF lamp of a user or phone; idle (`set terminated`) ends an override."""
@@ -483,7 +480,6 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         else:
             message = await self.client.set_device_presence(presentity.server_id, presence)
         _check_sent(message)
-        self._forced(presentity, state)
 
     async def async_call(
         self, presentity: Presentity, number: str, *, auto_answer: bool = False
