@@ -111,26 +111,36 @@ def binding_error(binding: str, version: BlackholeVersion) -> str | None:
     """
     category, _, rest = binding.partition(".")
     keys = rest.split(".") if rest else []
-    if category == "call":  # bh_call.erl: validate/2
-        if len(keys) != 2:
-            return f"invalid format for call subscription : {', '.join(keys)}"
-        if keys[0] != "*" and keys[0] not in CALL_EVENTS:
-            return f"event {keys[0]} not supported"
-        return None
-    if category == "object":  # bh_object.erl: validate/2
-        if len(keys) != 2:
-            return f"invalid format for object subscription : {', '.join(keys)}"
-        action, doc_type = keys
-        if action != "*" and action not in OBJECT_ACTIONS:
-            return f"event {action}.{'*' if doc_type == '*' else doc_type} not supported"
-        if doc_type != "*" and doc_type not in OBJECT_TYPES:
-            return f"event {action}.{doc_type} not supported"
-        return None
+    if category == "call":
+        return _call_binding_error(keys)
+    if category == "object":
+        return _object_binding_error(keys)
     if category == "presence" and version == "5":  # bh_presence.erl: validate/2
         if not keys:
             return "invalid format for presence subscription : "
         if keys[0] not in PRESENCE_KINDS:
             return f"event {keys[0]} not supported"
+    return None
+
+
+def _call_binding_error(keys: list[str]) -> str | None:
+    """bh_call.erl: validate/2."""
+    if len(keys) != 2:
+        return f"invalid format for call subscription : {', '.join(keys)}"
+    if keys[0] != "*" and keys[0] not in CALL_EVENTS:
+        return f"event {keys[0]} not supported"
+    return None
+
+
+def _object_binding_error(keys: list[str]) -> str | None:
+    """bh_object.erl: validate/2."""
+    if len(keys) != 2:
+        return f"invalid format for object subscription : {', '.join(keys)}"
+    action, doc_type = keys
+    if action != "*" and action not in OBJECT_ACTIONS:
+        return f"event {action}.{'*' if doc_type == '*' else doc_type} not supported"
+    if doc_type != "*" and doc_type not in OBJECT_TYPES:
+        return f"event {action}.{doc_type} not supported"
     return None
 
 
@@ -296,18 +306,8 @@ class _Session:
         """Rate, token, validation and authorisation, in Blackhole's order."""
         if not self.bucket.take():
             return f"rate limiting threshold hit for {self.id}!"
-        state = self.server.state
-        if not self.authenticated:  # bh_token_auth.erl
-            token = message.get("auth_token")
-            if token is None:
-                return "authentication token required"
-            if not isinstance(token, str):
-                return "invalid authentication token format"
-            auth = state.valid_token(token)
-            if auth is None:
-                # Kazoo echoes the token it refused.
-                return f"failed to authenticate token {token}"
-            self.account_id = auth.account_id
+        if not self.authenticated and (error := self._authenticate(message)):
+            return error
         if action not in ("subscribe", "unsubscribe"):
             return None
         data = message.get("data")
@@ -317,14 +317,29 @@ class _Session:
         missing = [key for key in ("account_id", "binding") if key not in data]
         if missing:
             return f"missing required keys : {', '.join(missing)}"
-        if error := binding_error(str(data["binding"]), state.blackhole_version):
-            return error
         data["binding"] = str(data["binding"])
+        state = self.server.state
+        if error := binding_error(data["binding"], state.blackhole_version):
+            return error
         if action == "subscribe":  # bh_authz_subscribe.erl
             if data["account_id"] == "*":
                 return "unauthorized wildcard account id"
             if data["account_id"] != state.account_id or data["account_id"] != self.account_id:
                 return "unauthorized account id"
+        return None
+
+    def _authenticate(self, message: dict[str, Any]) -> str | None:
+        """bh_token_auth.erl: the message's token, until one message fully succeeded."""
+        token = message.get("auth_token")
+        if token is None:
+            return "authentication token required"
+        if not isinstance(token, str):
+            return "invalid authentication token format"
+        auth = self.server.state.valid_token(token)
+        if auth is None:
+            # Kazoo echoes the token it refused.
+            return f"failed to authenticate token {token}"
+        self.account_id = auth.account_id
         return None
 
     def _subscribed(self) -> list[str]:

@@ -789,7 +789,7 @@ class KazooState:
         self._presence_update(presence_id, state, app_name=app_name)
 
     def presence_probe(self, user: str, *, online: bool) -> None:
-        """ecallmgr answering a phone's SUBSCRIBE probe: an `update` online/offline."""
+        """A phone's SUBSCRIBE probe answered by ecallmgr: an `update` online/offline."""
         self._presence_update(
             f"{user}@{self.realm}", "online" if online else "offline", app_name="ecallmgr"
         )

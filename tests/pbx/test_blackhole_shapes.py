@@ -65,7 +65,9 @@ async def raw(
         yield Raw(ws, client)
 
 
-async def test_a_client_binding_stands_for_its_amqp_bindings(raw: Raw, simulator: Simulator) -> None:
+async def test_a_client_binding_stands_for_its_amqp_bindings(
+    raw: Raw, simulator: Simulator
+) -> None:
     """bh_call: one for an event, nine for `*`; bh_object: one for a type, two for `*`."""
     reply = await raw.subscribe("call.CHANNEL_CREATE.*")
     assert reply["data"]["subscribed"] == ["call.CHANNEL_CREATE.*"]

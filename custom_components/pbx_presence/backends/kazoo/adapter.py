@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -303,43 +303,45 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = parked = False
-        touched: list[KazooChannel] = []
-        users: set[str] = set()
-        lamps: set[str] = set()
+        batch = _Batch()
         for event in events:
             match event:
                 case KazooCallEvent():
                     if self._calls.apply(event):
-                        changed = True
-                        touched.append(event.as_channel())
-                    resync |= self._unknown_caller(event)
+                        batch.changed = True
+                        batch.touched.append(event.as_channel())
+                    batch.resync |= self._unknown_caller(event)
                 case KazooParkEvent():
-                    parked |= self._parking.apply(event)
-                    changed |= parked
+                    batch.parked |= self._parking.apply(event)
+                    batch.changed |= batch.parked
                 case KazooMwiEvent():
                     # Only the owners of the boxes whose count changed are built again.
                     owners = self._voicemail.apply_mwi(event)
-                    users |= owners
-                    changed |= bool(owners)
+                    batch.users |= owners
+                    batch.changed |= bool(owners)
                 case KazooPresenceUpdateEvent():
                     if (key := self._override_seen(event)) is not None:
-                        lamps.add(key)
-                        changed = True
+                        batch.lamps.add(key)
+                        batch.changed = True
                 case KazooObjectEvent():
-                    # Only the document named is read again, with the next poll.
-                    if event.doc_type == "vmbox":
-                        self._voicemail.expire()
-                    elif event.doc_id and event.doc_type in ("user", "device"):
-                        self._changed[(event.doc_type, event.doc_id)] = event.action
-                    else:
-                        self.directory.loaded_at = None
-                    resync = True
-        if not changed:
-            return PushResult(None, resync)
-        snapshot, keys = self._updated(touched, users, lamps)
+                    self._document_changed(event)
+                    batch.resync = True
+        if not batch.changed:
+            return PushResult(None, batch.resync)
+        snapshot, keys = self._updated(batch.touched, batch.users, batch.lamps)
         # A park slot's lamp is not among the keys the call legs touched: then any.
-        return PushResult(self._parking.decorate(snapshot), resync, None if parked else keys)
+        return PushResult(
+            self._parking.decorate(snapshot), batch.resync, None if batch.parked else keys
+        )
+
+    def _document_changed(self, event: KazooObjectEvent) -> None:
+        """Only the document named is read again, with the next poll."""
+        if event.doc_type == "vmbox":
+            self._voicemail.expire()
+        elif event.doc_id and event.doc_type in ("user", "device"):
+            self._changed[(event.doc_type, event.doc_id)] = event.action
+        else:
+            self.directory.loaded_at = None
 
     def _override_seen(self, event: KazooPresenceUpdateEvent) -> str | None:
         """Take a lamp forced by hand (anyone's); the lamp's key if its state changed.
@@ -583,6 +585,18 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         if (device := self.directory.devices.get(presentity.server_id)) is not None:
             return _device_record(device)
         return None
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What a batch of events did, as `apply_events` collects it."""
+
+    changed: bool = False
+    resync: bool = False
+    parked: bool = False
+    touched: list[KazooChannel] = field(default_factory=list)  # call legs
+    users: set[str] = field(default_factory=set)  # users whose voicemail count changed
+    lamps: set[str] = field(default_factory=set)  # presence keys forced by hand
 
 
 def _kept[T](old: T, new: T) -> T:

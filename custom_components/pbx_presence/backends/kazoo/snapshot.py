@@ -7,7 +7,7 @@ adds the live parts (`build_snapshot`). Call state follows Kazoo's own BLF rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import re
@@ -263,6 +263,24 @@ def _override(keys: Iterable[str], overrides: Mapping[str, CallState]) -> CallSt
     return next((overrides[key] for key in sorted(keys) if key in overrides), None)
 
 
+def _targets(user: KazooUser, owned: Iterable[KazooDevice]) -> frozenset[str]:
+    """What a user's presence commands act on: its presence_id, else its phones' own."""
+    if user.presence_id:
+        return frozenset({presence_key(user.presence_id)})
+    return frozenset(presence_key(d.presence_id) for d in owned if d.presence_id)
+
+
+def _by_key(
+    planned: Iterable[_Planned], keys: Callable[[_Planned], Iterable[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Server ids by each of their keys."""
+    found: dict[str, list[str]] = {}
+    for item in planned:
+        for key in keys(item):
+            found.setdefault(key, []).append(item.base.server_id)
+    return {key: tuple(ids) for key, ids in found.items()}
+
+
 def plan_directory(directory: Directory) -> DirectoryPlan:
     """Work out every user's and phone's fixed part from the directory."""
     claimed: set[str] = set()
@@ -300,12 +318,7 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             or (bool(owned) and all(device.do_not_disturb for device in owned)),
             call_forward=_forward(user.call_forward),
         )
-        targets = frozenset(
-            {presence_key(user.presence_id)}
-            if user.presence_id
-            else {presence_key(d.presence_id) for d in owned if d.presence_id}
-        )
-        users.append(planned := _Planned(base, frozenset(keys), user.id, targets))
+        users.append(planned := _Planned(base, frozenset(keys), user.id, _targets(user, owned)))
         if not base.presence_target:
             for number in {n for d in owned for n in _DIGIT_RUN.findall(d.username or "")}:
                 dark.setdefault(number, []).append(planned)
@@ -346,18 +359,6 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
     }
     names = {key: planned.base.name for planned in phones for key in planned.keys}
     names |= {key: planned.base.name for planned in users for key in planned.keys}
-    users_by_key: dict[str, list[str]] = {}
-    for planned in users:
-        for key in planned.keys:
-            users_by_key.setdefault(key, []).append(planned.base.server_id)
-    users_by_target: dict[str, list[str]] = {}
-    for planned in users:
-        for key in planned.targets:
-            users_by_target.setdefault(key, []).append(planned.base.server_id)
-    phones_by_target: dict[str, list[str]] = {}
-    for planned in phones:
-        for key in planned.targets:
-            phones_by_target.setdefault(key, []).append(planned.base.server_id)
     return DirectoryPlan(
         tuple(users),
         tuple(phones),
@@ -366,15 +367,41 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
         names=names,
         user_by_id={planned.base.server_id: planned for planned in users},
         phone_by_id={planned.base.server_id: planned for planned in phones},
-        users_by_key={key: tuple(ids) for key, ids in users_by_key.items()},
-        users_by_target={key: tuple(ids) for key, ids in users_by_target.items()},
-        phones_by_target={key: tuple(ids) for key, ids in phones_by_target.items()},
+        users_by_key=_by_key(users, lambda planned: planned.keys),
+        users_by_target=_by_key(users, lambda planned: planned.targets),
+        phones_by_target=_by_key(phones, lambda planned: planned.targets),
     )
 
 
 def _user_calls(planned: _Planned, calls: _ChannelIndex) -> list[KazooChannel]:
     user_id = planned.owner_id or ""
     return calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+
+
+def _touched_ids(
+    plan: DirectoryPlan,
+    channels: list[KazooChannel],
+    touched: Iterable[KazooChannel],
+    users: Iterable[str],
+    lamps: Iterable[str],
+) -> tuple[set[str], set[str]]:
+    """The users and phones touched: by call legs and legs bridged to them, by counts, by lamps."""
+    legs = list(touched)
+    ids = {leg.uuid for leg in legs}
+    legs += [c for c in channels if c.other_leg in ids]
+    user_ids: set[str] = set(users)
+    device_ids: set[str] = set()
+    for leg in legs:
+        if leg.owner_id:
+            user_ids.add(leg.owner_id)
+        if leg.authorizing_id:
+            device_ids.add(leg.authorizing_id)
+        if leg.presence_id:
+            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
+    for lamp in lamps:
+        user_ids.update(plan.users_by_target.get(lamp, ()))
+        device_ids.update(plan.phones_by_target.get(lamp, ()))
+    return user_ids, device_ids
 
 
 def update_snapshot(
@@ -401,21 +428,7 @@ def update_snapshot(
     a presentity is not in the cache (then build the whole snapshot).
     """
     calls = _ChannelIndex.of(channels)
-    legs = list(touched)
-    ids = {leg.uuid for leg in legs}
-    legs += [c for c in channels if c.other_leg in ids]
-    user_ids: set[str] = set(users)
-    device_ids: set[str] = set()
-    for leg in legs:
-        if leg.owner_id:
-            user_ids.add(leg.owner_id)
-        if leg.authorizing_id:
-            device_ids.add(leg.authorizing_id)
-        if leg.presence_id:
-            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
-    for lamp in lamps:
-        user_ids.update(plan.users_by_target.get(lamp, ()))
-        device_ids.update(plan.phones_by_target.get(lamp, ()))
+    user_ids, device_ids = _touched_ids(plan, channels, touched, users, lamps)
     presentities = dict(previous.presentities)
     work = [
         (planned, _USER_LIVE, _user_calls(planned, calls))
