@@ -51,9 +51,20 @@ CALL_EVENTS = (
 )
 PRESENCE_KINDS = ("dialog", "update", "mwi_updates")
 OBJECT_ACTIONS = ("doc_created", "doc_edited", "doc_deleted")
-OBJECT_TYPES = ("device", "user", "vmbox", "mailbox_message")
-# Object types kept in the account's month database (MODB), not in the account's own.
-MODB_TYPES = ("mailbox_message",)
+# doc_types.hrl: ?DOC_TYPES, and those kept in the account's month database (MODB).
+OBJECT_TYPES = (
+    "account",
+    "callflow",
+    "device",
+    "faxbox",
+    "media",
+    "user",
+    "vmbox",
+    "fax",
+    "mailbox_message",
+    "call_recording",
+)
+MODB_TYPES = ("fax", "mailbox_message")
 MAX_QUEUED = 50  # 4.3: beyond this, messages to a socket are dropped
 RATE_CAPACITY = 100
 RATE_PER_SECOND = 10.0

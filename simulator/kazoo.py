@@ -192,6 +192,8 @@ class KazooState:
         self.tokens: dict[str, Token] = {}
         self.presence_actions: list[dict[str, Any]] = []
         self.presence_overrides: dict[str, str] = {}
+        # The account's `manual_presence` document: presence id -> state.
+        self.manual_presence_doc: dict[str, str] = {}
         # (method, credentials hash) -> user id
         self._hashes: dict[tuple[str, str], str] = {}
         # Quickcall and parking (simulator.kazoo_features): callflows by id, parked calls by
@@ -784,15 +786,21 @@ class KazooState:
         sip:<user>@<realm>`, the state and `Call-ID = md5("<user>@<realm>")`, no direction.
         """
         presence_id = f"{user}@{self.realm}"
-        # Stored in the account's `manual_presence` document, terminated too.
         self.presence_overrides[user.lower()] = state
+        # Both keep it in the account's `manual_presence` document (terminated too):
+        # Crossbar under the bare presence id, cf_manual_presence with the realm.
+        self.manual_presence_doc[presence_id if app_name == "callflow" else user] = state
         self._presence_update(presence_id, state, app_name=app_name)
 
     def presence_probe(self, user: str, *, online: bool) -> None:
-        """A phone's SUBSCRIBE probe answered by ecallmgr: an `update` online/offline."""
-        self._presence_update(
-            f"{user}@{self.realm}", "online" if online else "offline", app_name="ecallmgr"
-        )
+        """A phone's SUBSCRIBE probe: ecallmgr answers `online`/`offline`, and callflow the
+        state stored for `<user>@<realm>` (cf_util.erl: presence_probe/2), which only
+        cf_manual_presence stores under that key.
+        """
+        presence_id = f"{user}@{self.realm}"
+        self._presence_update(presence_id, "online" if online else "offline", app_name="ecallmgr")
+        if (stored := self.manual_presence_doc.get(presence_id)) is not None:
+            self._presence_update(presence_id, stored, app_name="callflow")
 
     def _presence_update(self, presence_id: str, state: str, *, app_name: str) -> None:
         user, realm = presence_id.split("@", 1)

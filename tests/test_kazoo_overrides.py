@@ -155,3 +155,24 @@ async def test_a_voicemail_count_builds_only_its_owner(
     changed = {key for key, presentity in after.items() if presentity is not before.get(key)}
     assert changed == {f"user_{anna}"}
     assert coordinator.last_changes == {f"user_{anna}"}
+
+
+async def test_an_override_from_before_shows_only_when_kazoo_repeats_it(
+    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> None:
+    """Set before Home Assistant connected: unknown, until callflow answers a phone's
+    probe with a `*`-code's stored state (Crossbar's is stored under another key)."""
+    kazoo = simulator.kazoo
+    kazoo.blackhole_version = "5"
+    ben = kazoo_user_id(simulator, "ben")
+    kazoo.manual_presence("1001", "confirmed")  # a `*`-code, before
+    kazoo.apply_presence_action("user", ben, "set", "early", kazoo.user_presence_ids(ben))
+    await setup_live(hass, simulator, kazoo_entry)
+    assert (state_of(hass, ANNA), state_of(hass, BEN)) == ("automatic", "automatic")
+
+    kazoo.presence_probe("1001", online=True)
+    kazoo.presence_probe(kazoo.user_presence_ids(ben)[0], online=True)
+
+    await wait_for_state(hass, ANNA, "busy")
+    await _settled(hass)
+    assert state_of(hass, BEN) == "automatic"
