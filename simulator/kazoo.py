@@ -793,9 +793,11 @@ class KazooState:
         self._presence_update(presence_id, state, app_name=app_name)
 
     def presence_probe(self, user: str, *, online: bool) -> None:
-        """A phone's SUBSCRIBE probe: ecallmgr answers `online`/`offline`, and callflow the
-        state stored for `<user>@<realm>` (cf_util.erl: presence_probe/2), which only
-        cf_manual_presence stores under that key.
+        """A phone's SUBSCRIBE probe, answered by ecallmgr and callflow.
+
+        ecallmgr answers `online`/`offline`; callflow the state stored for
+        `<user>@<realm>` (cf_util.erl: presence_probe/2), which only cf_manual_presence
+        stores under that key.
         """
         presence_id = f"{user}@{self.realm}"
         self._presence_update(presence_id, "online" if online else "offline", app_name="ecallmgr")

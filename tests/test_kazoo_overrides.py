@@ -160,8 +160,11 @@ async def test_a_voicemail_count_builds_only_its_owner(
 async def test_an_override_from_before_shows_only_when_kazoo_repeats_it(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
 ) -> None:
-    """Set before Home Assistant connected: unknown, until callflow answers a phone's
-    probe with a `*`-code's stored state (Crossbar's is stored under another key)."""
+    """Set before Home Assistant connected: unknown, until Kazoo repeats it.
+
+    Callflow answers a phone's probe with a `*`-code's stored state; Crossbar's is stored
+    under another key.
+    """
     kazoo = simulator.kazoo
     kazoo.blackhole_version = "5"
     ben = kazoo_user_id(simulator, "ben")
