@@ -72,6 +72,7 @@ class Channel:
     # Who calls, on a leg the switch places to a phone from outside the account.
     caller_id_name: str | None = None
     caller_id_number: str | None = None
+    on_hold: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,8 @@ class KazooState:
         self.tokens: dict[str, Token] = {}
         self.presence_actions: list[dict[str, Any]] = []
         self.presence_overrides: dict[str, str] = {}
+        # The account's `manual_presence` document: presence id -> state.
+        self.manual_presence_doc: dict[str, str] = {}
         # (method, credentials hash) -> user id
         self._hashes: dict[tuple[str, str], str] = {}
         # Quickcall and parking (simulator.kazoo_features): callflows by id, parked calls by
@@ -492,6 +495,13 @@ class KazooState:
 
             on_answer(self, call_uuid)
 
+    def hold(self, call_uuid: str, *, on_hold: bool = True) -> None:
+        """Put a leg on hold or take it off (`CHANNEL_HOLD` / `CHANNEL_UNHOLD`)."""
+        channel = self.channels[call_uuid]
+        if channel.on_hold != on_hold:
+            channel.on_hold = on_hold
+            self._call_event("CHANNEL_HOLD" if on_hold else "CHANNEL_UNHOLD", channel)
+
     def hangup(self, call_uuid: str, cause: str = "NORMAL_CLEARING") -> None:
         """End a call leg and the leg bridged to it (no-op when it is already gone)."""
         channel = self.channels.pop(call_uuid, None)
@@ -621,14 +631,17 @@ class KazooState:
             BusEvent(
                 routing=("presence", "mwi_updates", str(box["mailbox"])),
                 name="mwi_update",
+                # kvm_mwi.erl: send_mwi_update/2 (no To-User, no urgent counts).
                 data=event_data(
                     to=f"{box['mailbox']}@{self.realm}",
-                    to_user=str(box["mailbox"]),
-                    to_realm=self.realm,
                     messages_new=folders.count("new"),
                     messages_saved=folders.count("saved"),
-                    messages_urgent=0,
-                    messages_urgent_saved=0,
+                    call_id=hashlib.md5(
+                        f"{box['mailbox']}@{self.realm}".encode(), usedforsecurity=False
+                    ).hexdigest(),
+                    app_name="kazoo_voicemail",
+                    event_category="presence",
+                    event_name="mwi_update",
                 ),
             )
         )
@@ -752,25 +765,10 @@ class KazooState:
                 self.presence_overrides[presence_id.lower()] = state
             else:
                 self.presence_overrides.pop(presence_id.lower(), None)
-            # 5.x: the manual state reaches `presence.update` subscribers.
-            call_id = uuid4(self._rng)
-            user = presence_id.split("@", 1)[0]
-            self.publish(
-                BusEvent(
-                    routing=("presence", "update", call_id),
-                    name="update",
-                    data=event_data(
-                        presence_id=f"{user}@{self.realm}",
-                        state=state if action == "set" else "terminated",
-                        call_id=call_id,
-                        direction="inbound",
-                        from_user=user,
-                        from_realm=self.realm,
-                        to_user=user,
-                        to_realm=self.realm,
-                    ),
-                )
-            )
+            if action == "set" and state is not None:
+                # 5.x: the manual state reaches `presence.update` subscribers; a reset is
+                # `publish_reset`, which no Blackhole binding carries (cb_presence.erl).
+                self.manual_presence(presence_id.split("@", 1)[0], state, app_name="crossbar")
         self.presence_actions.append(
             {
                 "target": target,
@@ -779,6 +777,56 @@ class KazooState:
                 "state": state,
                 "presence_ids": list(presence_ids),
             }
+        )
+
+    def manual_presence(self, user: str, state: str, *, app_name: str = "callflow") -> None:
+        """A lamp forced by hand: Crossbar's presence `set`, or a `*`-code (cf_manual_presence).
+
+        kapps_call_command:presence/3 publishes an `update` with `From = To =
+        sip:<user>@<realm>`, the state and `Call-ID = md5("<user>@<realm>")`, no direction.
+        """
+        presence_id = f"{user}@{self.realm}"
+        self.presence_overrides[user.lower()] = state
+        # Both keep it in the account's `manual_presence` document (terminated too):
+        # Crossbar under the bare presence id, cf_manual_presence with the realm.
+        self.manual_presence_doc[presence_id if app_name == "callflow" else user] = state
+        self._presence_update(presence_id, state, app_name=app_name)
+
+    def presence_probe(self, user: str, *, online: bool) -> None:
+        """A phone's SUBSCRIBE probe, answered by ecallmgr and callflow.
+
+        ecallmgr answers `online`/`offline`; callflow the state stored for
+        `<user>@<realm>` (cf_util.erl: presence_probe/2), which only cf_manual_presence
+        stores under that key.
+        """
+        presence_id = f"{user}@{self.realm}"
+        self._presence_update(presence_id, "online" if online else "offline", app_name="ecallmgr")
+        if (stored := self.manual_presence_doc.get(presence_id)) is not None:
+            self._presence_update(presence_id, stored, app_name="callflow")
+
+    def _presence_update(self, presence_id: str, state: str, *, app_name: str) -> None:
+        user, realm = presence_id.split("@", 1)
+        call_id = hashlib.md5(presence_id.encode(), usedforsecurity=False).hexdigest()
+        self.publish(
+            BusEvent(
+                routing=("presence", "update", call_id),
+                name="update",
+                data=event_data(
+                    presence_id=presence_id,
+                    state=state,
+                    call_id=call_id,
+                    to=f"sip:{presence_id}",
+                    to_user=user,
+                    to_realm=realm,
+                    app_name=app_name,
+                    app_version="4.0.0",
+                    event_category="presence",
+                    event_name="update",
+                    **{"from": f"sip:{presence_id}"},
+                    from_user=user,
+                    from_realm=realm,
+                ),
+            )
         )
 
     # -- helpers -----------------------------------------------------------------

@@ -449,6 +449,7 @@ class KazooApi:
         )
 
     async def _channels(self, call: Call) -> web.Response:
+        now = gregorian_now()
         return self._success(
             call,
             [
@@ -464,10 +465,11 @@ class KazooApi:
                     "destination": channel.destination,
                     "other_leg": channel.other_leg,
                     "timestamp": channel.timestamp,
+                    "elapsed_s": max(0, now - channel.timestamp),
                     # 4.3.25+ (ecallmgr_fs_channel): the leg's caller and callee ID.
                     **_caller_fields(self.state.parties(channel)),
                     "is_loopback": False,
-                    "is_onhold": False,
+                    "is_onhold": channel.on_hold,
                 }
                 for channel in self.state.channels.values()
             ],

@@ -440,6 +440,7 @@ async def test_a_refused_optional_binding_keeps_the_others(
         "object.*.device",
         "object.*.vmbox",
         "presence.mwi_updates.*",
+        "presence.update.*",
     }
     assert all(
         reason.endswith("no available subscriptions to requested binding")

@@ -124,7 +124,8 @@ class PbxCommandedSelectEntity(PbxSelectEntity, RestoreEntity):
 
     The option survives restarts, starts as `automatic`, changes only
     after the server accepted a command, and returns to `automatic` whenever the
-    presentity's presence is reset (by its button, the service or this select).
+    presentity's presence is reset (by its button, the service or this select). Where
+    the server tells of an override set elsewhere (Kazoo 5.x), it shows that from then on.
     """
 
     _attr_assumed_state = True
@@ -138,12 +139,14 @@ class PbxCommandedSelectEntity(PbxSelectEntity, RestoreEntity):
         """Start as `automatic` until the last commanded option is restored."""
         super().__init__(coordinator, presentity, description)
         self._attr_current_option = AUTOMATIC
+        self._override_seen: CallState | None = None
 
     async def async_added_to_hass(self) -> None:
         """Restore the last commanded option, and follow resets from elsewhere."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None and last.state in self.options:
             self._attr_current_option = last.state
+        self._follow_server()
         self.async_on_remove(
             async_dispatcher_connect(
                 self.hass,
@@ -156,6 +159,28 @@ class PbxCommandedSelectEntity(PbxSelectEntity, RestoreEntity):
     def current_option(self) -> str | None:
         """The option last commanded (the server cannot report it)."""
         return self._attr_current_option
+
+    @callback
+    def _handle_presentity_update(self) -> None:
+        self._follow_server()
+        super()._handle_presentity_update()
+
+    def _follow_server(self) -> None:
+        """Show an override the server tells of, when it changes (set here or elsewhere).
+
+        An override that ends (idle) leaves `idle` as chosen, else shows `automatic`.
+        """
+        presentity = self.coordinator.data.presentities.get(self._key)
+        seen = presentity.blf_override if presentity is not None else None
+        if seen is self._override_seen:
+            return
+        self._override_seen = seen
+        if seen is None:  # no longer known (a reset): the option stays as it is
+            return
+        if seen is not CallState.IDLE:
+            self._attr_current_option = seen.value
+        elif self._attr_current_option != CallState.IDLE.value:
+            self._attr_current_option = AUTOMATIC
 
     @callback
     def _async_presence_reset(self) -> None:

@@ -185,6 +185,9 @@ class Presentity:
     phones: int | None = None  # a user's: how many phones it owns (imported or not)
     # Whether a presence command (reset, set) reaches anything on the server.
     presence_target: bool = False
+    # The lamp state forced by hand on the server, as last seen (from Home Assistant or
+    # elsewhere: Kazoo 5.x `presence.update`); idle once ended; None while not known.
+    blf_override: CallState | None = None
     # New voicemail messages of the presentity's boxes; None when it has none (or not read).
     voicemail: int | None = None
     # A park slot's number on its server (an extension that parks calls), and the call

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -22,6 +22,7 @@ from ...pbx.kazoo import (
     KazooObjectEvent,
     KazooParkEvent,
     KazooPresenceList,
+    KazooPresenceUpdateEvent,
     KazooUser,
     PresenceState,
     credentials_hash,
@@ -47,6 +48,7 @@ from .snapshot import (
     DirectoryPlan,
     build_snapshot,
     plan_directory,
+    presence_key,
     update_snapshot,
 )
 from .voicemail import VoicemailCounts
@@ -100,7 +102,14 @@ PARK_BINDINGS = ("call.PARK_PARKED.*", "call.PARK_RETRIEVED.*", "call.PARK_ABAND
 # Device types that ring only once registered; the others (a cell phone, a landline, a SIP
 # URI) are reached by their number or address without registering.
 _REGISTERING_TYPES = frozenset({"sip_device", "softphone", "fax"})
-PRESENCE_BINDINGS = ("presence.mwi_updates.*",)
+# 5.x: voicemail counts, and lamps forced by hand (Monster UI, other clients, `*`-codes).
+PRESENCE_BINDINGS = ("presence.mwi_updates.*", "presence.update.*")
+# A manual override's lamp state (cb_presence, cf_manual_presence) as a call state.
+_OVERRIDE_STATES = {
+    PresenceState.EARLY.value: CallState.RINGING,
+    PresenceState.CONFIRMED.value: CallState.BUSY,
+    PresenceState.TERMINATED.value: CallState.IDLE,
+}
 
 
 class KazooBackend(PbxBackend[BlackholeEvent]):
@@ -149,6 +158,8 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         self._statuses_doubted = False
         self._voicemail = VoicemailCounts()
         self._parking = ParkSlots()
+        # Lamps forced by hand, by presence key, as last seen (5.x `presence.update`).
+        self._overrides: dict[str, CallState] = {}
 
     @staticmethod
     def login_data(username: str, password: str) -> dict[str, str]:
@@ -198,32 +209,41 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         await self._read_parked_calls()
         return self._parking.decorate(self._snapshot())
 
-    def _snapshot(self, touched: list[KazooChannel] | None = None) -> Snapshot:
+    def _snapshot(self) -> Snapshot:
         """The snapshot of the latest poll, with the events applied since."""
-        return self._updated(touched)[0]
+        return self._updated()[0]
 
     def _updated(
-        self, touched: list[KazooChannel] | None = None
+        self,
+        touched: list[KazooChannel] | None = None,
+        users: set[str] | None = None,
+        lamps: set[str] | None = None,
     ) -> tuple[Snapshot, frozenset[str] | None]:
         """The snapshot with the events applied, and which presentities changed (None: any).
 
         The directory's part is worked out once per load, and presentities whose live
-        parts did not change are the same objects as in the last snapshot. After call
-        events (`touched`: their legs) only the users and phones they touch are built.
+        parts did not change are the same objects as in the last snapshot. After events
+        only what they touch is built: the users and phones of call legs (`touched`), the
+        users whose voicemail counts changed (`users`), those whose lamps were forced by
+        hand (`lamps`, presence keys). With none of them given, everything is built.
         """
         if self._plan is None or self._plan[0] is not self.directory:
             self._plan = (self.directory, plan_directory(self.directory))
             self._built.clear()
             self._last = None
         channels = list(self._calls.channels.values())
-        if touched is not None and self._last is not None:
+        if (touched is not None or users or lamps) and self._last is not None:
             updated = update_snapshot(
                 self._last,
                 self.directory,
                 channels,
-                touched,
+                touched or (),
                 plan=self._plan[1],
                 cache=self._built,
+                users=users or (),
+                lamps=lamps or (),
+                voicemail=self._voicemail.by_owner() if users else None,
+                overrides=self._overrides if lamps else None,
             )
             if updated is not None:
                 self._last = updated[0]
@@ -236,6 +256,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             self._voicemail.by_owner(),
             plan=self._plan[1],
             cache=self._built,
+            overrides=self._overrides,
         )
         return self._last, None
 
@@ -282,35 +303,76 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
 
     def apply_events(self, events: Sequence[Any]) -> PushResult:
         """Calls change channels; mailboxes their counts; directory changes need a poll."""
-        changed = resync = everything = parked = False
-        touched: list[KazooChannel] = []
+        batch = _Batch()
         for event in events:
             match event:
                 case KazooCallEvent():
                     if self._calls.apply(event):
-                        changed = True
-                        touched.append(event.as_channel())
-                    resync |= self._unknown_caller(event)
+                        batch.changed = True
+                        batch.touched.append(event.as_channel())
+                    batch.resync |= self._unknown_caller(event)
                 case KazooParkEvent():
-                    parked |= self._parking.apply(event)
-                    changed |= parked
+                    batch.parked |= self._parking.apply(event)
+                    batch.changed |= batch.parked
                 case KazooMwiEvent():
-                    everything |= self._voicemail.apply_mwi(event)
-                    changed |= everything
+                    # Only the owners of the boxes whose count changed are built again.
+                    owners = self._voicemail.apply_mwi(event)
+                    batch.users |= owners
+                    batch.changed |= bool(owners)
+                case KazooPresenceUpdateEvent():
+                    if (key := self._override_seen(event)) is not None:
+                        batch.lamps.add(key)
+                        batch.changed = True
                 case KazooObjectEvent():
-                    # Only the document named is read again, with the next poll.
-                    if event.doc_type == "vmbox":
-                        self._voicemail.expire()
-                    elif event.doc_id and event.doc_type in ("user", "device"):
-                        self._changed[(event.doc_type, event.doc_id)] = event.action
-                    else:
-                        self.directory.loaded_at = None
-                    resync = True
-        if not changed:
-            return PushResult(None, resync)
-        snapshot, keys = self._updated(None if everything else touched)
+                    self._document_changed(event)
+                    batch.resync = True
+        if not batch.changed:
+            return PushResult(None, batch.resync)
+        snapshot, keys = self._updated(batch.touched, batch.users, batch.lamps)
         # A park slot's lamp is not among the keys the call legs touched: then any.
-        return PushResult(self._parking.decorate(snapshot), resync, None if parked else keys)
+        return PushResult(
+            self._parking.decorate(snapshot), batch.resync, None if batch.parked else keys
+        )
+
+    def _document_changed(self, event: KazooObjectEvent) -> None:
+        """Only the document named is read again, with the next poll."""
+        if event.doc_type == "vmbox":
+            self._voicemail.expire()
+        elif event.doc_id and event.doc_type in ("user", "device"):
+            self._changed[(event.doc_type, event.doc_id)] = event.action
+        else:
+            self.directory.loaded_at = None
+
+    def _override_seen(self, event: KazooPresenceUpdateEvent) -> str | None:
+        """Take a lamp forced by hand (anyone's); the lamp's key if its state changed.
+
+        Real calls' lamps are `dialog` messages, and probes' answers (online/offline)
+        are not overrides: only a manual `update` counts (see KazooPresenceUpdateEvent).
+        """
+        state = _OVERRIDE_STATES.get(event.state)
+        if not event.manual or state is None:
+            return None
+        key = presence_key(event.user)
+        if self._overrides.get(key) is state:
+            return None
+        self._overrides[key] = state
+        return key
+
+    def _forget_overrides(self, presentity: Presentity) -> None:
+        """After a reset of ours, the lamps' overrides are no longer known.
+
+        Kazoo's reset publishes no `update` (what the lamps show is up to the calls). A
+        `set` of ours needs nothing here: 5.x sends its `update` to us too.
+        """
+        if self._plan is None:
+            return
+        plan = self._plan[1]
+        planned = plan.user_by_id.get(presentity.server_id) or plan.phone_by_id.get(
+            presentity.server_id
+        )
+        keys = planned.targets if planned is not None else {presence_key(presentity.server_id)}
+        for key in keys:
+            self._overrides.pop(key, None)
 
     def _unknown_caller(self, event: KazooCallEvent) -> bool:
         """A call of a user or phone the directory does not know yet: read it again."""
@@ -410,6 +472,7 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
             case _:
                 message = await self.client.reset_extension(presentity.server_id)
         _check_sent(message)
+        self._forget_overrides(presentity)
 
     async def async_set_state(self, presentity: Presentity, state: CallState) -> None:
         """Force the BLF lamp of a user or phone; idle (`set terminated`) ends an override."""
@@ -522,6 +585,18 @@ class KazooBackend(PbxBackend[BlackholeEvent]):
         if (device := self.directory.devices.get(presentity.server_id)) is not None:
             return _device_record(device)
         return None
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What a batch of events did, as `apply_events` collects it."""
+
+    changed: bool = False
+    resync: bool = False
+    parked: bool = False
+    touched: list[KazooChannel] = field(default_factory=list)  # call legs
+    users: set[str] = field(default_factory=set)  # users whose voicemail count changed
+    lamps: set[str] = field(default_factory=set)  # presence keys forced by hand
 
 
 def _kept[T](old: T, new: T) -> T:

@@ -7,7 +7,7 @@ adds the live parts (`build_snapshot`). Call state follows Kazoo's own BLF rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import re
@@ -214,8 +214,8 @@ def _hotdesked_user(device: KazooDevice, directory: Directory) -> KazooUser | No
 
 
 # The parts of a presentity that polls and events change.
-_USER_LIVE = ("call_state", "call", "blf_watchers", "voicemail")
-_PHONE_LIVE = ("call_state", "call", "blf_watchers", "registered")
+_USER_LIVE = ("call_state", "call", "blf_watchers", "voicemail", "blf_override")
+_PHONE_LIVE = ("call_state", "call", "blf_watchers", "registered", "blf_override")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +225,9 @@ class _Planned:
     base: Presentity
     keys: frozenset[str]
     owner_id: str | None = None  # a user's own id, for calls it owns
+    # The presence keys Kazoo's presence commands act on for it (`set`, `reset`): a
+    # user's presence_id, else its phones' own; a phone's own. Overrides show by these.
+    targets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +251,34 @@ class DirectoryPlan:
     user_by_id: Mapping[str, _Planned] = field(default_factory=dict)
     phone_by_id: Mapping[str, _Planned] = field(default_factory=dict)
     users_by_key: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Users and phones by the presence keys their presence commands act on.
+    users_by_target: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    phones_by_target: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _override(keys: Iterable[str], overrides: Mapping[str, CallState]) -> CallState | None:
+    """The forced state of a presentity's lamps (its first lamp with one known)."""
+    if not overrides:
+        return None
+    return next((overrides[key] for key in sorted(keys) if key in overrides), None)
+
+
+def _targets(user: KazooUser, owned: Iterable[KazooDevice]) -> frozenset[str]:
+    """What a user's presence commands act on: its presence_id, else its phones' own."""
+    if user.presence_id:
+        return frozenset({presence_key(user.presence_id)})
+    return frozenset(presence_key(d.presence_id) for d in owned if d.presence_id)
+
+
+def _by_key(
+    planned: Iterable[_Planned], keys: Callable[[_Planned], Iterable[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Server ids by each of their keys."""
+    found: dict[str, list[str]] = {}
+    for item in planned:
+        for key in keys(item):
+            found.setdefault(key, []).append(item.base.server_id)
+    return {key: tuple(ids) for key, ids in found.items()}
 
 
 def plan_directory(directory: Directory) -> DirectoryPlan:
@@ -287,7 +318,7 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             or (bool(owned) and all(device.do_not_disturb for device in owned)),
             call_forward=_forward(user.call_forward),
         )
-        users.append(planned := _Planned(base, frozenset(keys), user.id))
+        users.append(planned := _Planned(base, frozenset(keys), user.id, _targets(user, owned)))
         if not base.presence_target:
             for number in {n for d in owned for n in _DIGIT_RUN.findall(d.username or "")}:
                 dark.setdefault(number, []).append(planned)
@@ -319,7 +350,8 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
             or bool(device.do_not_disturb),
             call_forward=_forward(device.call_forward) if device.call_forward else None,
         )
-        phones.append(_Planned(base, frozenset({key} if key else ())))
+        own = frozenset({presence_key(device.presence_id)} if device.presence_id else ())
+        phones.append(_Planned(base, frozenset({key} if key else ()), targets=own))
     dark_numbers = {
         number: owners[0]
         for number, owners in dark.items()
@@ -327,10 +359,6 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
     }
     names = {key: planned.base.name for planned in phones for key in planned.keys}
     names |= {key: planned.base.name for planned in users for key in planned.keys}
-    users_by_key: dict[str, list[str]] = {}
-    for planned in users:
-        for key in planned.keys:
-            users_by_key.setdefault(key, []).append(planned.base.server_id)
     return DirectoryPlan(
         tuple(users),
         tuple(phones),
@@ -339,13 +367,41 @@ def plan_directory(directory: Directory) -> DirectoryPlan:
         names=names,
         user_by_id={planned.base.server_id: planned for planned in users},
         phone_by_id={planned.base.server_id: planned for planned in phones},
-        users_by_key={key: tuple(ids) for key, ids in users_by_key.items()},
+        users_by_key=_by_key(users, lambda planned: planned.keys),
+        users_by_target=_by_key(users, lambda planned: planned.targets),
+        phones_by_target=_by_key(phones, lambda planned: planned.targets),
     )
 
 
 def _user_calls(planned: _Planned, calls: _ChannelIndex) -> list[KazooChannel]:
     user_id = planned.owner_id or ""
     return calls.of_user(user_id, planned.keys) if calls.touches(user_id, planned.keys) else []
+
+
+def _touched_ids(
+    plan: DirectoryPlan,
+    channels: list[KazooChannel],
+    touched: Iterable[KazooChannel],
+    users: Iterable[str],
+    lamps: Iterable[str],
+) -> tuple[set[str], set[str]]:
+    """The users and phones touched: by call legs and legs bridged to them, by counts, by lamps."""
+    legs = list(touched)
+    ids = {leg.uuid for leg in legs}
+    legs += [c for c in channels if c.other_leg in ids]
+    user_ids: set[str] = set(users)
+    device_ids: set[str] = set()
+    for leg in legs:
+        if leg.owner_id:
+            user_ids.add(leg.owner_id)
+        if leg.authorizing_id:
+            device_ids.add(leg.authorizing_id)
+        if leg.presence_id:
+            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
+    for lamp in lamps:
+        user_ids.update(plan.users_by_target.get(lamp, ()))
+        device_ids.update(plan.phones_by_target.get(lamp, ()))
+    return user_ids, device_ids
 
 
 def update_snapshot(
@@ -356,28 +412,23 @@ def update_snapshot(
     *,
     plan: DirectoryPlan,
     cache: dict[str, tuple[tuple[Any, ...], Presentity]],
+    users: Iterable[str] = (),
+    lamps: Iterable[str] = (),
+    voicemail: Mapping[str, int] | None = None,
+    overrides: Mapping[str, CallState] | None = None,
 ) -> tuple[Snapshot, frozenset[str]] | None:
-    """`previous` (built by `build_snapshot` with `plan` and `cache`) after call events.
+    """`previous` (built by `build_snapshot` with `plan` and `cache`) after events.
 
-    Only the users and phones the `touched` legs (and the legs bridged to them) belong to
-    are worked out again: a batch of events costs what it touches, not the account's
-    size. Their watchers, voicemail and registration stay as `cache` holds them. Returns
-    the snapshot and the keys of the presentities built again; None when a presentity is
-    not in the cache (then build the whole snapshot).
+    Only the users and phones the `touched` legs (and the legs bridged to them) belong to,
+    the `users` whose voicemail counts changed and the users and phones whose lamps
+    (presence keys) were forced by hand are worked out again: a batch of events costs
+    what it touches, not the account's size. Their watchers and registration stay as
+    `cache` holds them; voicemail and overrides are read from the mappings given, where
+    given. Returns the snapshot and the keys of the presentities built again; None when
+    a presentity is not in the cache (then build the whole snapshot).
     """
     calls = _ChannelIndex.of(channels)
-    legs = list(touched)
-    ids = {leg.uuid for leg in legs}
-    legs += [c for c in channels if c.other_leg in ids]
-    user_ids: set[str] = set()
-    device_ids: set[str] = set()
-    for leg in legs:
-        if leg.owner_id:
-            user_ids.add(leg.owner_id)
-        if leg.authorizing_id:
-            device_ids.add(leg.authorizing_id)
-        if leg.presence_id:
-            user_ids.update(plan.users_by_key.get(presence_key(leg.presence_id), ()))
+    user_ids, device_ids = _touched_ids(plan, channels, touched, users, lamps)
     presentities = dict(previous.presentities)
     work = [
         (planned, _USER_LIVE, _user_calls(planned, calls))
@@ -393,7 +444,18 @@ def update_snapshot(
         key = planned.base.key
         if (old := cache.get(key)) is None or key not in presentities:
             return None
-        live = (_call_state(own), _call_info(own, calls, directory, plan.names), *old[0][2:])
+        watchers, counted, forced = old[0][2:]
+        if voicemail is not None and names is _USER_LIVE:
+            counted = voicemail.get(planned.owner_id or "")
+        if overrides is not None:
+            forced = _override(planned.targets, overrides)
+        live = (
+            _call_state(own),
+            _call_info(own, calls, directory, plan.names),
+            watchers,
+            counted,
+            forced,
+        )
         if live != old[0]:
             presentity = replace(planned.base, **dict(zip(names, live, strict=True)))
             cache[key] = (live, presentity)
@@ -411,10 +473,12 @@ def build_snapshot(
     *,
     plan: DirectoryPlan | None = None,
     cache: dict[str, tuple[tuple[Any, ...], Presentity]] | None = None,
+    overrides: Mapping[str, CallState] | None = None,
 ) -> Snapshot:
     """Combine the directory with one poll's presence, channels and registrations.
 
-    `voicemail` is the number of new messages per owning user, where known. `cache`
+    `voicemail` is the number of new messages per owning user, where known; `overrides`
+    the lamp states forced by hand, by presence key, where known. `cache`
     holds the live parts and presentities last built from the same `plan`: presentities
     whose live parts did not change are kept as they are, not built again. It is updated.
     """
@@ -423,6 +487,7 @@ def build_snapshot(
     built = cache if cache is not None else {}
     built.clear()
     voicemail = voicemail or {}
+    overrides = overrides or {}
     registered = {status.device_id for status in statuses if status.registered}
     calls = _ChannelIndex.of(channels)
     watchers = {ext: p.dialog_watchers for ext, p in presence.presentities.items()}
@@ -449,6 +514,7 @@ def build_snapshot(
                 _call_info(user_calls, calls, directory, plan.names),
                 sum(watchers.get(key, 0) for key in planned.keys),
                 voicemail.get(user_id),
+                _override(planned.targets, overrides),
             ),
         )
 
@@ -464,6 +530,7 @@ def build_snapshot(
                 _call_info(device_calls, calls, directory, plan.names),
                 watchers.get(key, 0) if key else 0,
                 device_id in registered,
+                _override(planned.targets, overrides),
             ),
         )
 

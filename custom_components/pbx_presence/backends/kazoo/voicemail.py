@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ...pbx.kazoo import KazooMwiEvent, KazooVoicemailBox
@@ -21,6 +22,9 @@ class VoicemailCounts:
         self._boxes: list[KazooVoicemailBox] = []
         # box id -> new messages (from the box list, or a 5.x MWI event since)
         self._new: dict[str, int] = {}
+        # The boxes by the mailbox number MWI goes by, and new messages per owner.
+        self._by_mailbox: dict[str, list[KazooVoicemailBox]] = {}
+        self._totals: dict[str, int] = {}
         self._read_at: datetime | None = None
 
     @property
@@ -36,22 +40,31 @@ class VoicemailCounts:
         """Take the box list's counts (Kazoo 4.3's `folders.new` of every box)."""
         self._boxes = boxes
         self._new = {box.id: box.new_messages for box in boxes if box.new_messages is not None}
+        self._by_mailbox = {}
+        for box in boxes:
+            if box.mailbox is not None:
+                self._by_mailbox.setdefault(presence_key(box.mailbox), []).append(box)
+        self._totals = {}
+        for box in boxes:
+            if box.owner_id and box.id in self._new:
+                self._totals[box.owner_id] = self._totals.get(box.owner_id, 0) + self._new[box.id]
         self._read_at = utcnow()
 
-    def apply_mwi(self, event: KazooMwiEvent) -> bool:
-        """Set the new-message count of the boxes the event is for; True if one changed."""
-        key = presence_key(event.user)
-        changed = False
-        for box in self._boxes:
-            if box.mailbox is not None and presence_key(box.mailbox) == key:
-                changed |= self._new.get(box.id) != event.messages_new
-                self._new[box.id] = event.messages_new
-        return changed
+    def apply_mwi(self, event: KazooMwiEvent) -> set[str]:
+        """Set the new-message count of the boxes the event is for; the owners it changed."""
+        owners: set[str] = set()
+        for box in self._by_mailbox.get(presence_key(event.user), ()):
+            old = self._new.get(box.id)
+            if old == event.messages_new:
+                continue
+            self._new[box.id] = event.messages_new
+            if box.owner_id:
+                owners.add(box.owner_id)
+                self._totals[box.owner_id] = (
+                    self._totals.get(box.owner_id, 0) - (old or 0) + event.messages_new
+                )
+        return owners
 
-    def by_owner(self) -> dict[str, int]:
+    def by_owner(self) -> Mapping[str, int]:
         """New messages per user, over the boxes whose count is known."""
-        totals: dict[str, int] = {}
-        for box in self._boxes:
-            if box.owner_id and box.id in self._new:
-                totals[box.owner_id] = totals.get(box.owner_id, 0) + self._new[box.id]
-        return totals
+        return self._totals

@@ -7,6 +7,7 @@ from .blackhole import (
     KazooMwiEvent,
     KazooObjectEvent,
     KazooParkEvent,
+    KazooPresenceUpdateEvent,
 )
 from .client import (
     ApiKeyCredentials,
@@ -64,6 +65,7 @@ __all__ = [
     "KazooParkEvent",
     "KazooParkedCall",
     "KazooPresenceList",
+    "KazooPresenceUpdateEvent",
     "KazooPresentity",
     "KazooSubscription",
     "KazooUser",

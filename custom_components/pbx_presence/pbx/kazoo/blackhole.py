@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass
+import hashlib
 import itertools
 import json
 import logging
@@ -27,6 +28,7 @@ from ..errors import (
     PbxAuthenticationError,
     PbxConnectionError,
     PbxError,
+    PbxForbiddenError,
     PbxRateLimitError,
     PbxResponseError,
     PbxTimeoutError,
@@ -172,6 +174,51 @@ class KazooMwiEvent:
         )
 
 
+# The lamp states a presence `set` (Crossbar) or a `*`-code (cf_manual_presence) forces.
+MANUAL_PRESENCE_STATES = frozenset({"early", "confirmed", "terminated"})
+# The apps that publish manual presence: Crossbar's presence `set`, the callflow feature
+# (and callflow answering a phone's probe with the stored manual state, cf_util.erl).
+MANUAL_PRESENCE_APPS = frozenset({"crossbar", "callflow"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KazooPresenceUpdateEvent:
+    """A presence `update` (`presence.update.*`, Kazoo 5.x): a lamp forced, or a probe's answer.
+
+    Real calls' lamps are `dialog` messages; an `update` is a manual override (Crossbar
+    `set`, a `*`-code: state early/confirmed/terminated, `Call-ID = md5(presence_id)`,
+    no direction) or an online/offline answer to a SUBSCRIBE probe (ecallmgr, ACDc).
+    """
+
+    presence_id: str  # <user>@<realm>
+    state: str
+    call_id: str | None
+    app_name: str | None
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any]) -> Self:
+        """Build from an event's data."""
+        return cls(
+            presence_id=get_str(data, "presence_id"),
+            state=(_opt_str(data, "state") or "").lower(),
+            call_id=_opt_str(data, "call_id"),
+            app_name=_opt_str(data, "app_name"),
+        )
+
+    @property
+    def user(self) -> str:
+        """The presence id's user part: the lamp's name."""
+        return self.presence_id.split("@", 1)[0]
+
+    @property
+    def manual(self) -> bool:
+        """Whether this is a lamp forced by hand, not a probe's online/offline answer."""
+        if self.state not in MANUAL_PRESENCE_STATES:
+            return False
+        fake = hashlib.md5(self.presence_id.encode(), usedforsecurity=False).hexdigest()
+        return self.call_id == fake or (self.app_name or "").lower() in MANUAL_PRESENCE_APPS
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KazooObjectEvent:
     """A directory document was created, edited or deleted (`object.*`)."""
@@ -217,7 +264,9 @@ class KazooParkEvent:
         )
 
 
-type BlackholeEvent = KazooCallEvent | KazooMwiEvent | KazooObjectEvent | KazooParkEvent
+type BlackholeEvent = (
+    KazooCallEvent | KazooMwiEvent | KazooObjectEvent | KazooParkEvent | KazooPresenceUpdateEvent
+)
 
 
 def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
@@ -233,8 +282,11 @@ def parse_event(message: Mapping[str, Any]) -> BlackholeEvent | None:
         return KazooCallEvent.from_event(event, data)
     if category == "object":
         return KazooObjectEvent.from_event(name, str(message.get("routing_key") or key), data)
-    if key.startswith(("presence.mwi_updates", "mwi_updates")):
+    # bh_presence names its bindings without the `presence.` prefix.
+    if key.startswith(("presence.mwi_updates.", "mwi_updates.")):
         return KazooMwiEvent.from_event(data)
+    if key.startswith(("presence.update.", "update.")):
+        return KazooPresenceUpdateEvent.from_event(data)
     return None
 
 
@@ -267,7 +319,6 @@ class BlackholeSocket:
         self._events: asyncio.Queue[BlackholeEvent | PbxError | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._secret = ""  # the token sent, to cut out of server texts
-        self._ping_id: str | None = None
         self._closed = False
         self.subscribed: list[str] = []
 
@@ -300,7 +351,9 @@ class BlackholeSocket:
     async def subscribe(self, bindings: Sequence[str]) -> list[str]:
         """Subscribe to each binding in its own message; return what the socket has."""
         for binding in bindings:
-            reply = await self._request("subscribe", {"binding": binding}, with_token=True)
+            reply = await self._request(
+                "subscribe", {"binding": binding}, with_token=True, what=binding
+            )
             subscribed = as_object(reply.get("data"), "reply data").get("subscribed")
             if isinstance(subscribed, list):
                 self.subscribed = [str(item) for item in subscribed]
@@ -316,7 +369,7 @@ class BlackholeSocket:
         for binding in bindings:
             try:
                 await self.subscribe([binding])
-            except PbxValidationError as err:
+            except (PbxValidationError, PbxForbiddenError) as err:
                 refused[binding] = str(err)
         return refused
 
@@ -343,14 +396,12 @@ class BlackholeSocket:
     # --- internals ----------------------------------------------------------------------
 
     async def _request(
-        self, action: str, data: dict[str, Any] | None, *, with_token: bool
+        self, action: str, data: dict[str, Any] | None, *, with_token: bool, what: str = ""
     ) -> Mapping[str, Any]:
         """Send one message and wait for the reply to its request id."""
         if self._ws is None:
             raise PbxConnectionError("The websocket is not connected")
         request_id = f"pbx-presence-{next(self._request_ids)}"
-        if action == "ping":
-            self._ping_id = request_id
         message: dict[str, Any] = {"action": action, "request_id": request_id}
         if with_token:
             self._secret = await self._token()
@@ -370,19 +421,25 @@ class BlackholeSocket:
         finally:
             self._replies.pop(request_id, None)
         if reply.get("status") == "error":
-            raise self._error(action, reply)
+            raise self._error(f"{action} {what}".strip(), reply)
         return reply
 
     def _error(self, action: str, reply: Mapping[str, Any]) -> PbxError:
-        """The error of an error reply, with the token cut out of the server's words."""
+        """The error of an error reply, with the token cut out of the server's words.
+
+        bh_token_auth's errors name the token; bh_authz_subscribe's ("unauthorized
+        account id", "auth_account_id not set") are a permission, not the login.
+        """
         data = reply.get("data")
         errors = data.get("errors") if isinstance(data, Mapping) else None
         text = "; ".join(str(e) for e in errors) if isinstance(errors, list) else str(data)
         if self._secret:
             text = text.replace(self._secret, "<token>")
         lowered = text.lower()
-        if "token" in lowered or "auth" in lowered:
+        if "token" in lowered:
             return PbxAuthenticationError(f"Blackhole refused the login: {text}")
+        if "unauthorized" in lowered or "auth_account_id" in lowered:
+            return PbxForbiddenError(f"Blackhole refused {action}: {text}")
         if "rate limit" in lowered:
             return PbxRateLimitError(None)
         return PbxValidationError(f"Blackhole refused {action}: {text}")
@@ -409,9 +466,9 @@ class BlackholeSocket:
             return
         if not isinstance(message, Mapping):
             return
-        if message.get("action") == "reply" or message.get("response") == "pong":
-            # `bh_ping` answers a ping with a bare pong; everything else names our id.
-            request_id = message.get("request_id", self._ping_id)
+        if message.get("action") == "reply":
+            # Every reply names our request id (`bh_ping`'s pong is its `data.response`).
+            request_id = message.get("request_id")
             future = self._replies.get(str(request_id))
             if future is not None and not future.done():
                 future.set_result(message)
@@ -431,7 +488,7 @@ class BlackholeSocket:
             await asyncio.sleep(self._keepalive)
             try:
                 await self._request("ping", None, with_token=False)
-            except (PbxAuthenticationError, PbxValidationError):
+            except (PbxAuthenticationError, PbxForbiddenError, PbxValidationError):
                 pass  # an error reply is still a reply: the socket is alive
             except PbxError as err:
                 self._fail(PbxConnectionError(f"Blackhole stopped answering: {err}"))
