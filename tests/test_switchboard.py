@@ -395,3 +395,25 @@ async def test_a_park_slot_tile_names_who_is_parked(
     slot = _by_name(update["tiles"])["*3101"]
     assert slot["lamp"] == "busy"
     assert slot["parked"] == {"caller": "Acme Supplies", "number": "+15557654321", "since": None}
+
+
+async def test_a_queue_tile_shows_its_free_agents(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A call queue is a tile of its own: free while one of its agents is, dark when empty."""
+    client, full = await _subscribe(hass, hass_ws_client)
+    tiles = _by_name(full["tiles"])
+    support, sales = tiles["Support"], tiles["Sales"]
+    assert (support["kind"], support["lamp"]) == ("queue", "free")
+    assert support["agents"] == {"logged_in": 2, "available": 1}
+    assert (sales["lamp"], sales["agents"]) == ("busy", {"logged_in": 1, "available": 0})
+    assert tiles["Anna Schmidt"]["agents"] is None
+
+    agent = simulator.isymphony.queue("sales")["agents"][0]
+    simulator.isymphony.agent_logout("sales", agent["id"])
+    await init_isymphony.runtime_data.async_refresh()
+    sales = _by_name((await _next(client))["tiles"])["Sales"]
+    assert (sales["lamp"], sales["agents"]) == ("offline", {"logged_in": 0, "available": 0})

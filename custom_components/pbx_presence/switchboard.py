@@ -52,6 +52,7 @@ LAMP_PARK = "park"  # a park slot: no call state known
 TILE_PERSON = "person"
 TILE_PHONE = "phone"
 TILE_PARK = "park"
+TILE_QUEUE = "queue"
 
 _PEOPLE = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})
 
@@ -126,6 +127,7 @@ def build_tile(hass: HomeAssistant, index: Index, tile_id: str) -> dict[str, Any
         else None,
         # Who waits in a park slot (None: empty, or not a slot).
         "parked": _parked(presentity),
+        "agents": _agents(presentity),
         "registered": presentity.registered,
         "entities": _entities(hass, tile_id),
     }
@@ -155,6 +157,8 @@ def _members(hass: HomeAssistant, keys: Iterable[MemberKey]) -> list[Member]:
 def _tile_kind(presentity: Presentity) -> str:
     if presentity.kind in _PEOPLE:
         return TILE_PERSON
+    if presentity.kind is PresentityKind.QUEUE:
+        return TILE_QUEUE
     return TILE_PHONE if presentity.kind is PresentityKind.PHONE else TILE_PARK
 
 
@@ -198,6 +202,26 @@ def _parked(presentity: Presentity) -> dict[str, Any] | None:
     }
 
 
+def _agents(presentity: Presentity) -> dict[str, int] | None:
+    """A queue's agents: how many are logged in, and how many of them are free."""
+    if presentity.kind is not PresentityKind.QUEUE or presentity.agents is None:
+        return None
+    agents = presentity.agents
+    return {
+        "logged_in": len(agents),
+        "available": sum(1 for agent in agents if agent.available),
+    }
+
+
+def _queue_lamp(agents: dict[str, int] | None) -> str:
+    """Free while an agent is free; busy while all are taken; offline with nobody in."""
+    if agents is None:
+        return LAMP_UNKNOWN
+    if agents["available"]:
+        return LAMP_FREE
+    return LAMP_BUSY if agents["logged_in"] else LAMP_OFFLINE
+
+
 def _lamp(members: list[Member]) -> str:
     """One lamp for call state and availability together."""
     if not all(member.entry.runtime_data.last_update_success for member in members):
@@ -213,6 +237,8 @@ def _lamp(members: list[Member]) -> str:
         return LAMP_BUSY if main.parked is not None else LAMP_PARK
     if main.kind is PresentityKind.PHONE:
         return LAMP_FREE if main.registered else LAMP_OFFLINE
+    if main.kind is PresentityKind.QUEUE:
+        return _queue_lamp(_agents(main))
     panel = kinds.get(PresentityKind.PANEL_USER)
     status = panel.status if panel is not None and panel.licensed else None
     if status is not None and status.type in NOT_TAKING_CALLS:

@@ -25,6 +25,9 @@ const STRINGS = {
     no_area: "No area",
     shared_phones: "Shared phones",
     park_slots: "Park slots",
+    queues: "Queues",
+    agents: "{available} of {logged_in} agents free",
+    no_agents: "No agent logged in",
     count: "{shown} of {total}",
     nothing: "Nobody matches.",
     loading: "Loading…",
@@ -79,6 +82,9 @@ const STRINGS = {
     no_area: "Kein Bereich",
     shared_phones: "Gemeinsame Telefone",
     park_slots: "Parkplätze",
+    queues: "Warteschlangen",
+    agents: "{available} von {logged_in} Agenten frei",
+    no_agents: "Kein Agent angemeldet",
     count: "{shown} von {total}",
     nothing: "Niemand passt zur Suche.",
     loading: "Wird geladen …",
@@ -217,7 +223,7 @@ dialog::backdrop { background: rgba(0,0,0,.45); }
 .dlg .row > label { flex: 1 1 160px; display: grid; gap: 2px; font-size: 13px; color: var(--secondary-text-color); }
 .dlg .row > label > * { color: var(--primary-text-color); }
 .dlg .error { color: var(--error-color, #db4437); font-size: 14px; }
-.dlg .error:empty, .dlg .ok:empty { display: none; }
+.dlg .error:empty, .dlg .ok:empty, .dlg [hidden] { display: none; }
 .dlg .hint { color: var(--secondary-text-color); font-size: 13px; }
 .dlg .ok { color: var(--pbx-free); font-size: 14px; }
 .dlg .actions { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-end; }
@@ -476,6 +482,10 @@ function switchboardElements() {
     }
 
     _lampLabel(data) {
+      // A queue's lamp is its agents: how many of those logged in are free.
+      if (data.kind === "queue" && data.agents) {
+        return data.agents.logged_in ? this._t("agents", data.agents) : this._t("no_agents");
+      }
       return this._t(`lamp_${LAMPS.includes(data.lamp) ? data.lamp : "unknown"}`);
     }
 
@@ -583,6 +593,8 @@ function switchboardElements() {
           add("1park", this._t("park_slots"), tile);
         } else if (data.kind === "phone") {
           add("2phone", this._t("shared_phones"), tile);
+        } else if (data.kind === "queue") {
+          add("2queue", this._t("queues"), tile);
         } else if (view.group === "area") {
           add(`3${data.area || "\uffff"}`, data.area || this._t("no_area"), tile);
         } else if (view.group === "server") {
@@ -799,7 +811,7 @@ function switchboardElements() {
       this._dialogControls = controls;
       wrap.append(controls);
       const services = (this._hass && this._hass.services && this._hass.services.pbx_presence) || {};
-      if (services.call && data.kind !== "park") {
+      if (services.call && data.kind !== "park" && data.kind !== "queue") {
         wrap.append(this._callForm(data));
       }
       wrap.append(error, ok);
