@@ -10,9 +10,11 @@ from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -264,3 +266,14 @@ def start_internal_call(sim: Simulator) -> tuple[str, str]:
     kazoo.channels[callee].other_leg = caller
     kazoo.channels[caller].other_leg = callee
     return caller, callee
+
+
+def hide_from_assist(hass: HomeAssistant, person: str) -> None:
+    """Un-expose every call state and status sensor of a person (`ben_carter`), both servers'.
+
+    Which server's sensor gets the plain entity id depends on which entry made it first.
+    """
+    prefixes = (f"sensor.{person}_call_state", f"sensor.{person}_status")
+    for entry in er.async_get(hass).entities.values():
+        if entry.entity_id.startswith(prefixes):
+            async_expose_entity(hass, "conversation", entry.entity_id, should_expose=False)

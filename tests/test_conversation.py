@@ -28,7 +28,7 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
 from custom_components.pbx_presence.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import async_poll, kazoo_device_id, kazoo_user_id, state_of
+from .conftest import async_poll, hide_from_assist, kazoo_device_id, kazoo_user_id, state_of
 
 # 10:10 in Berlin: "until 3 pm" is today, "for 30 minutes" is 10:40.
 NOW = datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
@@ -500,9 +500,7 @@ async def test_voice_answers_only_about_people_exposed_to_assist(hass: HomeAssis
     """Assist's privacy rules: a person whose sensors are not exposed is not talked about."""
     assert await ask(hass, "is Ben on the phone") == "Yes, Ben Carter is on a call."
     # Every sensor of his (the iSymphony call state too, where the server gave one).
-    for entry in er.async_get(hass).entities.values():
-        if entry.entity_id.startswith(("sensor.ben_carter_call_state", "sensor.ben_carter_status")):
-            async_expose_entity(hass, "conversation", entry.entity_id, should_expose=False)
+    hide_from_assist(hass, "ben_carter")
 
     not_exposed = (
         "Ben Carter is not exposed to this assistant, so I cannot tell about them. Expose "

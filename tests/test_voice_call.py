@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
-from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent
 import pytest
@@ -14,7 +13,7 @@ from custom_components.pbx_presence.const import DOMAIN
 from custom_components.pbx_presence.voice.calling import INTENT_CALL
 from simulator import Simulator
 
-from .conftest import kazoo_device_id, kazoo_user_id
+from .conftest import hide_from_assist, kazoo_device_id, kazoo_user_id
 from .test_conversation import start_assist
 
 
@@ -104,8 +103,7 @@ async def test_refusals_are_spoken(hass: HomeAssistant, simulator: Simulator, an
 async def test_only_exposed_people_are_called(
     hass: HomeAssistant, simulator: Simulator, anna: str
 ) -> None:
-    for entity_id in ("sensor.ben_carter_call_state", "sensor.ben_carter_status"):
-        async_expose_entity(hass, "conversation", entity_id, should_expose=False)
+    hide_from_assist(hass, "ben_carter")
     answer = await ask(hass, "call Ben", anna)
     assert "Ben Carter" in answer
     assert not answer.startswith("Calling")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
-from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Simulator
 
-from .conftest import kazoo_user_id, state_of
+from .conftest import hide_from_assist, kazoo_user_id, state_of
 from .test_conversation import ask, both, start_assist
 
 __all__ = ["both"]
@@ -101,8 +100,7 @@ async def test_forwarding_by_voice(hass: HomeAssistant, simulator: Simulator) ->
 
 @pytest.mark.usefixtures("both")
 async def test_controls_respect_exposure(hass: HomeAssistant, simulator: Simulator) -> None:
-    for entity_id in ("sensor.ben_carter_call_state", "sensor.ben_carter_status"):
-        async_expose_entity(hass, "conversation", entity_id, should_expose=False)
+    hide_from_assist(hass, "ben_carter")
     answer = await ask(hass, "put Ben on do not disturb")
     assert answer.startswith("Ben Carter is not exposed to this assistant")
     ben = simulator.kazoo.users[kazoo_user_id(simulator, "ben")]
