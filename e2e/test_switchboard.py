@@ -139,7 +139,7 @@ async def page(
 
 
 async def test_tiles_show_the_office(page: Page) -> None:
-    """The demo office: one tile per person, shared phones, park slots, grouped by area."""
+    """The demo office: one tile per person, shared phones, queues, park slots, by area."""
     # One tile per person, both servers' facts on it.
     anna = _tile(page, "Anna Schmidt")
     await expect(anna).to_have_count(1)
@@ -161,8 +161,10 @@ async def test_tiles_show_the_office(page: Page) -> None:
     await expect(_tile(page, re.escape("*3101"))).to_contain_text("3 watching")
     headings = page.locator(f"{PANEL} section h2")
     await expect(headings).to_have_text(
-        ["Park slots (5)", "Shared phones (2)", f"{AREA} (3)", "No area (11)"]
+        ["Park slots (3)", "Shared phones (2)", "Queues (2)", f"{AREA} (3)", "No area (11)"]
     )
+    # A queue's lamp is its agents (Support: Anna free, Emma on a call).
+    await expect(_tile(page, "Support")).to_contain_text("1 of 2 agents free")
     # A person's own phones are part of their tile.
     await expect(_tile(page, "Anna Schmidt desk phone")).to_have_count(0)
     _save_screenshot(await page.screenshot(animations="disabled"), DOCS / "switchboard.png")
