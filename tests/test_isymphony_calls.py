@@ -22,10 +22,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pbx_presence.backends.isymphony import adapter as isymphony_adapter
-from custom_components.pbx_presence.backends.isymphony.activity import (
+from custom_components.pbx_presence.backends.isymphony.adapter import SCAN_INTERVAL
+from custom_components.pbx_presence.backends.isymphony.calls import (
     EXTENSIONS_RECHECK_INTERVAL,
 )
-from custom_components.pbx_presence.backends.isymphony.adapter import SCAN_INTERVAL
 from custom_components.pbx_presence.voice import INTENT_GET_CALL_STATE, INTENT_LIST_CALLS
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
