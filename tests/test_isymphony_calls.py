@@ -7,6 +7,7 @@ voice for its licensed users, at one request per extension per poll.
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_ON
@@ -31,7 +32,7 @@ from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import async_poll, open_sockets, setup_entry, state_object, state_of
 from .test_blueprints import _use as use_blueprint, blueprint_config  # noqa: F401
-from .test_live import ISYMPHONY_LIVE, wait_for_state
+from .test_live import ISYMPHONY_LIVE, wait_for_state, wait_until
 
 # The demo's licensed users with an extension (Lukas, 1009, is a lite user).
 LICENSED_EXTENSIONS = 11
@@ -221,3 +222,89 @@ async def test_the_on_air_light_on_an_isymphony_only_site(
     await async_poll(hass, freezer, SCAN_INTERVAL)
     assert (len(turn_on), len(turn_off)) == (1, 1)
     assert turn_off[0].data["entity_id"] == ["light.on_air"]
+
+
+async def test_a_users_extension_list_that_cannot_be_read_costs_their_call_state_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Ben's `U/extensions` fails once: no call state for him until it is read again."""
+    simulator.faults.add("status", path_contains="/users/getByName/ben/extensions", status=500)
+    await setup_entry(hass, isymphony_entry)
+    assert hass.states.get("sensor.ben_carter_call_state") is None
+    assert state_of(hass, "sensor.carla_rossi_call_state") == "busy"
+    assert "1002" not in segment_reads(simulator)
+
+    await async_poll(hass, freezer, EXTENSIONS_RECHECK_INTERVAL)
+    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
+
+
+@pytest.mark.parametrize(("kind", "status"), [("malformed", 200), ("status", 404), ("status", 500)])
+async def test_an_extension_whose_segments_cannot_be_read_costs_that_call_only(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    kind: str,
+    status: int,
+) -> None:
+    """Ben's extension answers garbage, 'not found' or an error: his call state is unknown."""
+    fault = simulator.faults.add(
+        kind,  # type: ignore[arg-type]
+        count=None,
+        path_contains="/extensions/getByName/1002/callSegments",
+        status=status,
+    )
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert state_of(hass, "sensor.ben_carter_call_state") == "unavailable"
+    assert state_of(hass, "sensor.carla_rossi_call_state") == "busy"
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_isymphony)
+    assert diagnostics["adapter"]["calls"]["unreadable_extensions"] == ["1002"]
+
+    fault.remaining = 0
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
+
+
+async def test_an_outgoing_call_that_shows_the_users_own_number_names_no_destination(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_isymphony: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The docs do not say whose caller ID an outgoing segment has: Anna's own is not shown."""
+    simulator.isymphony.start_call("1001", incoming=False, caller_number="1001")
+    await async_poll(hass, freezer, SCAN_INTERVAL)
+    anna = state_object(hass, "sensor.anna_schmidt_call_state")
+    assert anna.state == "busy"
+    assert anna.attributes["direction"] == "outgoing"
+    assert "destination" not in anna.attributes
+
+
+async def test_a_failed_read_between_events_is_tried_again(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    isymphony_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The REST side drops a few requests while the socket stays up: the next read shows."""
+    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
+    open_sockets(simulator)
+    await setup_entry(hass, isymphony_entry)
+    await wait_for_state(hass, ISYMPHONY_LIVE, STATE_ON)
+    caplog.set_level(logging.DEBUG, "custom_components.pbx_presence.backends.isymphony")
+    connections = simulator.isymphony_events.hub.connections
+
+    fault = simulator.faults.add("drop", count=None, path_contains="/callSegments")
+    simulator.isymphony.start_call("1001", incoming=True, caller_number="+4940999")
+    await wait_until(lambda: "Reading iSymphony calls and agents failed" in caplog.text)
+    assert state_of(hass, "sensor.anna_schmidt_call_state") == "idle"
+
+    fault.remaining = 0
+    await wait_for_state(hass, "sensor.anna_schmidt_call_state", "busy")
+    assert state_of(hass, ISYMPHONY_LIVE) == STATE_ON
+    assert simulator.isymphony_events.hub.connections == connections
