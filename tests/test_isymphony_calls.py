@@ -30,9 +30,9 @@ from custom_components.pbx_presence.backends.isymphony.calls import (
 from custom_components.pbx_presence.voice import INTENT_GET_CALL_STATE, INTENT_LIST_CALLS
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
-from .conftest import async_poll, open_sockets, setup_entry, state_object, state_of
+from .conftest import async_poll, setup_entry, state_object, state_of
 from .test_blueprints import _use as use_blueprint, blueprint_config  # noqa: F401
-from .test_live import ISYMPHONY_LIVE, wait_for_state, wait_until
+from .test_live import ISYMPHONY_LIVE, setup_live, wait_for_state, wait_until
 
 # The demo's licensed users with an extension (Lukas, 1009, is a lite user).
 LICENSED_EXTENSIONS = 11
@@ -162,17 +162,18 @@ async def test_voice_answers_from_isymphony_call_state(
     assert await handle(INTENT_LIST_CALLS) == "Ben Carter and Carla Rossi are on a call."
 
 
+@pytest.fixture
+def fast_activity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls and agents are read every 0.1 s between events (instead of every 15 s)."""
+    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
+
+
+@pytest.mark.usefixtures("fast_activity")
 async def test_live_calls_are_polled_between_events(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
 ) -> None:
     """While the socket is up, calls are read at the normal pace, statuses are not."""
-    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
-    open_sockets(simulator)
-    await setup_entry(hass, isymphony_entry)
-    await wait_for_state(hass, ISYMPHONY_LIVE, STATE_ON)
+    await setup_live(hass, simulator, isymphony_entry)
     status_reads = sum(1 for r in simulator.requests if r.path.endswith("/status"))
 
     segment = simulator.isymphony.start_call("1001", incoming=True, caller_number="+4940999")
@@ -224,21 +225,44 @@ async def test_the_on_air_light_on_an_isymphony_only_site(
     assert turn_off[0].data["entity_id"] == ["light.on_air"]
 
 
-async def test_a_users_extension_list_that_cannot_be_read_costs_their_call_state_only(
+@pytest.mark.parametrize(
+    ("path", "entity_id", "state", "read_again"),
+    [
+        # Which extensions Ben has is read again only with the next recheck.
+        (
+            "/users/getByName/ben/extensions",
+            "sensor.ben_carter_call_state",
+            "busy",
+            EXTENSIONS_RECHECK_INTERVAL,
+        ),
+        # Anna's panel sessions, not known yet, are read with the next poll.
+        (
+            "/users/getByName/anna/logins",
+            "binary_sensor.anna_schmidt_logged_into_panel",
+            STATE_ON,
+            SCAN_INTERVAL,
+        ),
+    ],
+)
+async def test_a_users_list_that_fails_once_costs_that_users_part_only(
     hass: HomeAssistant,
     simulator: Simulator,
     isymphony_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    path: str,
+    entity_id: str,
+    state: str,
+    read_again: timedelta,
 ) -> None:
-    """Ben's `U/extensions` fails once: no call state for him until it is read again."""
-    simulator.faults.add("status", path_contains="/users/getByName/ben/extensions", status=500)
+    """A user's extension list or logins fail once: that entity waits, nothing else."""
+    simulator.faults.add("status", path_contains=path, status=500)
     await setup_entry(hass, isymphony_entry)
-    assert hass.states.get("sensor.ben_carter_call_state") is None
+    assert hass.states.get(entity_id) is None
     assert state_of(hass, "sensor.carla_rossi_call_state") == "busy"
-    assert "1002" not in segment_reads(simulator)
+    assert state_of(hass, "binary_sensor.emma_johnson_logged_into_panel") == STATE_ON
 
-    await async_poll(hass, freezer, EXTENSIONS_RECHECK_INTERVAL)
-    assert state_of(hass, "sensor.ben_carter_call_state") == "busy"
+    await async_poll(hass, freezer, read_again)
+    assert state_of(hass, entity_id) == state
 
 
 @pytest.mark.parametrize(("kind", "status"), [("malformed", 200), ("status", 404), ("status", 500)])
@@ -284,18 +308,15 @@ async def test_an_outgoing_call_that_shows_the_users_own_number_names_no_destina
     assert "destination" not in anna.attributes
 
 
+@pytest.mark.usefixtures("fast_activity")
 async def test_a_failed_read_between_events_is_tried_again(
     hass: HomeAssistant,
     simulator: Simulator,
     isymphony_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The REST side drops a few requests while the socket stays up: the next read shows."""
-    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
-    open_sockets(simulator)
-    await setup_entry(hass, isymphony_entry)
-    await wait_for_state(hass, ISYMPHONY_LIVE, STATE_ON)
+    """The REST side drops requests for a while, the socket stays up: the next read shows."""
+    await setup_live(hass, simulator, isymphony_entry)
     caplog.set_level(logging.DEBUG, "custom_components.pbx_presence.backends.isymphony")
     connections = simulator.isymphony_events.hub.connections
 

@@ -8,7 +8,6 @@ and device states have no event and are read between events.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
@@ -21,7 +20,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.pbx_presence.backends.isymphony import adapter as isymphony_adapter
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     LOGINS_INTERVAL,
     SCAN_INTERVAL,
@@ -30,6 +28,7 @@ from custom_components.pbx_presence.const import DOMAIN
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import async_poll, setup_entry, state_object, state_of
+from .test_isymphony_calls import fast_activity  # noqa: F401
 from .test_live import polls, setup_live, wait_for_state
 
 USER_LIST = "/coreServers/getByName/default/users"
@@ -125,14 +124,10 @@ async def test_queues_show_their_agents(
     }
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "fast_activity")
 async def test_agents_arrive_as_events_and_pauses_are_read_between(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
 ) -> None:
-    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
     await setup_live(hass, simulator, isymphony_entry)
     assert state_of(hass, "sensor.sales_paused_agents") == "1"
     state = simulator.isymphony
@@ -180,15 +175,14 @@ async def test_a_server_without_queues_has_no_queue_sensors(
     assert state_of(hass, "sensor.ben_carter_status") == "away"
 
 
+@pytest.mark.usefixtures("fast_activity")
 async def test_a_queue_whose_agents_cannot_be_read_shows_unknown_counts(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     simulator: Simulator,
     isymphony_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Sales' agents answer an error: its counts are unknown, and an agent event waits."""
-    monkeypatch.setattr(isymphony_adapter, "ACTIVITY_INTERVAL", timedelta(seconds=0.1))
     await setup_live(hass, simulator, isymphony_entry)
     user_lists = polls(simulator, USER_LIST)
     fault = simulator.faults.add(
@@ -208,22 +202,6 @@ async def test_a_queue_whose_agents_cannot_be_read_shows_unknown_counts(
     fault.remaining = 0
     await wait_for_state(hass, "sensor.sales_agents_logged_in", "2")
     assert polls(simulator, USER_LIST) == user_lists  # no full poll for any of it
-
-
-async def test_a_users_logins_that_cannot_be_read_are_read_with_the_next_poll(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    isymphony_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Anna's `U/logins` fails once: her panel login is unknown for a poll, not a minute."""
-    simulator.faults.add("status", path_contains="/users/getByName/anna/logins", status=500)
-    await setup_entry(hass, isymphony_entry)
-    assert hass.states.get("binary_sensor.anna_schmidt_logged_into_panel") is None
-    assert state_of(hass, "binary_sensor.emma_johnson_logged_into_panel") == STATE_ON
-
-    await async_poll(hass, freezer, SCAN_INTERVAL)
-    assert state_of(hass, "binary_sensor.anna_schmidt_logged_into_panel") == STATE_ON
 
 
 async def test_a_user_removed_and_made_again_starts_afresh(
