@@ -138,6 +138,29 @@ async def test_the_polled_call_state_steps_aside_for_kazoos(
     assert state_of(hass, "sensor.ben_carter_call_state") == "busy"  # Kazoo's
 
 
+async def test_the_polled_call_state_steps_aside_when_kazoo_comes_later(
+    hass: HomeAssistant,
+    init_isymphony: MockConfigEntry,
+    kazoo_entry: MockConfigEntry,
+) -> None:
+    """iSymphony added first: once Kazoo's people join, its call state sensors turn off."""
+    entities = er.async_get(hass)
+    assert entities.async_get("sensor.ben_carter_call_state").disabled_by is None
+    await setup_entry(hass, kazoo_entry)
+
+    ours = [
+        e
+        for e in er.async_entries_for_config_entry(entities, init_isymphony.entry_id)
+        if e.translation_key == "call_state"
+    ]
+    assert ours
+    assert {e.disabled_by for e in ours} == {RegistryEntryDisabler.INTEGRATION}
+    # Kazoo's own call state, on the same device, shows.
+    assert state_of(hass, "sensor.ben_carter_call_state_2") == "busy"
+    statuses = er.async_entries_for_config_entry(entities, init_isymphony.entry_id)
+    assert all(e.disabled_by is None for e in statuses if e.translation_key == "status")
+
+
 async def test_voice_answers_from_isymphony_call_state(
     hass: HomeAssistant, simulator: Simulator, init_isymphony: MockConfigEntry
 ) -> None:

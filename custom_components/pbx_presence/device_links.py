@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.entity_platform import async_get_platforms
 
 from .backends.snapshot import Presentity, PresentityKind
 from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
 from .coordinator import PbxConfigEntry
-from .entity import MODEL_NAMES
+from .entity import MODEL_NAMES, PbxEntity
 from .identifiers import entity_unique_id, presentity_identifier
 from .names import normalize
 
@@ -179,6 +180,7 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
         if not new:
             continue
         coordinator.device_links = links
+        off = _off_when_linked(hass, entry)
         for key, identifier in new.items():
             target = devices.async_get_device({identifier})
             own = devices.async_get_device({presentity_identifier(coordinator.server, key)})
@@ -187,8 +189,28 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
             devices.async_update_device(target.id, add_config_entry_id=entry.entry_id)
             for entity in er.async_entries_for_device(entities, own.id, True):  # noqa: FBT003
                 if entity.config_entry_id == entry.entry_id:
-                    entities.async_update_entity(entity.entity_id, device_id=target.id)
+                    entities.async_update_entity(
+                        entity.entity_id,
+                        device_id=target.id,
+                        disabled_by=er.RegistryEntryDisabler.INTEGRATION
+                        if entity.entity_id in off and entity.disabled_by is None
+                        else entity.disabled_by,
+                    )
         coordinator.stale_devices.async_remove(everything=True)
+
+
+def _off_when_linked(hass: HomeAssistant, entry: PbxConfigEntry) -> set[str]:
+    """An entry's entities that are off by default once they join another server's device.
+
+    Entities made after the link start off (see PbxEntity); these were made before it.
+    """
+    return {
+        entity.entity_id
+        for platform in async_get_platforms(hass, DOMAIN)
+        if platform.config_entry is not None and platform.config_entry.entry_id == entry.entry_id
+        for entity in platform.entities.values()
+        if isinstance(entity, PbxEntity) and entity.entity_description.disabled_when_linked
+    }
 
 
 def link_lines(hass: HomeAssistant, links: dict[str, str]) -> list[str]:
