@@ -84,16 +84,16 @@ def _status_details(presentity: Presentity) -> dict[str, Any]:
 
 
 def _agent_count(
-    key: str,
-    wanted: Callable[[QueueAgent], bool],
     *,
+    translation_key: str,
+    wanted: Callable[[QueueAgent], bool],
     enabled_default: bool = True,
     attributes_fn: Callable[[Presentity], dict[str, Any]] | None = None,
 ) -> PbxSensorEntityDescription:
     """A sensor of a queue that counts the agents `wanted` (unknown: agents not read)."""
     return PbxSensorEntityDescription(
-        key=key,
-        translation_key=key,
+        key=translation_key,
+        translation_key=translation_key,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=enabled_default,
         exists_fn=is_queue,
@@ -185,9 +185,17 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         attributes_fn=park_attributes,
     ),
     # A call queue (iSymphony): agents logged in (listed), free to take a call, paused.
-    _agent_count("queue_agents", lambda _agent: True, attributes_fn=agent_attributes),
-    _agent_count("queue_available_agents", lambda agent: agent.available),
-    _agent_count("queue_paused_agents", lambda agent: agent.paused, enabled_default=False),
+    _agent_count(
+        translation_key="queue_agents",
+        wanted=lambda _agent: True,
+        attributes_fn=agent_attributes,
+    ),
+    _agent_count(translation_key="queue_available_agents", wanted=lambda agent: agent.available),
+    _agent_count(
+        translation_key="queue_paused_agents",
+        wanted=lambda agent: agent.paused,
+        enabled_default=False,
+    ),
 )
 
 
