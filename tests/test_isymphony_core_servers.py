@@ -134,3 +134,33 @@ async def test_after_a_restart_the_core_server_is_learnt_again(
     await settled()
     assert polls(simulator, USER_LIST) == user_lists
     assert isymphony_entry.runtime_data.backend.live_details()["core_server_known"] is True
+
+
+async def test_an_agent_event_of_one_of_its_queues_names_this_core_server(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A front-desk extension no user has logs into Support: the queue tells whose event."""
+    await setup(hass, simulator, isymphony_entry)
+    simulator.isymphony.add_extension("2000", "Front desk")
+    simulator.isymphony.agent_login("support", "Front desk", "2000")
+    await wait_for_state(hass, "sensor.support_agents_logged_in", "3")
+    assert isymphony_entry.runtime_data.backend.live_details()["core_server_known"] is True
+    user_lists = polls(simulator, USER_LIST)
+
+    tenant_activity(simulator, 2)
+    simulator.isymphony.set_status("ben", name="Back", type="available")
+    await wait_for_state(hass, "sensor.ben_carter_status", "available")
+    await settled()
+    assert polls(simulator, USER_LIST) == user_lists
+
+
+async def test_a_new_user_of_this_core_server_is_read_and_its_events_kept(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """A user made while live: one poll reads it, and this core server is not taken for another."""
+    await setup(hass, simulator, isymphony_entry)
+    simulator.isymphony.add_user("nina", "Nina Berg", status="away")
+    await wait_for_state(hass, "sensor.nina_berg_status", "away")
+    simulator.isymphony.set_status("nina", name="Back", type="available")
+    await wait_for_state(hass, "sensor.nina_berg_status", "available")
+    assert isymphony_entry.runtime_data.backend.live_details()["other_core_servers"] == 0

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.backends import ServerType
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     LICENSE_RECHECK_INTERVAL,
     SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
@@ -17,6 +21,7 @@ from custom_components.pbx_presence.const import DOMAIN
 from simulator import DEMO_CORE_SERVER_ID, Simulator
 
 from .conftest import async_poll, isymphony_entry_data, setup_entry, state_of
+from .test_config_flow import isymphony_input, start, submit
 
 
 @pytest.mark.parametrize(
@@ -171,3 +176,46 @@ async def test_the_config_api_of_the_api_resource_family_is_used(
     assert "lukas" not in probed  # unlicensed, known from the `full` flags
     assert "anna" in probed
     assert state_of(hass, "sensor.anna_schmidt_status") == "available"
+
+
+def _live_api_only_and_no_licence(sim: Simulator) -> None:
+    sim.isymphony.config_api = False
+    sim.isymphony.license_installed = False
+
+
+def _live_api_only_and_odd_statuses(sim: Simulator) -> None:
+    sim.isymphony.config_api = False
+    for user in sim.isymphony.core_server("default")["users"].values():
+        user["odd_status"] = "http_500"
+
+
+def _config_users_fail(sim: Simulator) -> None:
+    sim.faults.add("status", count=None, path_contains="/rest/config/core/", status=500)
+
+
+@pytest.mark.parametrize(
+    ("prepare", "errors"),
+    [
+        (_live_api_only_and_no_licence, {"base": "no_license"}),
+        # A status that cannot be read is still a licensed user's: the entry is made.
+        (_live_api_only_and_odd_statuses, None),
+        # The Config API names the core server but fails on its users: statuses tell.
+        (_config_users_fail, None),
+    ],
+)
+async def test_adding_a_server_without_licence_flags_asks_the_statuses(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    prepare: Callable[[Simulator], None],
+    errors: dict[str, str] | None,
+) -> None:
+    prepare(simulator)
+    result = await start(hass, ServerType.ISYMPHONY)
+    simulator.requests.clear()
+
+    result = await submit(hass, result, isymphony_input(simulator))
+
+    assert result.get("errors") == errors
+    expected = FlowResultType.FORM if errors else FlowResultType.CREATE_ENTRY
+    assert result["type"] is expected
+    assert any(r.path.endswith("/status") for r in simulator.requests)

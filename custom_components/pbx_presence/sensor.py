@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -18,7 +19,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .backends.snapshot import STATUS_STATES, CallState, Presentity, PresentityKind, status_state
+from .backends.snapshot import (
+    STATUS_STATES,
+    CallState,
+    Presentity,
+    PresentityKind,
+    QueueAgent,
+    status_state,
+)
 from .changes import call_attributes
 from .const import CONF_EXPOSE_TO_ASSIST
 from .coordinator import PbxConfigEntry
@@ -73,6 +81,25 @@ def _status_details(presentity: Presentity) -> dict[str, Any]:
         "return_time": status.return_time,
     }
     return {name: value for name, value in details.items() if value}
+
+
+def _agent_count(
+    *,
+    translation_key: str,
+    wanted: Callable[[QueueAgent], bool],
+    enabled_default: bool = True,
+    attributes_fn: Callable[[Presentity], dict[str, Any]] | None = None,
+) -> PbxSensorEntityDescription:
+    """A sensor of a queue that counts the agents `wanted` (unknown: agents not read)."""
+    return PbxSensorEntityDescription(
+        key=translation_key,
+        translation_key=translation_key,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled_default,
+        exists_fn=is_queue,
+        value_fn=partial(agent_count, wanted=wanted),
+        attributes_fn=attributes_fn,
+    )
 
 
 SENSORS: tuple[PbxSensorEntityDescription, ...] = (
@@ -158,28 +185,16 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         attributes_fn=park_attributes,
     ),
     # A call queue (iSymphony): agents logged in (listed), free to take a call, paused.
-    PbxSensorEntityDescription(
-        key="queue_agents",
+    _agent_count(
         translation_key="queue_agents",
-        state_class=SensorStateClass.MEASUREMENT,
-        exists_fn=is_queue,
-        value_fn=lambda presentity: agent_count(presentity, lambda _agent: True),
+        wanted=lambda _agent: True,
         attributes_fn=agent_attributes,
     ),
-    PbxSensorEntityDescription(
-        key="queue_available_agents",
-        translation_key="queue_available_agents",
-        state_class=SensorStateClass.MEASUREMENT,
-        exists_fn=is_queue,
-        value_fn=lambda presentity: agent_count(presentity, lambda agent: agent.available),
-    ),
-    PbxSensorEntityDescription(
-        key="queue_paused_agents",
+    _agent_count(translation_key="queue_available_agents", wanted=lambda agent: agent.available),
+    _agent_count(
         translation_key="queue_paused_agents",
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_registry_enabled_default=False,
-        exists_fn=is_queue,
-        value_fn=lambda presentity: agent_count(presentity, lambda agent: agent.paused),
+        wanted=lambda agent: agent.paused,
+        enabled_default=False,
     ),
 )
 

@@ -3,33 +3,24 @@
 A poll reads the users, then per user (with bounded concurrency) the status of the licensed
 ones and everyone's panel logins, the call segments of licensed users' extensions, and
 the queues' agents. Events (status, logins, agents) keep it current between polls; events
-of the server's other core servers, which share the socket, are dropped.
+of the server's other core servers, which share the socket, are dropped. Each part has a
+module of its own; this one puts them together behind the PbxBackend interface.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-import logging
+from functools import partial
 from typing import Any
 
-from ...pbx import (
-    PbxError,
-    PbxForbiddenError,
-    PbxLicenseError,
-    PbxNotFoundError,
-    PbxResponseError,
-    PbxValidationError,
-)
 from ...pbx.isymphony import (
     EVENT_TYPES,
     ISymphonyAgentEvent,
     ISymphonyClient,
+    ISymphonyEvent,
     ISymphonyLoginEvent,
-    ISymphonyStatus,
     ISymphonyUser,
-    ISymphonyUserStatusEvent,
-    StatusType as ISymphonyStatusType,
 )
 from ..base import (
     MAX_CONCURRENT_REQUESTS,
@@ -42,10 +33,22 @@ from ..base import (
 )
 from ..keys import PASSWORD, USERNAME
 from ..snapshot import Presentity, PresentityKind, ServerInfo, Snapshot, Status, StatusType
-from .activity import PART_ERRORS, CallReader, QueueReader
+from .calls import CallReader
+from .config_api import LICENSE_RECHECK_INTERVAL, ConfigApi
+from .core_servers import CoreServerFilter
 from .live import ActivityRead, ISymphonyLiveStream, LiveItem
+from .logins import LOGINS_INTERVAL, PanelLogins
+from .queues import QueueReader
+from .statuses import StatusBook
 
-_LOGGER = logging.getLogger(__name__)
+__all__ = [
+    "LICENSE_RECHECK_INTERVAL",
+    "LOGINS_INTERVAL",
+    "MIN_SCAN_INTERVAL",
+    "SAFETY_SCAN_INTERVAL",
+    "SCAN_INTERVAL",
+    "ISymphonyBackend",
+]
 
 # One request per licensed user.
 SCAN_INTERVAL = timedelta(seconds=15)
@@ -55,28 +58,6 @@ MIN_SCAN_INTERVAL = timedelta(seconds=10)
 SAFETY_SCAN_INTERVAL = timedelta(minutes=5)
 # While the socket is up, calls and agents (no event reports them) are read this often.
 ACTIVITY_INTERVAL = SCAN_INTERVAL
-# Panel logins cost a request per user: polled at most this often (events keep them
-# current while the socket is up, and every (re)connect reads them again).
-LOGINS_INTERVAL = timedelta(minutes=1)
-# Users that answered "not licensed" are asked again this seldom.
-LICENSE_RECHECK_INTERVAL = timedelta(minutes=30)
-
-# The name sent for a status type when no admin-defined status of that type is known.
-STATUS_TYPE_LABELS: dict[StatusType, str] = {
-    StatusType.AVAILABLE: "Available",
-    StatusType.UNAVAILABLE: "Unavailable",
-    StatusType.AWAY: "Away",
-    StatusType.XA: "Extended away",
-    StatusType.DND: "Do not disturb",
-    StatusType.CHAT: "Free to chat",
-    StatusType.ALTBLUE: "Blue",
-    StatusType.ALTGREEN: "Green",
-    StatusType.ALTPINK: "Pink",
-    StatusType.ALTPURPLE: "Purple",
-    StatusType.ALTRED: "Red",
-}
-
-
 # The events followed (no filter is sent: see pbx/isymphony/events.py).
 LIVE_EVENTS = EVENT_TYPES
 
@@ -84,17 +65,6 @@ LIVE_EVENTS = EVENT_TYPES
 def panel_user_key(username: str) -> str:
     """Presentity key of an iSymphony user: usernames are stable, live ids are not."""
     return f"panel_user_{username}"
-
-
-def neutral_status(status: ISymphonyStatus) -> Status:
-    """A status as the snapshot holds it (the types share their values)."""
-    return Status(
-        type=StatusType(status.type.value),
-        name=status.name,
-        note=status.note,
-        return_time=status.return_time,
-        user_created=status.user_created,
-    )
 
 
 class ISymphonyBackend(PbxBackend[LiveItem]):
@@ -111,35 +81,15 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         """Wrap an iSymphony client for one core server (by slug)."""
         self.client = client
         self.core_server = core_server
-        # Admin-defined statuses seen so far, by type: a select picks their names.
-        self.predefined: dict[StatusType, str] = {}
-        self._unlicensed: dict[str, datetime] = {}  # username -> when it last said so
-        self._statuses: dict[str, Status] = {}
-        # Licensed users whose status reply could not be read: no status, nothing else lost.
-        self._unreadable: set[str] = set()
-        # The Config API's stable core-server id, where the server has that API.
-        self._config_id: str | None = None
-        # Licensed usernames from the Config API's `full` flags (None: probe each user).
-        self._licensed: set[str] | None = None
-        self._licensed_at: datetime | None = None
+        self.config_api = ConfigApi(client)
+        self.statuses = StatusBook(client)
+        self.logins = PanelLogins(client)
+        self.calls = CallReader(client)
+        self.queues = QueueReader(client)
+        self.origins = CoreServerFilter()
         # The latest user list, and its live ids (events name users by id).
         self._users: list[ISymphonyUser] = []
         self._usernames_by_id: dict[str, str] = {}
-        # Every admin-defined (type, name) seen, in the order first seen.
-        self._choices: dict[tuple[StatusType, str], None] = {}
-        # username -> its open panel sessions' ids (absent: not known)
-        self._logins: dict[str, set[str]] = {}
-        self._logins_at: datetime | None = None
-        self.calls = CallReader(client)
-        self.queues = QueueReader(client)
-        # The event socket serves every core server of the server: this one's live id,
-        # learnt from an event about one of its users or queues (None: not yet), and the
-        # ids of others, learnt when a poll did not find an event's user. Both change with
-        # a restart, which drops the socket: they are forgotten on every connect.
-        self._live_id: str | None = None
-        self._foreign: set[str] = set()
-        self._suspects: dict[str, set[str]] = {}  # core-server id -> unknown user ids
-        self.foreign_events = 0
         self._stream: ISymphonyLiveStream | None = None
 
     @staticmethod
@@ -151,15 +101,10 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         """Check the credentials, allow-list and core server by listing the users.
 
         The identity is the Config API's stable core-server id where the server has that
-        API (two servers can share a slug: every FreePBX install has `default`), else the
-        slug.
+        API, else the slug.
         """
         await self.client.get_users()
-        try:
-            config = await self.client.get_core_server_config()
-        except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
-            config = None  # an older server, with the Live API only
-        self._config_id = config.id if config else None
+        config = await self.config_api.async_read_core_server()
         return ServerInfo(
             unique_id=config.id if config else self.core_server.lower(),
             former_unique_id=self.core_server.lower() if config else None,
@@ -170,101 +115,38 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         )
 
     async def async_has_license(self) -> bool:
-        """Whether any user is licensed: from the Config API, else from the first status read.
-
-        The check stops at the first licensed user, so a new entry does not read every
-        status twice (here, and in its first poll).
-        """
+        """Whether any user is licensed (a core server with no users yet: nothing refused)."""
         users = await self.client.get_users()
-        if not users:
-            return True  # nothing to show yet, but nothing refused either
-        if self._config_id is not None:
-            try:
-                licensed = await self.client.get_licensed_usernames(self._config_id)
-            except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
-                pass  # probe the statuses instead
-            else:
-                return any(user.username in licensed for user in users)
-        for user in users:
-            try:
-                await self.client.get_status(user.username)
-            except (PbxLicenseError, PbxNotFoundError):
-                continue
-            except (PbxResponseError, PbxValidationError):
-                pass  # licensed, with a status that cannot be read
-            return True
-        return False
+        return not users or await self.config_api.async_any_licensed(users)
 
     async def async_fetch(self) -> Snapshot:
         """Read the users, then statuses, logins, calls and queues."""
         users = await self.client.get_users()
         now = utcnow()
-        await self._read_licences(now)
-        logins_due = self._logins_at is None or now - self._logins_at >= LOGINS_INTERVAL
-        if logins_due:
-            self._logins_at = now
-
+        await self.config_api.async_read_licences(now)
+        logins_due = self.logins.due(now)
         await gather_limited(
             MAX_CONCURRENT_REQUESTS,
-            (self._read_user(user, now, logins_due=logins_due) for user in users),
+            (self._read_user(user.username, now, logins_due=logins_due) for user in users),
         )
         usernames = {user.username for user in users}
-        for gone in set(self._statuses) - usernames:
-            del self._statuses[gone]
-        for gone in set(self._logins) - usernames:
-            del self._logins[gone]
-        self._unreadable &= usernames
+        self.statuses.keep_only(usernames)
+        self.logins.keep_only(usernames)
         self._users = users
         self._usernames_by_id = {user.id: user.username for user in users}
-        self._settle_suspects()
-        # Calls are shown for licensed users only ("Lite users will not show call or
-        # presence state in the panel").
-        await self.calls.async_read_extensions(self._licensed_users(users), now)
+        self.origins.settle(self._usernames_by_id.keys())
+        licensed = [name for name in sorted(usernames) if self.statuses.licensed(name)]
+        await self.calls.async_read_extensions(licensed, now)
         await self.calls.async_read_segments()
         await self.queues.async_read(with_list=True)
-        return self.snapshot(users)
+        return self.snapshot()
 
-    async def _read_user(self, user: ISymphonyUser, now: datetime, *, logins_due: bool) -> None:
+    async def _read_user(self, username: str, now: datetime, *, logins_due: bool) -> None:
         """One user: logins when due, and the status of a licensed one."""
-        if logins_due or user.username not in self._logins:
-            await self._read_logins(user.username)
-        if self._licensed is not None and user.username not in self._licensed:
-            self._statuses.pop(user.username, None)
-            self._unreadable.discard(user.username)
-            return
-        since = self._unlicensed.get(user.username)
-        if since is not None and now - since < LICENSE_RECHECK_INTERVAL:
-            return
-        try:
-            status = await self.client.get_status(user.username)
-        except PbxLicenseError:
-            self._unlicensed[user.username] = now
-            self._statuses.pop(user.username, None)
-            return
-        except PbxNotFoundError:  # removed since the list was read
-            self._statuses.pop(user.username, None)
-            return
-        except (PbxResponseError, PbxValidationError) as err:
-            self._unreadable_status(user.username, err)
-            return
-        self._unlicensed.pop(user.username, None)
-        self._unreadable.discard(user.username)
-        self.remember(user.username, status)
-
-    async def _read_logins(self, username: str) -> None:
-        try:
-            logins = await self.client.get_logins(username)
-        except PART_ERRORS:
-            self._logins.pop(username, None)
-        else:
-            self._logins[username] = {login.id for login in logins}
-
-    def _licensed_users(self, users: list[ISymphonyUser]) -> list[str]:
-        return [
-            user.username
-            for user in users
-            if user.username in self._statuses or user.username in self._unreadable
-        ]
+        if logins_due or not self.logins.known(username):
+            await self.logins.async_read(username)
+        licensed = self.config_api.licensed(username)
+        await self.statuses.async_read(username, now, licensed=licensed)
 
     async def async_poll_activity(self) -> bool:
         """Read calls and agents (what no event reports); whether anything changed."""
@@ -280,10 +162,8 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         await socket.connect(LIVE_EVENTS)
         # A new connection may follow a restart: live ids are learnt again, and the resync
         # reads every login.
-        self._live_id = None
-        self._logins_at = None
-        self._foreign.clear()
-        self._suspects.clear()
+        self.origins.forget()
+        self.logins.reread()
         self._stream = ISymphonyLiveStream(
             socket, self.async_poll_activity, ACTIVITY_INTERVAL.total_seconds()
         )
@@ -294,13 +174,11 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         return {
             "filters": [],
             "events": list(LIVE_EVENTS),
-            "core_server_known": self._live_id is not None,
-            "other_core_servers": len(self._foreign),
-            "other_core_server_events": self.foreign_events,
+            **self.origins.details(),
             "activity_polls": self._stream.polls if self._stream else 0,
         }
 
-    def apply_events(self, events: Sequence[Any]) -> PushResult:
+    def apply_events(self, events: Sequence[LiveItem]) -> PushResult:
         """Apply events; a user or queue unknown to the last poll needs a poll.
 
         Events carry live ids, which change when the server restarts: users are matched
@@ -312,12 +190,7 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
             if isinstance(event, ActivityRead):
                 changed = True
                 continue
-            if not isinstance(
-                event, ISymphonyUserStatusEvent | ISymphonyLoginEvent | ISymphonyAgentEvent
-            ):
-                continue
-            if self._other_core_server(event):
-                self.foreign_events += 1
+            if self.origins.drops(event.core_server_id, partial(self._ours, event)):
                 continue
             if isinstance(event, ISymphonyAgentEvent):
                 found = self.queues.apply(event)
@@ -329,140 +202,69 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
                 # A new user, or the server restarted with new live ids: read users and
                 # licences again; if the poll does not find the user either, the event
                 # came from another core server, whose later events are dropped.
-                if event.core_server_id is not None:
-                    self._suspects.setdefault(event.core_server_id, set()).add(event.user_id)
-                self._licensed_at = None
+                self.origins.suspect(event.core_server_id, event.user_id)
+                self.config_api.recheck()
                 resync = True
-                continue
-            if isinstance(event, ISymphonyLoginEvent):
-                changed |= self._apply_login(username, event)
-            elif self._statuses.get(username) != neutral_status(event.status):
-                self._unlicensed.pop(username, None)
-                self._unreadable.discard(username)
-                self.remember(username, event.status)
-                changed = True
-        return PushResult(self.snapshot(self._users) if changed else None, resync)
+            elif isinstance(event, ISymphonyLoginEvent):
+                changed |= self.logins.apply(username, event)
+            else:
+                changed |= self.statuses.apply(username, event.status)
+        return PushResult(self.snapshot() if changed else None, resync)
 
-    def _other_core_server(
-        self, event: ISymphonyUserStatusEvent | ISymphonyLoginEvent | ISymphonyAgentEvent
-    ) -> bool:
-        """Whether an event comes from another core server; learns this one's live id."""
-        origin = event.core_server_id
-        if origin is None:
-            return False
-        if self._live_id is None:
-            ours = event.user_id in self._usernames_by_id or (
-                isinstance(event, ISymphonyAgentEvent) and self.queues.knows(event.queue_id)
-            )
-            if ours:
-                self._live_id = origin
-                self._foreign.discard(origin)
-        if self._live_id is not None:
-            return origin != self._live_id
-        return origin in self._foreign
+    def _ours(self, event: ISymphonyEvent) -> bool:
+        """Whether an event names one of this core server's users or queues."""
+        if event.user_id in self._usernames_by_id:
+            return True
+        return isinstance(event, ISymphonyAgentEvent) and self.queues.knows(event.queue_id)
 
-    def _settle_suspects(self) -> None:
-        """After a poll: a core server whose unknown users are still unknown is another one."""
-        for origin, user_ids in self._suspects.items():
-            if origin != self._live_id and not user_ids & self._usernames_by_id.keys():
-                self._foreign.add(origin)
-        self._suspects.clear()
+    # --- the snapshot and what diagnostics show ------------------------------------------
 
-    def _apply_login(self, username: str, event: ISymphonyLoginEvent) -> bool:
-        """A panel session opened or closed: whether the user's login state changed."""
-        sessions = self._logins.setdefault(username, set())
-        before = len(sessions)
-        login_id = event.login_id or f"event-{event.time}"
-        if event.logged_in:
-            sessions.add(login_id)
-        elif event.login_id is not None:
-            sessions.discard(login_id)
-        elif sessions:
-            sessions.pop()  # which one is not said
-        return len(sessions) != before
-
-    async def _read_licences(self, now: datetime) -> None:
-        """Learn who is licensed from the Config API's `full` flags, as seldom as probing."""
-        if self._config_id is None or (
-            self._licensed_at is not None and now - self._licensed_at < LICENSE_RECHECK_INTERVAL
-        ):
-            return
-        try:
-            self._licensed = await self.client.get_licensed_usernames(self._config_id)
-        except (PbxNotFoundError, PbxForbiddenError, PbxResponseError):
-            self._licensed = None  # fall back to asking each user's status
-        self._licensed_at = now
-
-    def _unreadable_status(self, username: str, err: PbxError) -> None:
-        """One user's odd reply (no status yet, an unknown type, an error) costs that user only."""
-        if username not in self._unreadable:
-            _LOGGER.warning("The status of iSymphony user %s cannot be read: %s", username, err)
-        self._unreadable.add(username)
-        self._unlicensed.pop(username, None)
-        self._statuses.pop(username, None)
-
-    def remember(self, username: str, status: ISymphonyStatus) -> Status:
-        """Keep a user's latest status and learn admin-defined statuses from it."""
-        kept = self._statuses[username] = neutral_status(status)
-        if not kept.user_created and kept.name:
-            self.predefined.setdefault(kept.type, kept.name)
-            self._choices[kept.type, kept.name] = None
-        return kept
-
-    def snapshot(self, users: list[ISymphonyUser]) -> Snapshot:
+    def snapshot(self) -> Snapshot:
         """Build the snapshot from the users and what was read of them so far."""
         presentities: dict[str, Presentity] = {}
-        for user in users:
-            key = panel_user_key(user.username)
-            licensed = user.username in self._statuses or user.username in self._unreadable
-            call_state, call = self.calls.call_of(user.username) if licensed else (None, None)
-            sessions = self._logins.get(user.username)
+        for user in self._users:
+            username = user.username
+            key = panel_user_key(username)
+            licensed = self.statuses.licensed(username)
+            call_state, call = self.calls.call_of(username) if licensed else (None, None)
             presentities[key] = Presentity(
                 key=key,
                 kind=PresentityKind.PANEL_USER,
-                name=user.displayed_name or user.username,
-                server_id=user.username,
-                extension=user.username,
-                username=user.username,
+                name=user.displayed_name or username,
+                server_id=username,
+                extension=username,
+                username=username,
                 licensed=licensed,
-                status=self._statuses.get(user.username),
+                status=self.statuses.statuses.get(username),
                 call_state=call_state,
                 call=call,
-                panel_sessions=None if sessions is None else len(sessions),
+                panel_sessions=self.logins.count(username),
             )
         presentities.update(self.queues.presentities())
         return Snapshot(
-            presentities,
-            unlicensed=bool(users) and not self._statuses and not self._unreadable,
+            presentities, unlicensed=bool(self._users) and self.statuses.nobody_licensed
         )
 
     @property
     def predefined_statuses(self) -> Mapping[StatusType, str]:
         """Administrator-defined status names seen so far, by type."""
-        return self.predefined
+        return self.statuses.predefined
 
     @property
     def status_choices(self) -> tuple[tuple[StatusType, str], ...]:
         """Every administrator-defined status seen so far, as (type, name)."""
-        return tuple(self._choices)
+        return tuple(self.statuses.choices)
 
     def diagnostics(self) -> dict[str, Any]:
         """The core server, the status names learnt from it, and how calls are read."""
         return {
             "core_server": self.core_server,
-            "predefined_statuses": {
-                status_type.value: name for status_type, name in self.predefined.items()
-            },
-            "status_choices": [[t.value, name] for t, name in self._choices],
-            # Call state: polled from call segments; ringing and answered are not told apart.
-            "calls": {"source": "call_segments_polled", "ringing_known": False}
-            | self.calls.diagnostics(),
-            "queues": len(self.queues.queues),
+            **self.statuses.diagnostics(),
+            "calls": self.calls.diagnostics(),
+            **self.queues.diagnostics(),
         }
 
-    def status_name(self, status_type: StatusType) -> str:
-        """The name to send with a type: a known admin-defined status's, else the label."""
-        return self.predefined.get(status_type) or STATUS_TYPE_LABELS[status_type]
+    # --- writes ----------------------------------------------------------------------------
 
     async def async_set_status(
         self,
@@ -474,12 +276,10 @@ class ISymphonyBackend(PbxBackend[LiveItem]):
         return_time: datetime | None = None,
     ) -> Status:
         """Set a user's status and read it back."""
-        username = presentity.server_id
-        await self.client.set_status(
-            username,
-            status_type=ISymphonyStatusType(status_type.value),
-            name=name or self.status_name(status_type),
+        return await self.statuses.async_set(
+            presentity.server_id,
+            status_type=status_type,
+            name=name,
             note=note,
             return_time=return_time,
         )
-        return self.remember(username, await self.client.get_status(username))

@@ -27,9 +27,8 @@ class ActivityRead:
 type LiveItem = ISymphonyEvent | ActivityRead
 
 
-class _Ended:
-    def __init__(self, error: PbxError | None) -> None:
-        self.error = error
+class _End:
+    """The socket's iteration is over (its error, if any, is the reader task's)."""
 
 
 class ISymphonyLiveStream:
@@ -53,33 +52,25 @@ class ISymphonyLiveStream:
 
     async def __aiter__(self) -> AsyncIterator[LiveItem]:
         """Events and activity until the socket ends (a drop raises PbxConnectionError)."""
-        queue: asyncio.Queue[LiveItem | _Ended] = asyncio.Queue()
-        tasks = (
-            asyncio.create_task(self._read(queue)),
-            asyncio.create_task(self._poll_now_and_then(queue)),
-        )
+        queue: asyncio.Queue[LiveItem | _End] = asyncio.Queue()
+        reader = asyncio.create_task(self._read(queue))
+        poller = asyncio.create_task(self._poll_now_and_then(queue))
         try:
-            while True:
-                item = await queue.get()
-                if isinstance(item, _Ended):
-                    if item.error is not None:
-                        raise item.error
-                    return
+            while not isinstance(item := await queue.get(), _End):
                 yield item
+            await reader  # raises what ended the socket
         finally:
-            for task in tasks:
-                task.cancel()
+            reader.cancel()
+            poller.cancel()
 
-    async def _read(self, queue: asyncio.Queue[LiveItem | _Ended]) -> None:
+    async def _read(self, queue: asyncio.Queue[LiveItem | _End]) -> None:
         try:
             async for event in self._socket:
                 queue.put_nowait(event)
-        except PbxError as err:
-            queue.put_nowait(_Ended(err))
-        else:
-            queue.put_nowait(_Ended(None))
+        finally:
+            queue.put_nowait(_End())
 
-    async def _poll_now_and_then(self, queue: asyncio.Queue[LiveItem | _Ended]) -> None:
+    async def _poll_now_and_then(self, queue: asyncio.Queue[LiveItem | _End]) -> None:
         while True:
             await asyncio.sleep(self._interval)
             self.polls += 1
