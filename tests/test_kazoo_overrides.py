@@ -11,11 +11,13 @@ from __future__ import annotations
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pbx_presence.backends.kazoo import adapter as adapter_module
 from custom_components.pbx_presence.backends.snapshot import CallState
 from simulator import Simulator
+from simulator.kazoo import KazooState
 
 from .conftest import kazoo_device_id, kazoo_user_id, state_of
 from .test_live import setup_live, wait_for_state, wait_until
@@ -35,13 +37,23 @@ async def _settled(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
 
 
-async def test_an_override_set_elsewhere_shows_in_the_select(
+@pytest.fixture
+async def kazoo(
     hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+) -> KazooState:
+    """Kazoo 5.x (which has presence bindings), set up with its socket open."""
+    simulator.kazoo.blackhole_version = "5"
+    await setup_live(hass, simulator, kazoo_entry)
+    return simulator.kazoo
+
+
+async def test_an_override_set_elsewhere_shows_in_the_select(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    kazoo: KazooState,
 ) -> None:
     """Monster UI's `set`, then a `*`-code, then an end: the select follows each."""
-    kazoo = simulator.kazoo
-    kazoo.blackhole_version = "5"
-    await setup_live(hass, simulator, kazoo_entry)
     assert "update.*" in kazoo_entry.runtime_data.backend.live_details()["subscribed"]
     assert state_of(hass, ANNA) == "automatic"
     anna = kazoo_user_id(simulator, "anna")
@@ -60,12 +72,12 @@ async def test_an_override_set_elsewhere_shows_in_the_select(
 
 
 async def test_probes_and_calls_are_not_overrides(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    kazoo: KazooState,
 ) -> None:
     """ecallmgr's online/offline answers and a real call's lamp leave the select alone."""
-    kazoo = simulator.kazoo
-    kazoo.blackhole_version = "5"
-    await setup_live(hass, simulator, kazoo_entry)
 
     kazoo.presence_probe("1001", online=True)
     kazoo.presence_probe("1001", online=False)
@@ -80,12 +92,12 @@ async def test_probes_and_calls_are_not_overrides(
 
 
 async def test_a_command_from_home_assistant_then_one_from_elsewhere(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    kazoo: KazooState,
 ) -> None:
     """Home Assistant ends an override; the same state forced again elsewhere still shows."""
-    kazoo = simulator.kazoo
-    kazoo.blackhole_version = "5"
-    await setup_live(hass, simulator, kazoo_entry)
 
     kazoo.manual_presence("1001", "confirmed")
     await wait_for_state(hass, ANNA, "busy")
@@ -103,12 +115,12 @@ async def test_a_command_from_home_assistant_then_one_from_elsewhere(
 
 
 async def test_a_reset_forgets_the_override(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    kazoo: KazooState,
 ) -> None:
     """Kazoo's reset sends no `update`: after it the override is unknown, not stale."""
-    kazoo = simulator.kazoo
-    kazoo.blackhole_version = "5"
-    await setup_live(hass, simulator, kazoo_entry)
     kazoo.manual_presence("1001", "confirmed")
     await wait_for_state(hass, ANNA, "busy")
 
@@ -132,12 +144,12 @@ async def test_43_subscribes_no_presence_update(
 
 
 async def test_a_voicemail_count_builds_only_its_owner(
-    hass: HomeAssistant, simulator: Simulator, kazoo_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    kazoo: KazooState,
 ) -> None:
     """An MWI event rebuilds the box owner's presentity only, not the whole snapshot."""
-    kazoo = simulator.kazoo
-    kazoo.blackhole_version = "5"
-    await setup_live(hass, simulator, kazoo_entry)
     coordinator = kazoo_entry.runtime_data
     before = dict(coordinator.data.presentities)
     count = int(state_of(hass, "sensor.anna_schmidt_new_voicemails"))
