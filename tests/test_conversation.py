@@ -147,8 +147,9 @@ QUESTIONS = [
     ),
     (
         "who is free",
-        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-        "Site Admin and Sofia García are free to take a call.",
+        # Not Site Admin: no phone to take a call on.
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+        "and Sofia García are free to take a call.",
     ),
     ("who is away", "Ben Carter and David Kim are away."),
     ("who's on do not disturb", "Carla Rossi is on do not disturb in the panel."),

@@ -32,9 +32,11 @@ WER = (
 )
 BEN_ON_CALL = "Ben Carter is on a call."
 ANNA_RINGING = "Anna Schmidt's phone is ringing."
+# Not Site Admin, who has no phone (issue 16: the switchboard's and the Available entity's
+# rule; the outsider's answer listed him).
 FREE = (
-    "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-    "Site Admin and Sofia García are free to take a call."
+    "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+    "and Sofia García are free to take a call."
 )
 AWAY = "Ben Carter and David Kim are away."
 DND = "Carla Rossi is on do not disturb in the panel."
@@ -51,7 +53,7 @@ RESET = "The BLF presence of {} is reset; the lamps show idle until the next cal
 OUTSIDER_ENGLISH = [
     ("is anna on a call right now?", "No, Anna Schmidt's phone is ringing."),
     ("Is Ben Carter on the phone", "Yes, Ben Carter is on a call."),
-    ("who's Carla talking to?", f"Carla Rossi is not on the phone. {CARLA}"),
+    ("who's Carla talking to?", "Carla Rossi is not on the phone."),
     ("is David still on that call", f"No, David Kim is not on the phone. {DAVID}"),
     ("is Emma's phone ringing", f"No, {EMMA_IDLE}"),
     ("who's on the phone?", BEN_ON_CALL),
@@ -80,7 +82,7 @@ OUTSIDER_ENGLISH = [
     ("what's my status?", WHO),
     # "Where is" is Home Assistant's person tracking: left to it, on purpose.
     ("where's Emma", "Sorry, I am not aware of any device called Emma"),
-    ("when's Carla back?", CARLA),
+    ("when's Carla back?", f"Carla Rossi has no return time set. {CARLA}"),
     ("when will Anna Schmidt be back", "Anna Schmidt is available."),
     ("what time is Ben coming back from lunch?", BEN),
     ("how long is David gonna be out", DAVID),
@@ -112,14 +114,15 @@ OUTSIDER_ENGLISH = [
 ]
 OUTSIDER_GERMAN = [
     ("Ist Anna gerade am Telefon?", "Nein. Das Telefon von Anna Schmidt klingelt."),
-    ("Mit wem telefoniert Ben?", "Ben Carter telefoniert gerade."),
+    # Ben dialled 1000, a number nobody of the office has.
+    ("Mit wem telefoniert Ben?", "Ben Carter telefoniert gerade mit 1000."),
     ("Wer telefoniert gerade?", "Ben Carter telefoniert gerade."),
     ("Ist jemand im Gespräch?", "Ben Carter telefoniert gerade."),
     ("Bei wem klingelt's?", "Das Telefon von Anna Schmidt klingelt."),
     (
         "Wer ist gerade frei?",
-        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-        "Site Admin und Sofia García sind frei für einen Anruf.",
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+        "und Sofia García sind frei für einen Anruf.",
     ),
     ("Wer ist heute nicht da?", "Ben Carter und David Kim sind abwesend."),
     ("Wer will nicht gestört werden?", "Carla Rossi ist im Panel auf „Nicht stören“."),
@@ -199,11 +202,65 @@ LINKED = [
         "Erledigt. Felix Wagner ist im Panel auf „Nicht stören“ bis 14:30 Uhr. Notiz: beim Arzt.",
     ),
 ]
+# Issue 16's second round, in the same demo state: who someone is talking to, when they
+# are back (honest when no return time is set), and "free" for someone with no phone.
+NO_RETURN_CARLA = f"Carla Rossi has no return time set. {CARLA}"
+CARLA_DE = "Carla Rossi ist im Panel auf „Nicht stören“ (In a meeting). Notiz: Quarterly review."
+DAVID_DE = (
+    "David Kim ist länger abwesend (On vacation) bis 10. Juni 2030 um 10 Uhr. "
+    "Notiz: Back on Monday."
+)
+ANNA_UNKNOWN_CALLER = (
+    "Anna Schmidt's phone is ringing. The phone system does not say who is calling."
+)
+DETAILS_ENGLISH = [
+    ("who's Ben talking to?", "Ben Carter is on a call with 1000."),
+    ("who is Ben on the phone with", "Ben Carter is on a call with 1000."),
+    ("who's on the phone with Ben right now", "Ben Carter is on a call with 1000."),
+    ("who is calling Anna", ANNA_UNKNOWN_CALLER),
+    ("who is Lukas talking to", "Lukas Novak is not on the phone."),
+    ("when will Carla be back", NO_RETURN_CARLA),
+    ("when is Carla due back", NO_RETURN_CARLA),
+    ("when is Jonas back?", "Jonas Becker has no return time set. Jonas Becker is unavailable."),
+    (
+        "when will Felix be back in the office",
+        "Felix Wagner has no return time set. Felix Wagner is on status blue (Working from home).",
+    ),
+    ("how long is Ben out", BEN),
+    ("has David set a return time", DAVID),
+    ("when is Emma back", EMMA_IDLE.split(". ", 1)[1]),
+    ("when is Zoe back", "I don't know anyone called Zoe on the phone system."),
+    ("is Site Admin free", "No. Site Admin has no phone to take a call on."),
+    ("is Ben free", "No, Ben Carter is on a call."),
+    ("is Carla free to take a call", f"No. Carla Rossi is not on the phone. {CARLA}"),
+]
+DETAILS_GERMAN = [
+    ("mit wem spricht Ben gerade", "Ben Carter telefoniert gerade mit 1000."),
+    ("mit wem telefoniert Carla", "Carla Rossi telefoniert nicht."),
+    (
+        "wer ruft Anna an",
+        "Das Telefon von Anna Schmidt klingelt. Wer anruft, sagt die Telefonanlage nicht.",
+    ),
+    ("wann ist Carla zurück", f"Für Carla Rossi ist keine Rückkehrzeit eingetragen. {CARLA_DE}"),
+    (
+        "wann ist Carla wieder da",
+        f"Für Carla Rossi ist keine Rückkehrzeit eingetragen. {CARLA_DE}",
+    ),
+    (
+        "wann kommt Jonas wieder",
+        "Für Jonas Becker ist keine Rückkehrzeit eingetragen. Jonas Becker ist nicht verfügbar.",
+    ),
+    ("bis wann ist David weg", DAVID_DE),
+    ("ist Carla verfügbar", f"Nein. Carla Rossi telefoniert nicht. {CARLA_DE}"),
+    ("ist Site Admin frei", "Nein. Site Admin hat kein Telefon, auf dem ein Anruf ankommen könnte."),
+]
 TABLE = [
     *(pytest.param("en", q, a, id=f"outsider-en-{n}") for n, (q, a) in enumerate(OUTSIDER_ENGLISH)),
     *(pytest.param("de", q, a, id=f"outsider-de-{n}") for n, (q, a) in enumerate(OUTSIDER_GERMAN)),
     *(pytest.param("en", q, a, id=f"ours-en-{n}") for n, (q, a) in enumerate(QUESTIONS)),
     *(pytest.param("de", q, a, id=f"ours-de-{n}") for n, (q, a) in enumerate(GERMAN)),
+    *(pytest.param("en", q, a, id=f"details-en-{n}") for n, (q, a) in enumerate(DETAILS_ENGLISH)),
+    *(pytest.param("de", q, a, id=f"details-de-{n}") for n, (q, a) in enumerate(DETAILS_GERMAN)),
 ]
 
 

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
 
-from .backends.snapshot import NOT_TAKING_CALLS, CallState, PresentityKind, StatusType
+from .backends.snapshot import CallState, PresentityKind, StatusType
 from .voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -24,6 +24,7 @@ from .voice import (
     INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
+    NAME_DESCRIPTION,
     SLOT_COUNT,
     SLOT_DURATION,
     SLOT_NAME,
@@ -38,21 +39,21 @@ from .voice.answers import (
     Texts,
     call_sentence,
     current,
+    free_answer,
     is_free,
+    person_availability,
     return_time,
     status_sentence,
 )
+from .voice.call_party import GetCallPartyHandler
 from .voice.calling import async_setup_call_intent
 from .voice.controls import CONTROL_HANDLERS
 from .voice.handler import PbxIntentHandler
-from .voice.people import async_find_person, async_people, voice_error
+from .voice.people import async_meant, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
+from .voice.return_time import GetReturnTimeHandler
 from .voice.times import is_time
 
-_NAME_DESCRIPTION = (
-    "The person as people say it: first name, full name or a phone's name, "
-    "as known to the phone system (Flex UC / Kazoo or iSymphony)"
-)
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
 # Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
 # user's (polled from its extensions, where the server has no Kazoo beside it).
@@ -69,6 +70,8 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         ResetPresenceHandler(),
         ListStatusHandler(),
         *(handler() for handler in CONTROL_HANDLERS),
+        GetCallPartyHandler(),
+        GetReturnTimeHandler(),
     ):
         intent.async_register(hass, handler)
     await async_setup_call_intent(hass)
@@ -87,7 +90,7 @@ class GetCallStateHandler(PbxIntentHandler):
     def slot_schema(self) -> dict[Any, Any]:
         """A name, and optionally the state the question asks about."""
         return {
-            vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string,
             vol.Optional(
                 SLOT_STATE,
                 description="The state asked about, to answer yes or no: "
@@ -99,9 +102,7 @@ class GetCallStateHandler(PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Yes, Anna Schmidt is on a call."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots[SLOT_NAME])
         member = person.member(*_CALL_STATE_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
         status = current(panel).status if panel is not None else None
@@ -116,17 +117,14 @@ class GetCallStateHandler(PbxIntentHandler):
             )
         facts.about(person, call_state=state, status=status)
         answer = call_sentence(texts, person, state)
-        if state is not CallState.IDLE or status is None:
-            if (asked := slots.get(SLOT_STATE)) is not None:
-                answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
-            return answer
-        # Free means free (as is_free has it): the status may say otherwise.
-        said = status_sentence(texts, person.name, status)
-        if slots.get(SLOT_STATE) == CallState.IDLE and status.type in NOT_TAKING_CALLS:
-            return texts.say("voice_not_free", call=answer, status=said)
-        if (asked := slots.get(SLOT_STATE)) is not None:
+        asked = slots.get(SLOT_STATE)
+        if asked == CallState.IDLE:  # "is Anna free?": free means free (availability.py)
+            return free_answer(texts, person, answer, person_availability(person))
+        if asked is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
-        return f"{answer} {said}"
+        if state is not CallState.IDLE or status is None:
+            return answer
+        return f"{answer} {status_sentence(texts, person.name, status)}"
 
 
 class ListCallsHandler(PbxIntentHandler):
@@ -195,15 +193,13 @@ class GetStatusHandler(PbxIntentHandler):
     @property
     def slot_schema(self) -> dict[Any, Any]:
         """The person."""
-        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
+        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
 
     async def async_answer(
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots[SLOT_NAME])
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             member = person.member(*_CALL_KINDS)
@@ -237,7 +233,7 @@ class SetStatusHandler(PbxIntentHandler):
     def slot_schema(self) -> dict[Any, Any]:
         """Status, and optionally person, status name, note and return time."""
         return {
-            vol.Optional(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Optional(SLOT_NAME, description=NAME_DESCRIPTION): cv.string,
             vol.Required(
                 SLOT_STATUS,
                 description="The status: available, unavailable, away, extended away, "
@@ -263,10 +259,7 @@ class SetStatusHandler(PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Done. Anna Schmidt is away until 3 pm."""
-        hass = intent_obj.hass
-        person = await async_find_person(
-            hass, slots.get(SLOT_NAME), intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots.get(SLOT_NAME))
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             raise voice_error("voice_no_status_user", name=person.name)
@@ -327,15 +320,13 @@ class ResetPresenceHandler(PbxIntentHandler):
     @property
     def slot_schema(self) -> dict[Any, Any]:
         """The person or phone."""
-        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
+        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
 
     async def async_answer(
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: The BLF presence of Anna Schmidt is reset."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots[SLOT_NAME])
         member = person.member(*_CALL_KINDS)
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)
