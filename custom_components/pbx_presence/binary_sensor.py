@@ -1,4 +1,4 @@
-"""Binary sensors: registration, DND (Kazoo), panel logins (iSymphony), live updates."""
+"""Binary sensors: registration, DND (Kazoo), panel logins (iSymphony), live updates, Available."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .availability_sensor import AVAILABLE, AvailableEntity
 from .backends.snapshot import Presentity, PresentityKind
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
@@ -67,6 +68,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every presentity, now and as new ones appear."""
     async_add_presentity_entities(entry, async_add_entities, BINARY_SENSORS, PbxBinarySensorEntity)
+    async_add_presentity_entities(entry, async_add_entities, (AVAILABLE,), AvailableEntity)
     async_add_entities([LiveUpdatesEntity(entry.runtime_data)])
 
 

@@ -34,6 +34,7 @@ from .cooldown import ResetGuard
 from .errors import error_key, pbx_action, poll_error
 from .identifiers import (
     availability_signal,
+    device_signal,
     presence_reset_signal,
     presentity_event_signal,
     presentity_identifier,
@@ -278,6 +279,9 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         else:
             for key in changed:
                 async_dispatcher_send(self.hass, presentity_signal(entry_id, key))
+        # What one person's device shows may come from two entries (the Available entity).
+        for key in self.data.presentities if everyone and self.data else changed:
+            async_dispatcher_send(self.hass, device_signal(self.device_identifier(key)))
         super().async_update_listeners()
 
     def async_track_events(self) -> CALLBACK_TYPE:
