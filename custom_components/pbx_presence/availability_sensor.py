@@ -17,6 +17,9 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .availability import STATUS_REASONS, Availability, availability
@@ -27,6 +30,7 @@ from .entity import PbxEntity, PbxEntityDescription
 from .identifiers import device_signal, presentity_key_of
 
 _PEOPLE = frozenset({PresentityKind.USER, PresentityKind.PANEL_USER})
+_UP = frozenset({ConfigEntryState.LOADED, ConfigEntryState.SETUP_IN_PROGRESS})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,13 +38,23 @@ class AvailableEntityDescription(BinarySensorEntityDescription, PbxEntityDescrip
     """The Available sensor's description (it reads a device, not one presentity)."""
 
 
-AVAILABLE = AvailableEntityDescription(
-    key="available",
-    translation_key="available",
-    exists_fn=lambda presentity: presentity.kind in _PEOPLE,
-    # On a Kazoo user's device, the Kazoo user's entity says it (with the status too).
-    disabled_when_linked=True,
-)
+def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescription:
+    """The Available sensor of an entry: its users', and its panel users' of their own.
+
+    A panel user whose entities joined a Kazoo user's device has none: the Kazoo user's
+    says it for both (one Available per device).
+    """
+    return AvailableEntityDescription(
+        key="available",
+        translation_key="available",
+        exists_fn=lambda presentity: (
+            presentity.kind is PresentityKind.USER
+            or (
+                presentity.kind is PresentityKind.PANEL_USER
+                and presentity.key not in coordinator.device_links
+            )
+        ),
+    )
 
 
 def _keys_on(coordinator: PbxCoordinator, identifier: tuple[str, str]) -> list[str]:
@@ -58,15 +72,10 @@ class AvailableEntity(PbxEntity, BinarySensorEntity):
     entity_description: AvailableEntityDescription
     _unrecorded_attributes = frozenset({"return_time"})
 
-    def __init__(
-        self,
-        coordinator: PbxCoordinator,
-        presentity: Presentity,
-        description: AvailableEntityDescription,
-    ) -> None:
-        """Read the presentities on the device this entity is on."""
-        super().__init__(coordinator, presentity, description)
-        self._device = coordinator.device_identifier(presentity.key)
+    @property
+    def _device(self) -> tuple[str, str]:
+        """The device it is on (of its own presentity, or the Kazoo user's it joined)."""
+        return self.coordinator.device_identifier(self._key)
 
     async def async_added_to_hass(self) -> None:
         """Also write when another entry's presentity on the same device changes."""
@@ -77,13 +86,28 @@ class AvailableEntity(PbxEntity, BinarySensorEntity):
             )
         )
 
+    @callback
+    def _handle_presentity_update(self) -> None:
+        presentity = self.coordinator.data.presentities.get(self._key)
+        if presentity is not None and not self.entity_description.exists_fn(presentity):
+            # Its panel user joined a Kazoo user's device, whose Available says it now.
+            er.async_get(self.hass).async_remove(self.entity_id)
+            return
+        super()._handle_presentity_update()
+
     def _coordinators(self) -> list[PbxCoordinator]:
-        """The entity's own coordinator (loaded or still setting up), then the others."""
-        entries: list[PbxConfigEntry] = self.hass.config_entries.async_loaded_entries(DOMAIN)
+        """The entity's own coordinator, then those of the other entries that are up.
+
+        An entry that joins this device may still be setting up: it links the devices
+        as the last step of its setup (device_links.async_relink).
+        """
+        entries: list[PbxConfigEntry] = self.hass.config_entries.async_entries(DOMAIN)
         others = [
             entry.runtime_data
             for entry in entries
             if entry.entry_id != self.coordinator.config_entry.entry_id
+            and entry.state in _UP
+            and getattr(entry, "runtime_data", None) is not None
         ]
         return [self.coordinator, *others]
 

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .availability_sensor import AVAILABLE, AvailableEntity
+from .availability_sensor import AvailableEntity, available_description
 from .backends.snapshot import Presentity, PresentityKind
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
@@ -68,7 +68,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every presentity, now and as new ones appear."""
     async_add_presentity_entities(entry, async_add_entities, BINARY_SENSORS, PbxBinarySensorEntity)
-    async_add_presentity_entities(entry, async_add_entities, (AVAILABLE,), AvailableEntity)
+    available = (available_description(entry.runtime_data),)
+    async_add_presentity_entities(entry, async_add_entities, available, AvailableEntity)
     async_add_entities([LiveUpdatesEntity(entry.runtime_data)])
 
 
