@@ -15,10 +15,14 @@ are"; the same sentences are asked again by a user linked to Felix Wagner.
 from __future__ import annotations
 
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from simulator import Simulator
+
+from .conftest import kazoo_device_id
 from .test_conversation import GERMAN, QUESTIONS, both  # noqa: F401 - the fixture
 
 WHO = (
@@ -252,7 +256,10 @@ DETAILS_GERMAN = [
     ),
     ("bis wann ist David weg", DAVID_DE),
     ("ist Carla verfügbar", f"Nein. Carla Rossi telefoniert nicht. {CARLA_DE}"),
-    ("ist Site Admin frei", "Nein. Site Admin hat kein Telefon, auf dem ein Anruf ankommen könnte."),
+    (
+        "ist Site Admin frei",
+        "Nein. Site Admin hat kein Telefon, auf dem ein Anruf ankommen könnte.",
+    ),
 ]
 TABLE = [
     *(pytest.param("en", q, a, id=f"outsider-en-{n}") for n, (q, a) in enumerate(OUTSIDER_ENGLISH)),
@@ -320,3 +327,108 @@ async def test_home_assistant_keeps_its_own_sentences(hass: HomeAssistant, quest
     speech = result.response.speech["plain"]["speech"]
     assert "phone system" not in speech
     assert not speech.startswith(("Done.", "I don't know", "Anna Schmidt"))
+
+
+# Emma's phone refuses calls (Flex UC / Kazoo do not disturb), her panel status is still
+# "Chatting"; Carla is on do not disturb in the panel only.
+EMMA_DND = (
+    "No. Emma Johnson is not on the phone, but do not disturb is on: calls are not put "
+    "through. Emma Johnson is free for chat (Chatting)."
+)
+EMMA_DND_DE = (
+    "Nein. Emma Johnson telefoniert nicht, aber „Nicht stören“ ist an: Anrufe werden nicht "
+    "durchgestellt. Emma Johnson ist frei für Chat (Chatting)."
+)
+ON_DND = [
+    ("en", "is Emma available?", EMMA_DND),
+    ("en", "is Emma free", EMMA_DND),
+    ("en", "can I call Emma right now", EMMA_DND),
+    ("en", "is Emma free to take a call", EMMA_DND),
+    ("en", "is Carla available", f"No. Carla Rossi is not on the phone. {CARLA}"),
+    (
+        "en",
+        "who is free",
+        "Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber and Sofia García "
+        "are free to take a call.",
+    ),
+    ("de", "ist Emma frei", EMMA_DND_DE),
+    ("de", "ist Emma erreichbar", EMMA_DND_DE),
+    ("de", "kann ich Emma anrufen", EMMA_DND_DE),
+    ("de", "ist Carla frei", f"Nein. Carla Rossi telefoniert nicht. {CARLA_DE}"),
+]
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(("language", "question", "answer"), ON_DND)
+async def test_people_on_do_not_disturb_are_not_available(
+    hass: HomeAssistant, language: str, question: str, answer: str
+) -> None:
+    """ "Is X available" is no for do not disturb, the phone's or the panel's, and says so."""
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.emma_johnson_do_not_disturb"}, blocking=True
+    )
+    assert await ask(hass, question, language) == answer
+    state = hass.states.get("binary_sensor.emma_johnson_available")
+    assert state is not None
+    assert (state.state, state.attributes["reason"]) == ("off", "do_not_disturb")
+
+
+# Calls whose other party the server names: an outside caller ringing Hannah (caller ID),
+# and Carla calling David inside the account.
+PARTIES = [
+    ("en", "who is calling Hannah", "Acme Supplies (+4930123456) is calling Hannah Müller."),
+    ("en", "who's Carla talking to", "Carla Rossi is on a call with David Kim (1005)."),
+    ("en", "who is David on the phone with", "David Kim is on a call with Carla Rossi (1003)."),
+    (
+        "en",
+        "who is on a call with David right now",
+        "David Kim is on a call with Carla Rossi (1003).",
+    ),
+    ("de", "wer ruft Hannah an", "Acme Supplies (+4930123456) ruft Hannah Müller an."),
+    ("de", "mit wem telefoniert David", "David Kim telefoniert gerade mit Carla Rossi (1003)."),
+    ("de", "mit wem spricht Carla gerade", "Carla Rossi telefoniert gerade mit David Kim (1005)."),
+]
+
+
+@pytest.fixture
+async def parties(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    both: None,  # noqa: F811 - the fixture, first
+) -> None:
+    """The `both` demo, with an outside call ringing Hannah and Carla on a call with David."""
+    kazoo = simulator.kazoo
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Hannah Müller desk phone"),
+        direction="outbound",
+        caller_id_name="Acme Supplies",
+        caller_id_number="+4930123456",
+    )
+    carla, _ = kazoo.start_internal_call(
+        kazoo_device_id(simulator, "Carla Rossi desk phone"),
+        kazoo_device_id(simulator, "David Kim desk phone"),
+    )
+    kazoo.answer(carla)
+    await kazoo_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("parties")
+@pytest.mark.parametrize(("language", "question", "answer"), PARTIES)
+async def test_who_someone_is_talking_to(
+    hass: HomeAssistant, language: str, question: str, answer: str
+) -> None:
+    """The other party by name and number, as the call sensor's attributes show them."""
+    assert await ask(hass, question, language) == answer
+
+
+@pytest.mark.usefixtures("parties")
+async def test_the_other_party_is_named_only_where_exposed(hass: HomeAssistant) -> None:
+    """A colleague whose sensors are not exposed is said as the number only."""
+    for entity_id in hass.states.async_entity_ids("sensor"):
+        if entity_id.startswith(("sensor.david_kim_call_state", "sensor.david_kim_status")):
+            async_expose_entity(hass, "conversation", entity_id, should_expose=False)
+    assert await ask(hass, "who is Carla talking to", "en") == (
+        "Carla Rossi is on a call with 1005."
+    )
