@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
@@ -20,6 +22,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pbx_presence.availability import Reason
 from custom_components.pbx_presence.backends.isymphony.adapter import (
     SCAN_INTERVAL as ISYMPHONY_SCAN_INTERVAL,
 )
@@ -285,3 +288,13 @@ async def test_available_once_a_person_is_known_to_both_servers(
         )
         == 1
     )
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_reason_is_translated(language: str) -> None:
+    """The Available sensor's reasons are its translated attribute states, in both languages."""
+    path = Path(__file__).parent.parent / "custom_components" / DOMAIN / "translations"
+    translations = json.loads((path / f"{language}.json").read_text(encoding="utf-8"))
+    reason = translations["entity"]["binary_sensor"]["available"]["state_attributes"]["reason"]
+    assert set(reason["state"]) == {str(member) for member in Reason}
+    assert all(reason["state"].values())

@@ -38,25 +38,6 @@ class AvailableEntityDescription(BinarySensorEntityDescription, PbxEntityDescrip
     """The Available sensor's description (it reads a device, not one presentity)."""
 
 
-def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescription:
-    """The Available sensor of an entry: its users', and its panel users' of their own.
-
-    A panel user whose entities joined a Kazoo user's device has none: the Kazoo user's
-    says it for both (one Available per device).
-    """
-    return AvailableEntityDescription(
-        key="available",
-        translation_key="available",
-        exists_fn=lambda presentity: (
-            presentity.kind is PresentityKind.USER
-            or (
-                presentity.kind is PresentityKind.PANEL_USER
-                and presentity.key not in coordinator.device_links
-            )
-        ),
-    )
-
-
 def _keys_on(coordinator: PbxCoordinator, identifier: tuple[str, str]) -> list[str]:
     """The presentities of one entry whose entities are on the device `identifier`."""
     keys = [key for key, linked in coordinator.device_links.items() if linked == identifier]

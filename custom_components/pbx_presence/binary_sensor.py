@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .availability_sensor import AvailableEntity, available_description
+from .availability_sensor import AvailableEntity, AvailableEntityDescription
 from .backends.snapshot import Presentity, PresentityKind
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
@@ -59,6 +59,25 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
         is_on_fn=lambda presentity: presentity.dnd_active,
     ),
 )
+
+
+def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescription:
+    """The Available sensor of an entry: its users', and its panel users' of their own.
+
+    A panel user whose entities joined a Kazoo user's device has none: the Kazoo user's
+    says it for both (one Available per device).
+    """
+    return AvailableEntityDescription(
+        key="available",
+        translation_key="available",
+        exists_fn=lambda presentity: (
+            presentity.kind is PresentityKind.USER
+            or (
+                presentity.kind is PresentityKind.PANEL_USER
+                and presentity.key not in coordinator.device_links
+            )
+        ),
+    )
 
 
 async def async_setup_entry(

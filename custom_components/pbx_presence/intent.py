@@ -41,6 +41,7 @@ from .voice.answers import (
     current,
     free_answer,
     is_free,
+    panel_status,
     person_availability,
     return_time,
     status_sentence,
@@ -48,8 +49,8 @@ from .voice.answers import (
 from .voice.call_party import GetCallPartyHandler
 from .voice.calling import async_setup_call_intent
 from .voice.controls import CONTROL_HANDLERS
-from .voice.handler import PbxIntentHandler
-from .voice.people import async_meant, async_people, voice_error
+from .voice.handler import PbxIntentHandler, PersonIntentHandler
+from .voice.people import Person, async_meant, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
 from .voice.return_time import GetReturnTimeHandler
 from .voice.times import is_time
@@ -180,7 +181,7 @@ class ListCallsHandler(PbxIntentHandler):
         return texts.say(f"voice_list_{wanted}_{count}", names=texts.join(names))
 
 
-class GetStatusHandler(PbxIntentHandler):
+class GetStatusHandler(PersonIntentHandler):
     """A person's iSymphony status: type, name, note, return time."""
 
     intent_type = INTENT_GET_STATUS
@@ -190,32 +191,22 @@ class GetStatusHandler(PbxIntentHandler):
         "they will be back"
     )
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person."""
-        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, _intent: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
-        person = await async_meant(intent_obj, slots[SLOT_NAME])
-        panel = person.member(PresentityKind.PANEL_USER)
-        if panel is None:
-            member = person.member(*_CALL_KINDS)
-            if member is not None and (state := current(member).call_state) is not None:
-                facts.about(person, call_state=state)
-                return texts.say(
-                    "voice_no_status_but_call",
-                    name=person.name,
-                    call=call_sentence(texts, person, state),
-                )
-            raise voice_error("voice_no_status_user", name=person.name)
-        presentity = current(panel)
-        if not presentity.licensed or presentity.status is None:
-            raise voice_error("voice_not_licensed", name=person.name)
-        facts.about(person, status=presentity.status)
-        return status_sentence(texts, person.name, presentity.status)
+        member = person.member(*_CALL_KINDS)
+        if (
+            person.member(PresentityKind.PANEL_USER) is None
+            and member is not None
+            and (state := current(member).call_state) is not None
+        ):
+            facts.about(person, call_state=state)
+            call = call_sentence(texts, person, state)
+            return texts.say("voice_no_status_but_call", name=person.name, call=call)
+        status = panel_status(person)
+        facts.about(person, status=status)
+        return status_sentence(texts, person.name, status)
 
 
 class SetStatusHandler(PbxIntentHandler):
@@ -306,7 +297,7 @@ class SetStatusHandler(PbxIntentHandler):
         return texts.say("voice_done", answer=status_sentence(texts, person.name, new_status))
 
 
-class ResetPresenceHandler(PbxIntentHandler):
+class ResetPresenceHandler(PersonIntentHandler):
     """Reset a Flex UC / Kazoo user's or phone's BLF presence."""
 
     intent_type = INTENT_RESET_PRESENCE
@@ -317,16 +308,10 @@ class ResetPresenceHandler(PbxIntentHandler):
     )
     response_type = intent.IntentResponseType.ACTION_DONE
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person or phone."""
-        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, _intent: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: The BLF presence of Anna Schmidt is reset."""
-        person = await async_meant(intent_obj, slots[SLOT_NAME])
         member = person.member(*_CALL_KINDS)
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)

@@ -147,6 +147,17 @@ def person_availability(person: Person) -> Availability:
     )
 
 
+def panel_status(person: Person) -> Status:
+    """The person's iSymphony status; a translated error where they have none to tell."""
+    panel = person.member(PresentityKind.PANEL_USER)
+    if panel is None:
+        raise voice_error("voice_no_status_user", name=person.name)
+    presentity = current(panel)
+    if not presentity.licensed or presentity.status is None:
+        raise voice_error("voice_not_licensed", name=person.name)
+    return presentity.status
+
+
 def is_free(person: Person) -> bool:
     """Free to take a call: an idle phone, and nothing that says otherwise."""
     return person_availability(person).available is True

@@ -9,16 +9,13 @@ who it is, the answer says so instead of guessing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from homeassistant.helpers import config_validation as cv, intent
-import voluptuous as vol
+from homeassistant.helpers import intent
 
 from ..backends.snapshot import CallDirection, CallInfo, CallState, PresentityKind
-from . import NAME_DESCRIPTION, SLOT_NAME
 from .answers import Facts, Texts, call_sentence, current
-from .handler import PbxIntentHandler
-from .people import Person, async_meant, async_people, voice_error
+from .handler import PersonIntentHandler
+from .people import Person, async_people, voice_error
 
 INTENT_GET_CALL_PARTY = "PbxPresenceGetCallParty"
 # Whose call it is: a Kazoo user's, a phone's, else an iSymphony user's.
@@ -65,7 +62,7 @@ def party_of(call: CallInfo, people: list[Person]) -> tuple[str | None, str | No
     return name, number
 
 
-class GetCallPartyHandler(PbxIntentHandler):
+class GetCallPartyHandler(PersonIntentHandler):
     """Who a person is on the phone with, or who is calling them."""
 
     intent_type = INTENT_GET_CALL_PARTY
@@ -74,16 +71,10 @@ class GetCallPartyHandler(PbxIntentHandler):
         "party's name and number where the phone system gives them"
     )
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person or phone."""
-        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, intent_obj: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Anna Schmidt is on a call with David Kim (1005)."""
-        person = await async_meant(intent_obj, slots[SLOT_NAME])
         member = person.member(*_CALL_STATE_KINDS)
         if member is None or (state := current(member).call_state) is None:
             raise voice_error("voice_no_phone", name=person.name)

@@ -9,16 +9,13 @@ their status is the answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from homeassistant.helpers import config_validation as cv, intent
-import voluptuous as vol
+from homeassistant.helpers import intent
 
-from ..backends.snapshot import PresentityKind, StatusType
-from . import NAME_DESCRIPTION, SLOT_NAME
-from .answers import Facts, Texts, current, status_sentence
-from .handler import PbxIntentHandler
-from .people import async_meant, voice_error
+from ..backends.snapshot import StatusType
+from .answers import Facts, Texts, panel_status, status_sentence
+from .handler import PersonIntentHandler
+from .people import Person
 
 INTENT_GET_RETURN_TIME = "PbxPresenceGetReturnTime"
 # Statuses that are not away: nobody asks when those people are back.
@@ -52,7 +49,7 @@ RETURN_TIME_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...
 )
 
 
-class GetReturnTimeHandler(PbxIntentHandler):
+class GetReturnTimeHandler(PersonIntentHandler):
     """When a person will be back, from their iSymphony status's return time."""
 
     intent_type = INTENT_GET_RETURN_TIME
@@ -61,22 +58,11 @@ class GetReturnTimeHandler(PbxIntentHandler):
         "panel (its return time), or that they have no return time set"
     )
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person."""
-        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, _intent: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Carla Rossi has no return time set. Carla Rossi is away (Lunch)."""
-        person = await async_meant(intent_obj, slots[SLOT_NAME])
-        panel = person.member(PresentityKind.PANEL_USER)
-        if panel is None:
-            raise voice_error("voice_no_status_user", name=person.name)
-        status = current(panel).status
-        if not current(panel).licensed or status is None:
-            raise voice_error("voice_not_licensed", name=person.name)
+        status = panel_status(person)
         facts.about(person, status=status)
         said = status_sentence(texts, person.name, status)
         if status.return_time is not None or status.type in _PRESENT:
