@@ -120,7 +120,9 @@ class GetCallStateHandler(PbxIntentHandler):
         answer = call_sentence(texts, person, state)
         asked = slots.get(SLOT_STATE)
         if asked == CallState.IDLE:  # "is Anna free?": free means free (availability.py)
-            return free_answer(texts, person, answer, person_availability(person))
+            found = person_availability(person)
+            facts.slots |= {"available": found.available, "reason": found.reason}
+            return free_answer(texts, person, answer, found)
         if asked is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
         if state is not CallState.IDLE or status is None:
