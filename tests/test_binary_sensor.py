@@ -145,15 +145,15 @@ async def test_available_for_people_of_both_servers(
     init_both: tuple[MockConfigEntry, MockConfigEntry],
 ) -> None:
     """One Available per person device: the phone and the status together, and why not."""
-    kazoo_entry, isymphony_entry = init_both
+    kazoo_entry, _ = init_both
     entities = er.async_get(hass)
     sensors = [e for e in entities.entities.values() if e.translation_key == "available"]
     # One per person device: the Kazoo users' (the iSymphony users linked to them joined
-    # their devices), and the panel user who has no Kazoo user (Front desk 2).
-    assert len({e.device_id for e in sensors}) == len(sensors)
-    assert {e.entity_id for e in sensors if e.config_entry_id == isymphony_entry.entry_id} == {
-        "binary_sensor.front_desk_2_available"
-    }
+    # their devices); the one panel user without a Kazoo user (Front desk 2) has no license,
+    # so no call state or status, and no Available.
+    assert len({e.device_id for e in sensors}) == len(sensors) == 13
+    assert {e.config_entry_id for e in sensors} == {kazoo_entry.entry_id}
+    assert hass.states.get("binary_sensor.front_desk_2_available") is None
     anna = entities.async_get("binary_sensor.anna_schmidt_available")
     assert anna is not None
     assert anna.unique_id.endswith("_available")
@@ -181,7 +181,6 @@ async def test_available_for_people_of_both_servers(
     )
     # No phone to take a call on: no value, and the reason says why.
     assert _available(hass, "site_admin") == (STATE_UNKNOWN, {"reason": "no_phone"})
-    assert _available(hass, "front_desk_2") == (STATE_UNKNOWN, {"reason": "no_phone"})
 
 
 async def test_available_follows_changes_on_either_server(
@@ -227,8 +226,8 @@ async def test_available_on_isymphony_alone(
     assert _available(hass, "anna_schmidt") == (STATE_ON, {})
     assert _available(hass, "ben_carter") == (STATE_OFF, {"reason": "on_call"})
     assert _available(hass, "david_kim")[1]["reason"] == "extended_away"
-    # No license, no call state: nothing to say.
-    assert _available(hass, "lukas_novak") == (STATE_UNKNOWN, {"reason": "no_phone"})
+    # No license: no call state or status, so no Available.
+    assert hass.states.get("binary_sensor.lukas_novak_available") is None
 
 
 async def test_available_is_unavailable_while_a_server_it_reads_is(

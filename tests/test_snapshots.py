@@ -78,8 +78,8 @@ async def test_kazoo_platform(
 @pytest.mark.parametrize(
     ("platform", "count", "entity_id", "expected"),
     [
-        # 13 users logged into the panel or not and their Available, the live updates
-        (Platform.BINARY_SENSOR, 27, "binary_sensor.isymphony_default_live_updates", "off"),
+        # 13 users logged into the panel or not, the 11 licensed ones' Available, live updates
+        (Platform.BINARY_SENSOR, 25, "binary_sensor.isymphony_default_live_updates", "off"),
         (Platform.EVENT, 11, "event.anna_schmidt_status_change", "unknown"),
         (Platform.SELECT, 11, "select.david_kim_set_status", "Extended away — On vacation"),
         # 11 licensed users' 4 status sensors and call state, 2 queues' 3 sensors

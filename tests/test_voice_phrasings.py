@@ -223,6 +223,11 @@ DETAILS_ENGLISH = [
     ("who's on the phone with Ben right now", "Ben Carter is on a call with 1000."),
     ("who is calling Anna", ANNA_UNKNOWN_CALLER),
     ("who is Lukas talking to", "Lukas Novak is not on the phone."),
+    (
+        "who is front desk 2 talking to",
+        "Front desk 2 has no phone on Flex UC / Kazoo and no iSymphony status, so I cannot "
+        "tell whether they are on the phone.",
+    ),
     ("when will Carla be back", NO_RETURN_CARLA),
     ("when is Carla due back", NO_RETURN_CARLA),
     ("when is Jonas back?", "Jonas Becker has no return time set. Jonas Becker is unavailable."),
@@ -374,7 +379,7 @@ async def test_people_on_do_not_disturb_are_not_available(
 
 
 # Calls whose other party the server names: an outside caller ringing Hannah (caller ID),
-# and Carla calling David inside the account.
+# and Carla calling David inside the account; and one it does not (Lena's).
 PARTIES = [
     ("en", "who is calling Hannah", "Acme Supplies (+4930123456) is calling Hannah Müller."),
     ("en", "who's Carla talking to", "Carla Rossi is on a call with David Kim (1005)."),
@@ -384,7 +389,17 @@ PARTIES = [
         "who is on a call with David right now",
         "David Kim is on a call with Carla Rossi (1003).",
     ),
+    (
+        "en",
+        "who's Lena talking to",
+        "Lena Fischer is on a call; the phone system does not say with whom.",
+    ),
     ("de", "wer ruft Hannah an", "Acme Supplies (+4930123456) ruft Hannah Müller an."),
+    (
+        "de",
+        "mit wem telefoniert Lena",
+        "Lena Fischer telefoniert gerade; mit wem, sagt die Telefonanlage nicht.",
+    ),
     ("de", "mit wem telefoniert David", "David Kim telefoniert gerade mit Carla Rossi (1003)."),
     ("de", "mit wem spricht Carla gerade", "Carla Rossi telefoniert gerade mit David Kim (1005)."),
 ]
@@ -410,6 +425,11 @@ async def parties(
         kazoo_device_id(simulator, "David Kim desk phone"),
     )
     kazoo.answer(carla)
+    # Lena took a call whose caller the server does not name.
+    lena = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"), direction="outbound"
+    )
+    kazoo.answer(lena)
     await kazoo_entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
 

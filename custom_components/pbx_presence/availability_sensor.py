@@ -69,8 +69,7 @@ class AvailableEntity(PbxEntity, BinarySensorEntity):
 
     @callback
     def _handle_presentity_update(self) -> None:
-        presentity = self.coordinator.data.presentities.get(self._key)
-        if presentity is not None and not self.entity_description.exists_fn(presentity):
+        if self._key in self.coordinator.device_links:
             # Its panel user joined a Kazoo user's device, whose Available says it now.
             er.async_get(self.hass).async_remove(self.entity_id)
             return

@@ -62,10 +62,11 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
 
 
 def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescription:
-    """The Available sensor of an entry: its users', and its panel users' of their own.
+    """The Available sensor of an entry: its users', and its licensed panel users' own.
 
     A panel user whose entities joined a Kazoo user's device has none: the Kazoo user's
-    says it for both (one Available per device).
+    says it for both (one Available per device). An unlicensed panel user has no call
+    state and no status to tell.
     """
     return AvailableEntityDescription(
         key="available",
@@ -74,6 +75,7 @@ def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescrip
             presentity.kind is PresentityKind.USER
             or (
                 presentity.kind is PresentityKind.PANEL_USER
+                and bool(presentity.licensed)
                 and presentity.key not in coordinator.device_links
             )
         ),

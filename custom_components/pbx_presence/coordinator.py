@@ -279,9 +279,9 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         else:
             for key in changed:
                 async_dispatcher_send(self.hass, presentity_signal(entry_id, key))
-        # What one person's device shows may come from two entries (the Available entity).
-        for key in self.data.presentities if everyone and self.data else changed:
-            async_dispatcher_send(self.hass, device_signal(self.device_identifier(key)))
+        # A presentity on another entry's device: that device's Available reads it too.
+        for key in self.device_links if everyone else changed & self.device_links.keys():
+            async_dispatcher_send(self.hass, device_signal(self.device_links[key]))
         super().async_update_listeners()
 
     def async_track_events(self) -> CALLBACK_TYPE:
