@@ -10,6 +10,13 @@ earlier tests' phrasings (`QUESTIONS`, `GERMAN`).
 
 "Me" without a linked person has no right answer but the honest "I don't know who you
 are"; the same sentences are asked again by a user linked to Felix Wagner.
+
+Issue 16's second round changed four of the outsider's answers, as the issue asks: "who's
+Carla talking to?" names the other party (Carla is on no call: she is not on the phone),
+"when's Carla back?" says that no return time is set, "Mit wem telefoniert Ben?" names the
+number Ben dialled, and "who's free?" no longer lists Site Admin, who has no phone. The
+`DETAILS_*`, `ON_DND` and `PARTIES` tables are new; they were written by the author of
+the sentences, so they are not independent of them.
 """
 
 from __future__ import annotations
