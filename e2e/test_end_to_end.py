@@ -381,10 +381,10 @@ async def test_dashboard_shows_presence(
         await page.close()
 
 
-async def _ask(hass: HassClient, text: str) -> str:
+async def _ask(hass: HassClient, text: str, language: str = "en") -> str:
     """What Assist's built-in agent answers, through the conversation REST API."""
     result = await hass.request(
-        "POST", "/api/conversation/process", json={"text": text, "language": "en"}
+        "POST", "/api/conversation/process", json={"text": text, "language": language}
     )
     speech: str = result["response"]["speech"]["plain"]["speech"]
     return speech
@@ -419,6 +419,41 @@ async def test_voice_answers(hass: HassClient, entries: Entries, simulator: Simu
     )
     assert await _ask(hass, "is Zoe on the phone") == (
         "I don't know anyone called Zoe on the phone system."
+    )
+    # Who with: the server does not say who called Anna; an outside caller ringing Emma
+    # shows its caller ID.
+    assert await _ask(hass, "who is Anna talking to") == (
+        "Anna Schmidt is on a call; the phone system does not say with whom."
+    )
+    ring = kazoo.start_call(
+        device_id=_device_id(simulator, "user_1006a"),
+        direction="outbound",
+        caller_id_name="Acme Supplies",
+        caller_id_number="+4930123456",
+    )
+    await hass.wait_for_states(
+        {
+            "sensor.emma_johnson_call_state": "ringing",
+            "binary_sensor.emma_johnson_available": "off",
+        },
+        timeout=KAZOO_DEADLINE,
+    )
+    assert await _ask(hass, "who's calling Emma?") == (
+        "Acme Supplies (+4930123456) is calling Emma Johnson."
+    )
+    assert await _ask(hass, "is Emma available") == "No, Emma Johnson's phone is ringing."
+    states = await hass.states()
+    assert states["binary_sensor.emma_johnson_available"]["attributes"]["reason"] == "ringing"
+    assert states["binary_sensor.david_kim_available"]["state"] == "on"
+    kazoo.hangup(ring)
+    # No return time set: said so, not the status as if it were the answer.
+    assert await _ask(hass, "when is Ben back") == (
+        "Ben Carter has no return time set. Ben Carter is on do not disturb in the panel "
+        "(In a meeting). Note: Set from Home Assistant."
+    )
+    assert await _ask(hass, "wann ist Ben zurück", "de") == (
+        "Für Ben Carter ist keine Rückkehrzeit eingetragen. Ben Carter ist im Panel auf "
+        "„Nicht stören“ (In a meeting). Notiz: Set from Home Assistant."
     )
 
     answer = await _ask(hass, "set Carla's status to away until 3 pm")

@@ -147,8 +147,9 @@ QUESTIONS = [
     ),
     (
         "who is free",
-        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-        "Site Admin and Sofia García are free to take a call.",
+        # Not Site Admin: no phone to take a call on.
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+        "and Sofia García are free to take a call.",
     ),
     ("who is away", "Ben Carter and David Kim are away."),
     ("who's on do not disturb", "Carla Rossi is on do not disturb in the panel."),
@@ -468,6 +469,13 @@ async def test_isymphony_only(
         "No, Anna Schmidt is not on the phone. Anna Schmidt is available."
     )
     assert await ask(hass, "who is on the phone") == "Ben Carter and Carla Rossi are on a call."
+    # The other party is the call segment's caller ID; Carla has hers on hold.
+    assert await ask(hass, "who is Ben talking to") == (
+        "Ben Carter is on a call with Acme Supplies (+15557654321)."
+    )
+    assert await ask(hass, "who's Carla on the phone with") == (
+        "Carla Rossi is on a call with +15559876543. The call is on hold."
+    )
     assert await ask(hass, "reset Anna's presence") == (
         "Anna Schmidt is not a Flex UC / Kazoo user or phone, so there is no BLF presence to reset."
     )

@@ -29,11 +29,13 @@ from custom_components.pbx_presence.voice import (
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
 )
+from custom_components.pbx_presence.voice.call_party import INTENT_GET_CALL_PARTY
 from custom_components.pbx_presence.voice.phrases import (
     Vocabulary,
     parse_status,
     split_status_phrase,
 )
+from custom_components.pbx_presence.voice.return_time import INTENT_GET_RETURN_TIME
 from custom_components.pbx_presence.voice.times import is_time, parse_duration, parse_until
 from simulator import Simulator
 
@@ -49,6 +51,8 @@ INTENTS = {
     INTENT_GET_STATUS: {"name"},
     INTENT_SET_STATUS: {"name", "status", "status_name", "note", "until", "duration"},
     INTENT_RESET_PRESENCE: {"name"},
+    INTENT_GET_CALL_PARTY: {"name"},
+    INTENT_GET_RETURN_TIME: {"name"},
 }
 
 
@@ -182,6 +186,33 @@ async def test_answers_carry_their_facts_as_data(hass: HomeAssistant) -> None:
     answer = await call_tool(hass, INTENT_LIST_CALLS)
     assert answer["speech_slots"] == {"call_state": "busy", "names": ["Ben Carter"]}
     assert [target["name"] for target in answer["data"]["success"]] == ["Ben Carter"]
+
+
+@pytest.mark.usefixtures("assist")
+async def test_new_answers_carry_their_facts_as_data(hass: HomeAssistant) -> None:
+    """Who with, when back and "is X free" give LLMs the party, the status and the reason."""
+    answer = await call_tool(hass, INTENT_GET_CALL_PARTY, name="Ben")
+    assert answer["speech"]["plain"]["speech"] == "Ben Carter is on a call with 1000."
+    assert answer["speech_slots"] == {
+        "name": "Ben Carter",
+        "call_state": "busy",
+        "party_name": None,
+        "party_number": "1000",
+    }
+    answer = await call_tool(hass, INTENT_GET_RETURN_TIME, name="Carla")
+    assert answer["speech"]["plain"]["speech"].startswith("Carla Rossi has no return time set.")
+    assert (answer["speech_slots"]["status"], answer["speech_slots"]["return_time"]) == (
+        "dnd",
+        None,
+    )
+    answer = await call_tool(hass, INTENT_GET_CALL_STATE, name="Carla", state="idle")
+    assert answer["speech_slots"]["available"] is False
+    assert answer["speech_slots"]["reason"] == "status_do_not_disturb"
+    answer = await call_tool(hass, INTENT_GET_RETURN_TIME, name="lobby phone")
+    assert answer["response_type"] == "error"
+    assert answer["speech"]["plain"]["speech"] == (
+        "Lobby phone is not an iSymphony user, so there is no status for them."
+    )
 
 
 @pytest.mark.usefixtures("assist")

@@ -291,11 +291,11 @@ async def test_isymphony_status_sensors(
     # Lukas and "front desk/2" are not licensed: no status or call entities, only whether
     # they are logged into the panel (lite users log in too).
     registered = er.async_entries_for_config_entry(entities, init_isymphony.entry_id)
-    # 11 licensed users with 4 status sensors, a call state (each has an extension), a
-    # select and a status change event each; 13 panel logins and the entry's live updates;
-    # 2 queues with 3 sensors each.
+    # 11 licensed users with 4 status sensors, a call state (each has an extension), an
+    # Available, a select and a status change event each; 13 panel logins and the entry's
+    # live updates; 2 queues with 3 sensors each.
     assert sorted(e.domain for e in registered) == (
-        ["binary_sensor"] * 14 + ["event"] * 11 + ["select"] * 11 + ["sensor"] * (55 + 6)
+        ["binary_sensor"] * (14 + 11) + ["event"] * 11 + ["select"] * 11 + ["sensor"] * (55 + 6)
     )
     lukas = {
         e.unique_id.removeprefix(f"{ISYMPHONY_ID}_panel_user_lukas_")

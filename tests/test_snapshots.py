@@ -43,8 +43,9 @@ async def _setup_platform(hass: HomeAssistant, entry: MockConfigEntry, platform:
 @pytest.mark.parametrize(
     ("platform", "count", "entity_id", "expected"),
     [
-        # Registration of 19 phones, live updates, and DND active of 32 users and phones.
-        (Platform.BINARY_SENSOR, 52, "binary_sensor.lobby_phone_registered", "on"),
+        # Registration of 19 phones, live updates, DND active of 32 users and phones, and
+        # the 13 users' Available.
+        (Platform.BINARY_SENSOR, 65, "binary_sensor.lobby_phone_registered", "on"),
         (Platform.BUTTON, 18, "button.3101_reset_presence", "unknown"),
         (Platform.EVENT, 32, "event.anna_schmidt_call", "unknown"),
         (Platform.SELECT, 15, "select.anna_schmidt_blf_override", "automatic"),
@@ -77,8 +78,8 @@ async def test_kazoo_platform(
 @pytest.mark.parametrize(
     ("platform", "count", "entity_id", "expected"),
     [
-        # 13 users logged into the panel or not, and the entry's live updates
-        (Platform.BINARY_SENSOR, 14, "binary_sensor.isymphony_default_live_updates", "off"),
+        # 13 users logged into the panel or not, the 11 licensed ones' Available, live updates
+        (Platform.BINARY_SENSOR, 25, "binary_sensor.isymphony_default_live_updates", "off"),
         (Platform.EVENT, 11, "event.anna_schmidt_status_change", "unknown"),
         (Platform.SELECT, 11, "select.david_kim_set_status", "Extended away — On vacation"),
         # 11 licensed users' 4 status sensors and call state, 2 queues' 3 sensors

@@ -10,15 +10,26 @@ earlier tests' phrasings (`QUESTIONS`, `GERMAN`).
 
 "Me" without a linked person has no right answer but the honest "I don't know who you
 are"; the same sentences are asked again by a user linked to Felix Wagner.
+
+Issue 16's second round changed four of the outsider's answers, as the issue asks: "who's
+Carla talking to?" names the other party (Carla is on no call: she is not on the phone),
+"when's Carla back?" says that no return time is set, "Mit wem telefoniert Ben?" names the
+number Ben dialled, and "who's free?" no longer lists Site Admin, who has no phone. The
+`DETAILS_*`, `ON_DND` and `PARTIES` tables are new; they were written by the author of
+the sentences, so they are not independent of them.
 """
 
 from __future__ import annotations
 
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from simulator import Simulator
+
+from .conftest import kazoo_device_id
 from .test_conversation import GERMAN, QUESTIONS, both  # noqa: F401 - the fixture
 
 WHO = (
@@ -32,9 +43,11 @@ WER = (
 )
 BEN_ON_CALL = "Ben Carter is on a call."
 ANNA_RINGING = "Anna Schmidt's phone is ringing."
+# Not Site Admin, who has no phone (issue 16: the switchboard's and the Available entity's
+# rule; the outsider's answer listed him).
 FREE = (
-    "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-    "Site Admin and Sofia García are free to take a call."
+    "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+    "and Sofia García are free to take a call."
 )
 AWAY = "Ben Carter and David Kim are away."
 DND = "Carla Rossi is on do not disturb in the panel."
@@ -51,7 +64,7 @@ RESET = "The BLF presence of {} is reset; the lamps show idle until the next cal
 OUTSIDER_ENGLISH = [
     ("is anna on a call right now?", "No, Anna Schmidt's phone is ringing."),
     ("Is Ben Carter on the phone", "Yes, Ben Carter is on a call."),
-    ("who's Carla talking to?", f"Carla Rossi is not on the phone. {CARLA}"),
+    ("who's Carla talking to?", "Carla Rossi is not on the phone."),
     ("is David still on that call", f"No, David Kim is not on the phone. {DAVID}"),
     ("is Emma's phone ringing", f"No, {EMMA_IDLE}"),
     ("who's on the phone?", BEN_ON_CALL),
@@ -80,7 +93,7 @@ OUTSIDER_ENGLISH = [
     ("what's my status?", WHO),
     # "Where is" is Home Assistant's person tracking: left to it, on purpose.
     ("where's Emma", "Sorry, I am not aware of any device called Emma"),
-    ("when's Carla back?", CARLA),
+    ("when's Carla back?", f"Carla Rossi has no return time set. {CARLA}"),
     ("when will Anna Schmidt be back", "Anna Schmidt is available."),
     ("what time is Ben coming back from lunch?", BEN),
     ("how long is David gonna be out", DAVID),
@@ -112,14 +125,15 @@ OUTSIDER_ENGLISH = [
 ]
 OUTSIDER_GERMAN = [
     ("Ist Anna gerade am Telefon?", "Nein. Das Telefon von Anna Schmidt klingelt."),
-    ("Mit wem telefoniert Ben?", "Ben Carter telefoniert gerade."),
+    # Ben dialled 1000, a number nobody of the office has.
+    ("Mit wem telefoniert Ben?", "Ben Carter telefoniert gerade mit 1000."),
     ("Wer telefoniert gerade?", "Ben Carter telefoniert gerade."),
     ("Ist jemand im Gespräch?", "Ben Carter telefoniert gerade."),
     ("Bei wem klingelt's?", "Das Telefon von Anna Schmidt klingelt."),
     (
         "Wer ist gerade frei?",
-        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber, "
-        "Site Admin und Sofia García sind frei für einen Anruf.",
+        "Emma Johnson, Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber "
+        "und Sofia García sind frei für einen Anruf.",
     ),
     ("Wer ist heute nicht da?", "Ben Carter und David Kim sind abwesend."),
     ("Wer will nicht gestört werden?", "Carla Rossi ist im Panel auf „Nicht stören“."),
@@ -199,11 +213,73 @@ LINKED = [
         "Erledigt. Felix Wagner ist im Panel auf „Nicht stören“ bis 14:30 Uhr. Notiz: beim Arzt.",
     ),
 ]
+# Issue 16's second round, in the same demo state: who someone is talking to, when they
+# are back (honest when no return time is set), and "free" for someone with no phone.
+NO_RETURN_CARLA = f"Carla Rossi has no return time set. {CARLA}"
+CARLA_DE = "Carla Rossi ist im Panel auf „Nicht stören“ (In a meeting). Notiz: Quarterly review."
+DAVID_DE = (
+    "David Kim ist länger abwesend (On vacation) bis 10. Juni 2030 um 10 Uhr. "
+    "Notiz: Back on Monday."
+)
+ANNA_UNKNOWN_CALLER = (
+    "Anna Schmidt's phone is ringing. The phone system does not say who is calling."
+)
+DETAILS_ENGLISH = [
+    ("who's Ben talking to?", "Ben Carter is on a call with 1000."),
+    ("who is Ben on the phone with", "Ben Carter is on a call with 1000."),
+    ("who's on the phone with Ben right now", "Ben Carter is on a call with 1000."),
+    ("who is calling Anna", ANNA_UNKNOWN_CALLER),
+    ("who is Lukas talking to", "Lukas Novak is not on the phone."),
+    (
+        "who is front desk 2 talking to",
+        "Front desk 2 has no phone on Flex UC / Kazoo and no iSymphony status, so I cannot "
+        "tell whether they are on the phone.",
+    ),
+    ("when will Carla be back", NO_RETURN_CARLA),
+    ("when is Carla due back", NO_RETURN_CARLA),
+    ("when is Jonas back?", "Jonas Becker has no return time set. Jonas Becker is unavailable."),
+    (
+        "when will Felix be back in the office",
+        "Felix Wagner has no return time set. Felix Wagner is on status blue (Working from home).",
+    ),
+    ("how long is Ben out", BEN),
+    ("has David set a return time", DAVID),
+    ("when is Emma back", EMMA_IDLE.split(". ", 1)[1]),
+    ("when is Zoe back", "I don't know anyone called Zoe on the phone system."),
+    ("is Site Admin free", "No. Site Admin has no phone to take a call on."),
+    ("is Ben free", "No, Ben Carter is on a call."),
+    ("is Carla free to take a call", f"No. Carla Rossi is not on the phone. {CARLA}"),
+]
+DETAILS_GERMAN = [
+    ("mit wem spricht Ben gerade", "Ben Carter telefoniert gerade mit 1000."),
+    ("mit wem telefoniert Carla", "Carla Rossi telefoniert nicht."),
+    (
+        "wer ruft Anna an",
+        "Das Telefon von Anna Schmidt klingelt. Wer anruft, sagt die Telefonanlage nicht.",
+    ),
+    ("wann ist Carla zurück", f"Für Carla Rossi ist keine Rückkehrzeit eingetragen. {CARLA_DE}"),
+    (
+        "wann ist Carla wieder da",
+        f"Für Carla Rossi ist keine Rückkehrzeit eingetragen. {CARLA_DE}",
+    ),
+    (
+        "wann kommt Jonas wieder",
+        "Für Jonas Becker ist keine Rückkehrzeit eingetragen. Jonas Becker ist nicht verfügbar.",
+    ),
+    ("bis wann ist David weg", DAVID_DE),
+    ("ist Carla verfügbar", f"Nein. Carla Rossi telefoniert nicht. {CARLA_DE}"),
+    (
+        "ist Site Admin frei",
+        "Nein. Site Admin hat kein Telefon, auf dem ein Anruf ankommen könnte.",
+    ),
+]
 TABLE = [
     *(pytest.param("en", q, a, id=f"outsider-en-{n}") for n, (q, a) in enumerate(OUTSIDER_ENGLISH)),
     *(pytest.param("de", q, a, id=f"outsider-de-{n}") for n, (q, a) in enumerate(OUTSIDER_GERMAN)),
     *(pytest.param("en", q, a, id=f"ours-en-{n}") for n, (q, a) in enumerate(QUESTIONS)),
     *(pytest.param("de", q, a, id=f"ours-de-{n}") for n, (q, a) in enumerate(GERMAN)),
+    *(pytest.param("en", q, a, id=f"details-en-{n}") for n, (q, a) in enumerate(DETAILS_ENGLISH)),
+    *(pytest.param("de", q, a, id=f"details-de-{n}") for n, (q, a) in enumerate(DETAILS_GERMAN)),
 ]
 
 
@@ -263,3 +339,123 @@ async def test_home_assistant_keeps_its_own_sentences(hass: HomeAssistant, quest
     speech = result.response.speech["plain"]["speech"]
     assert "phone system" not in speech
     assert not speech.startswith(("Done.", "I don't know", "Anna Schmidt"))
+
+
+# Emma's phone refuses calls (Flex UC / Kazoo do not disturb), her panel status is still
+# "Chatting"; Carla is on do not disturb in the panel only.
+EMMA_DND = (
+    "No. Emma Johnson is not on the phone, but do not disturb is on: calls are not put "
+    "through. Emma Johnson is free for chat (Chatting)."
+)
+EMMA_DND_DE = (
+    "Nein. Emma Johnson telefoniert nicht, aber „Nicht stören“ ist an: Anrufe werden nicht "
+    "durchgestellt. Emma Johnson ist frei für Chat (Chatting)."
+)
+ON_DND = [
+    ("en", "is Emma available?", EMMA_DND),
+    ("en", "is Emma free", EMMA_DND),
+    ("en", "can I call Emma right now", EMMA_DND),
+    ("en", "is Emma free to take a call", EMMA_DND),
+    ("en", "is Carla available", f"No. Carla Rossi is not on the phone. {CARLA}"),
+    (
+        "en",
+        "who is free",
+        "Felix Wagner, Hannah Müller, Lena Fischer, Lukas Novak, Max Weber and Sofia García "
+        "are free to take a call.",
+    ),
+    ("de", "ist Emma frei", EMMA_DND_DE),
+    ("de", "ist Emma erreichbar", EMMA_DND_DE),
+    ("de", "kann ich Emma anrufen", EMMA_DND_DE),
+    ("de", "ist Carla frei", f"Nein. Carla Rossi telefoniert nicht. {CARLA_DE}"),
+]
+
+
+@pytest.mark.usefixtures("both")
+@pytest.mark.parametrize(("language", "question", "answer"), ON_DND)
+async def test_people_on_do_not_disturb_are_not_available(
+    hass: HomeAssistant, language: str, question: str, answer: str
+) -> None:
+    """ "Is X available" is no for do not disturb, the phone's or the panel's, and says so."""
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.emma_johnson_do_not_disturb"}, blocking=True
+    )
+    assert await ask(hass, question, language) == answer
+    state = hass.states.get("binary_sensor.emma_johnson_available")
+    assert state is not None
+    assert (state.state, state.attributes["reason"]) == ("off", "do_not_disturb")
+
+
+# Calls whose other party the server names: an outside caller ringing Hannah (caller ID),
+# and Carla calling David inside the account; and one it does not (Lena's).
+PARTIES = [
+    ("en", "who is calling Hannah", "Acme Supplies (+4930123456) is calling Hannah Müller."),
+    ("en", "who's Carla talking to", "Carla Rossi is on a call with David Kim (1005)."),
+    ("en", "who is David on the phone with", "David Kim is on a call with Carla Rossi (1003)."),
+    (
+        "en",
+        "who is on a call with David right now",
+        "David Kim is on a call with Carla Rossi (1003).",
+    ),
+    (
+        "en",
+        "who's Lena talking to",
+        "Lena Fischer is on a call; the phone system does not say with whom.",
+    ),
+    ("de", "wer ruft Hannah an", "Acme Supplies (+4930123456) ruft Hannah Müller an."),
+    (
+        "de",
+        "mit wem telefoniert Lena",
+        "Lena Fischer telefoniert gerade; mit wem, sagt die Telefonanlage nicht.",
+    ),
+    ("de", "mit wem telefoniert David", "David Kim telefoniert gerade mit Carla Rossi (1003)."),
+    ("de", "mit wem spricht Carla gerade", "Carla Rossi telefoniert gerade mit David Kim (1005)."),
+]
+
+
+@pytest.fixture
+async def parties(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    kazoo_entry: MockConfigEntry,
+    both: None,  # noqa: F811 - the fixture, first
+) -> None:
+    """The `both` demo, with an outside call ringing Hannah and Carla on a call with David."""
+    kazoo = simulator.kazoo
+    kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Hannah Müller desk phone"),
+        direction="outbound",
+        caller_id_name="Acme Supplies",
+        caller_id_number="+4930123456",
+    )
+    carla, _ = kazoo.start_internal_call(
+        kazoo_device_id(simulator, "Carla Rossi desk phone"),
+        kazoo_device_id(simulator, "David Kim desk phone"),
+    )
+    kazoo.answer(carla)
+    # Lena took a call whose caller the server does not name.
+    lena = kazoo.start_call(
+        device_id=kazoo_device_id(simulator, "Lena Fischer desk phone"), direction="outbound"
+    )
+    kazoo.answer(lena)
+    await kazoo_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("parties")
+@pytest.mark.parametrize(("language", "question", "answer"), PARTIES)
+async def test_who_someone_is_talking_to(
+    hass: HomeAssistant, language: str, question: str, answer: str
+) -> None:
+    """The other party by name and number, as the call sensor's attributes show them."""
+    assert await ask(hass, question, language) == answer
+
+
+@pytest.mark.usefixtures("parties")
+async def test_the_other_party_is_named_only_where_exposed(hass: HomeAssistant) -> None:
+    """A colleague whose sensors are not exposed is said as the number only."""
+    for entity_id in hass.states.async_entity_ids("sensor"):
+        if entity_id.startswith(("sensor.david_kim_call_state", "sensor.david_kim_status")):
+            async_expose_entity(hass, "conversation", entity_id, should_expose=False)
+    assert await ask(hass, "who is Carla talking to", "en") == (
+        "Carla Rossi is on a call with 1005."
+    )

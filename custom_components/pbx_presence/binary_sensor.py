@@ -1,4 +1,4 @@
-"""Binary sensors: registration, DND (Kazoo), panel logins (iSymphony), live updates."""
+"""Binary sensors: registration, DND (Kazoo), panel logins (iSymphony), live updates, Available."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .availability_sensor import AvailableEntity, AvailableEntityDescription
 from .backends.snapshot import Presentity, PresentityKind
 from .coordinator import PbxConfigEntry, PbxCoordinator
 from .entity import PbxEntity, PbxEntityDescription, async_add_presentity_entities
@@ -60,6 +61,27 @@ BINARY_SENSORS: tuple[PbxBinarySensorEntityDescription, ...] = (
 )
 
 
+def available_description(coordinator: PbxCoordinator) -> AvailableEntityDescription:
+    """The Available sensor of an entry: its users', and its licensed panel users' own.
+
+    A panel user whose entities joined a Kazoo user's device has none: the Kazoo user's
+    says it for both (one Available per device). An unlicensed panel user has no call
+    state and no status to tell.
+    """
+    return AvailableEntityDescription(
+        key="available",
+        translation_key="available",
+        exists_fn=lambda presentity: (
+            presentity.kind is PresentityKind.USER
+            or (
+                presentity.kind is PresentityKind.PANEL_USER
+                and bool(presentity.licensed)
+                and presentity.key not in coordinator.device_links
+            )
+        ),
+    )
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PbxConfigEntry,
@@ -67,6 +89,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every presentity, now and as new ones appear."""
     async_add_presentity_entities(entry, async_add_entities, BINARY_SENSORS, PbxBinarySensorEntity)
+    available = (available_description(entry.runtime_data),)
+    async_add_presentity_entities(entry, async_add_entities, available, AvailableEntity)
     async_add_entities([LiveUpdatesEntity(entry.runtime_data)])
 
 

@@ -34,6 +34,7 @@ from .cooldown import ResetGuard
 from .errors import error_key, pbx_action, poll_error
 from .identifiers import (
     availability_signal,
+    device_signal,
     presence_reset_signal,
     presentity_event_signal,
     presentity_identifier,
@@ -278,6 +279,9 @@ class PbxCoordinator(DataUpdateCoordinator[Snapshot]):
         else:
             for key in changed:
                 async_dispatcher_send(self.hass, presentity_signal(entry_id, key))
+        # A presentity on another entry's device: that device's Available reads it too.
+        for key in self.device_links if everyone else changed & self.device_links.keys():
+            async_dispatcher_send(self.hass, device_signal(self.device_links[key]))
         super().async_update_listeners()
 
     def async_track_events(self) -> CALLBACK_TYPE:

@@ -26,12 +26,18 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .backends.snapshot import Presentity, PresentityKind
 from .const import CONF_PERSON_LINKS, CONF_PERSON_UNLINKS, DOMAIN
 from .coordinator import PbxConfigEntry
 from .entity import MODEL_NAMES
-from .identifiers import entity_unique_id, presentity_identifier
+from .identifiers import (
+    device_signal,
+    entity_unique_id,
+    presentity_identifier,
+    presentity_signal,
+)
 from .names import normalize
 from .sensor import SENSORS
 
@@ -179,6 +185,9 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
         coordinator = entry.runtime_data
         links = person_links(hass, entry, also=new_entry)
         new = {k: v for k, v in links.items() if coordinator.device_links.get(k) != v}
+        if entry is new_entry:  # joined at setup: those devices show its part too now
+            for identifier in coordinator.device_links.values():
+                async_dispatcher_send(hass, device_signal(identifier))
         if not new:
             continue
         coordinator.device_links = links
@@ -191,6 +200,9 @@ def async_relink(hass: HomeAssistant, new_entry: PbxConfigEntry) -> None:
             for entity in er.async_entries_for_device(entities, own.id, True):  # noqa: FBT003
                 if entity.config_entry_id == entry.entry_id:
                     _move(entities, entity, target.id)
+            # What the joined device shows now comes from both (the Available entity).
+            async_dispatcher_send(hass, device_signal(identifier))
+            async_dispatcher_send(hass, presentity_signal(entry.entry_id, key))
         coordinator.stale_devices.async_remove(everything=True)
 
 

@@ -19,6 +19,14 @@ def presentity_identifier(server: ServerInfo, key: str) -> tuple[str, str]:
     return (DOMAIN, f"{server.unique_id}_{key}")
 
 
+def presentity_key_of(server: ServerInfo, identifier: tuple[str, str]) -> str | None:
+    """The presentity whose own device `identifier` is, if it is one of this server's."""
+    prefix = f"{server.unique_id}_"
+    if identifier[0] != DOMAIN or not identifier[1].startswith(prefix):
+        return None
+    return identifier[1].removeprefix(prefix)
+
+
 def server_identifier(server: ServerInfo) -> tuple[str, str]:
     """The device registry identifier of the server (the entry's service device)."""
     return (DOMAIN, server.unique_id)
@@ -27,6 +35,11 @@ def server_identifier(server: ServerInfo) -> tuple[str, str]:
 def presentity_signal(entry_id: str, key: str) -> str:
     """Sent when a presentity's data changed: its entities write their state."""
     return f"{DOMAIN}_presentity_{entry_id}_{key}"
+
+
+def device_signal(identifier: tuple[str, str]) -> str:
+    """Sent when a presentity on this device changed (of any entry the device joins)."""
+    return f"{DOMAIN}_device_{identifier[1]}"
 
 
 def availability_signal(entry_id: str) -> str:

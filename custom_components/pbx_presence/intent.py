@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
 
-from .backends.snapshot import NOT_TAKING_CALLS, CallState, PresentityKind, StatusType
+from .backends.snapshot import CallState, PresentityKind, StatusType
 from .voice import (
     INTENT_GET_CALL_STATE,
     INTENT_GET_STATUS,
@@ -24,6 +24,7 @@ from .voice import (
     INTENT_LIST_STATUS,
     INTENT_RESET_PRESENCE,
     INTENT_SET_STATUS,
+    NAME_DESCRIPTION,
     SLOT_COUNT,
     SLOT_DURATION,
     SLOT_NAME,
@@ -38,21 +39,22 @@ from .voice.answers import (
     Texts,
     call_sentence,
     current,
+    free_answer,
     is_free,
+    panel_status,
+    person_availability,
     return_time,
     status_sentence,
 )
+from .voice.call_party import GetCallPartyHandler
 from .voice.calling import async_setup_call_intent
 from .voice.controls import CONTROL_HANDLERS
-from .voice.handler import PbxIntentHandler
-from .voice.people import async_find_person, async_people, voice_error
+from .voice.handler import PbxIntentHandler, PersonIntentHandler
+from .voice.people import Person, async_meant, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
+from .voice.return_time import GetReturnTimeHandler
 from .voice.times import is_time
 
-_NAME_DESCRIPTION = (
-    "The person as people say it: first name, full name or a phone's name, "
-    "as known to the phone system (Flex UC / Kazoo or iSymphony)"
-)
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
 # Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
 # user's (polled from its extensions, where the server has no Kazoo beside it).
@@ -69,6 +71,8 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         ResetPresenceHandler(),
         ListStatusHandler(),
         *(handler() for handler in CONTROL_HANDLERS),
+        GetCallPartyHandler(),
+        GetReturnTimeHandler(),
     ):
         intent.async_register(hass, handler)
     await async_setup_call_intent(hass)
@@ -87,7 +91,7 @@ class GetCallStateHandler(PbxIntentHandler):
     def slot_schema(self) -> dict[Any, Any]:
         """A name, and optionally the state the question asks about."""
         return {
-            vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string,
             vol.Optional(
                 SLOT_STATE,
                 description="The state asked about, to answer yes or no: "
@@ -99,9 +103,7 @@ class GetCallStateHandler(PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Yes, Anna Schmidt is on a call."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots[SLOT_NAME])
         member = person.member(*_CALL_STATE_KINDS)
         panel = person.member(PresentityKind.PANEL_USER)
         status = current(panel).status if panel is not None else None
@@ -116,17 +118,16 @@ class GetCallStateHandler(PbxIntentHandler):
             )
         facts.about(person, call_state=state, status=status)
         answer = call_sentence(texts, person, state)
-        if state is not CallState.IDLE or status is None:
-            if (asked := slots.get(SLOT_STATE)) is not None:
-                answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
-            return answer
-        # Free means free (as is_free has it): the status may say otherwise.
-        said = status_sentence(texts, person.name, status)
-        if slots.get(SLOT_STATE) == CallState.IDLE and status.type in NOT_TAKING_CALLS:
-            return texts.say("voice_not_free", call=answer, status=said)
-        if (asked := slots.get(SLOT_STATE)) is not None:
+        asked = slots.get(SLOT_STATE)
+        if asked == CallState.IDLE:  # "is Anna free?": free means free (availability.py)
+            found = person_availability(person)
+            facts.slots |= {"available": found.available, "reason": found.reason}
+            return free_answer(texts, person, answer, found)
+        if asked is not None:
             answer = texts.say("voice_yes" if asked == state else "voice_no", answer=answer)
-        return f"{answer} {said}"
+        if state is not CallState.IDLE or status is None:
+            return answer
+        return f"{answer} {status_sentence(texts, person.name, status)}"
 
 
 class ListCallsHandler(PbxIntentHandler):
@@ -182,7 +183,7 @@ class ListCallsHandler(PbxIntentHandler):
         return texts.say(f"voice_list_{wanted}_{count}", names=texts.join(names))
 
 
-class GetStatusHandler(PbxIntentHandler):
+class GetStatusHandler(PersonIntentHandler):
     """A person's iSymphony status: type, name, note, return time."""
 
     intent_type = INTENT_GET_STATUS
@@ -192,34 +193,22 @@ class GetStatusHandler(PbxIntentHandler):
         "they will be back"
     )
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person."""
-        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, _intent: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: David Kim is extended away (On vacation) until June 10 at 8 am."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
-        panel = person.member(PresentityKind.PANEL_USER)
-        if panel is None:
-            member = person.member(*_CALL_KINDS)
-            if member is not None and (state := current(member).call_state) is not None:
-                facts.about(person, call_state=state)
-                return texts.say(
-                    "voice_no_status_but_call",
-                    name=person.name,
-                    call=call_sentence(texts, person, state),
-                )
-            raise voice_error("voice_no_status_user", name=person.name)
-        presentity = current(panel)
-        if not presentity.licensed or presentity.status is None:
-            raise voice_error("voice_not_licensed", name=person.name)
-        facts.about(person, status=presentity.status)
-        return status_sentence(texts, person.name, presentity.status)
+        member = person.member(*_CALL_KINDS)
+        if (
+            person.member(PresentityKind.PANEL_USER) is None
+            and member is not None
+            and (state := current(member).call_state) is not None
+        ):
+            facts.about(person, call_state=state)
+            call = call_sentence(texts, person, state)
+            return texts.say("voice_no_status_but_call", name=person.name, call=call)
+        status = panel_status(person)
+        facts.about(person, status=status)
+        return status_sentence(texts, person.name, status)
 
 
 class SetStatusHandler(PbxIntentHandler):
@@ -237,7 +226,7 @@ class SetStatusHandler(PbxIntentHandler):
     def slot_schema(self) -> dict[Any, Any]:
         """Status, and optionally person, status name, note and return time."""
         return {
-            vol.Optional(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string,
+            vol.Optional(SLOT_NAME, description=NAME_DESCRIPTION): cv.string,
             vol.Required(
                 SLOT_STATUS,
                 description="The status: available, unavailable, away, extended away, "
@@ -263,10 +252,7 @@ class SetStatusHandler(PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Done. Anna Schmidt is away until 3 pm."""
-        hass = intent_obj.hass
-        person = await async_find_person(
-            hass, slots.get(SLOT_NAME), intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots.get(SLOT_NAME))
         panel = person.member(PresentityKind.PANEL_USER)
         if panel is None:
             raise voice_error("voice_no_status_user", name=person.name)
@@ -313,7 +299,7 @@ class SetStatusHandler(PbxIntentHandler):
         return texts.say("voice_done", answer=status_sentence(texts, person.name, new_status))
 
 
-class ResetPresenceHandler(PbxIntentHandler):
+class ResetPresenceHandler(PersonIntentHandler):
     """Reset a Flex UC / Kazoo user's or phone's BLF presence."""
 
     intent_type = INTENT_RESET_PRESENCE
@@ -324,18 +310,10 @@ class ResetPresenceHandler(PbxIntentHandler):
     )
     response_type = intent.IntentResponseType.ACTION_DONE
 
-    @property
-    def slot_schema(self) -> dict[Any, Any]:
-        """The person or phone."""
-        return {vol.Required(SLOT_NAME, description=_NAME_DESCRIPTION): cv.string}
-
-    async def async_answer(
-        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    async def async_answer_about(
+        self, _intent: intent.Intent, person: Person, texts: Texts, facts: Facts
     ) -> str:
         """Answer like: The BLF presence of Anna Schmidt is reset."""
-        person = await async_find_person(
-            intent_obj.hass, slots[SLOT_NAME], intent_obj.context, intent_obj.assistant
-        )
         member = person.member(*_CALL_KINDS)
         if member is None:
             raise voice_error("voice_no_presence_user", name=person.name)

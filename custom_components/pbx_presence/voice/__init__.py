@@ -24,3 +24,8 @@ SLOT_UNTIL = "until"
 SLOT_DURATION = "duration"
 SLOT_NUMBER = "number"
 SLOT_COUNT = "count"
+
+NAME_DESCRIPTION = (
+    "The person as people say it: first name, full name or a phone's name, "
+    "as known to the phone system (Flex UC / Kazoo or iSymphony)"
+)

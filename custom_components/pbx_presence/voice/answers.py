@@ -12,8 +12,8 @@ from homeassistant.helpers import intent, translation
 from homeassistant.util import dt as dt_util
 from unicode_rbnf import RbnfEngine
 
+from ..availability import Availability, Reason, availability
 from ..backends.snapshot import (
-    NOT_TAKING_CALLS,
     CallState,
     Presentity,
     PresentityKind,
@@ -131,16 +131,52 @@ def current(member: Member) -> Presentity:
     return coordinator.data.presentities.get(member.presentity.key, member.presentity)
 
 
-def is_free(person: Person) -> bool:
-    """Free to take a call: an idle phone, and a status that does not say otherwise."""
+def person_availability(person: Person) -> Availability:
+    """Whether a person can take a call now, by the one rule (availability.py).
+
+    Only as far as the assistant may see: a phone it may not see is no phone.
+    """
     panel = person.member(PresentityKind.PANEL_USER)
-    user = person.member(PresentityKind.USER) or panel  # an iSymphony-only site's call state
-    if user is None or not user.exposed or current(user).call_state is not CallState.IDLE:
-        return False
-    if current(user).dnd_active:  # Kazoo's do not disturb: calls are not put through
-        return False
-    status = current(panel).status if panel is not None else None
-    return status is None or status.type not in NOT_TAKING_CALLS
+    # A Kazoo user's call state, a phone's, else an iSymphony-only site's user's.
+    phone = person.member(PresentityKind.USER, PresentityKind.PHONE) or panel
+    if phone is not None and not phone.exposed:
+        phone = None
+    return availability(
+        current(phone) if phone is not None else None,
+        current(panel) if panel is not None else None,
+    )
+
+
+def panel_status(person: Person) -> Status:
+    """The person's iSymphony status; a translated error where they have none to tell."""
+    panel = person.member(PresentityKind.PANEL_USER)
+    if panel is None:
+        raise voice_error("voice_no_status_user", name=person.name)
+    presentity = current(panel)
+    if not presentity.licensed or presentity.status is None:
+        raise voice_error("voice_not_licensed", name=person.name)
+    return presentity.status
+
+
+def is_free(person: Person) -> bool:
+    """Free to take a call: an idle phone, and nothing that says otherwise."""
+    return person_availability(person).available is True
+
+
+def free_answer(texts: Texts, person: Person, call: str, found: Availability) -> str:
+    """Answer "is Anna free?": yes or no, and why (the call, the DND, the status)."""
+    said = status_sentence(texts, person.name, found.status) if found.status else ""
+    if found.reason is Reason.NO_PHONE:
+        answer = texts.say("voice_not_free_no_phone", name=person.name)
+    elif found.reason is Reason.DO_NOT_DISTURB:
+        answer = texts.say("voice_not_free_dnd", name=person.name)
+    elif found.reason in {Reason.RINGING, Reason.ON_CALL} or not said:
+        return texts.say("voice_yes" if found.available else "voice_no", answer=call)
+    elif not found.available:
+        return texts.say("voice_not_free", call=call, status=said)
+    else:
+        answer = texts.say("voice_yes", answer=call)
+    return f"{answer} {said}".strip()
 
 
 def call_sentence(texts: Texts, person: Person, state: CallState) -> str:

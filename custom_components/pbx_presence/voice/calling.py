@@ -15,21 +15,16 @@ import voluptuous as vol
 
 from ..backends.snapshot import PresentityKind
 from ..call_service import async_place_call, callee_number
-from ..names import normalize
 from ..pbx.kazoo import dialable_number
 from . import SLOT_NAME
 from .answers import Facts, Texts, current
 from .handler import PbxIntentHandler
-from .people import SELF_WORDS, Member, Person, async_find_person, async_people, voice_error
+from .people import Member, Person, async_meant, voice_error
 
 INTENT_CALL = "PbxPresenceCall"
 SLOT_CALLER = "caller"
 
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
-# What a speaker says before one of their own phones ("my desk phone", "meinem Telefon").
-_MY = frozenset({"my", "mein", "meinem", "meinen", "meiner"})
-# A phone, in general: "my phone" means the speaker's only phone.
-_ANY_PHONE = frozenset({"phone", "telephone", "telefon"})
 
 _CALL = "(call|ring|phone|dial)"
 # (intent, implied slots, sentences), as voice/sentences.py reads them.
@@ -53,48 +48,9 @@ async def async_setup_call_intent(hass: HomeAssistant) -> None:
     intent.async_register(hass, CallHandler())
 
 
-def _own_phone(people: list[Person], speaker: Person, words: list[str]) -> Person:
-    """One of the speaker's phones, by the words after "my" ("desk phone")."""
-    user = speaker.member(PresentityKind.USER)
-    phones = (
-        []
-        if user is None
-        else [
-            person
-            for person in people
-            if person.is_phone
-            and any(
-                m.presentity.owner == user.presentity.key and m.entry is user.entry
-                for m in person.members
-            )
-        ]
-    )
-    wanted = [word for word in words if word not in _ANY_PHONE]
-    fitting = [
-        phone
-        for phone in phones
-        if all(any(word in name.split() for name in phone.names) for word in wanted)
-    ]
-    if len(fitting) == 1:
-        return fitting[0]
-    spoken = " ".join(words)
-    if not fitting:
-        raise voice_error("voice_unknown_phone", name=speaker.name, phone=spoken)
-    names = ", ".join(sorted(phone.name for phone in fitting))
-    raise voice_error("voice_ambiguous_phone", name=speaker.name, candidates=names)
-
-
 async def _caller(intent_obj: intent.Intent, spoken: str | None) -> tuple[Person, Member]:
     """Who calls: the speaker, one of the speaker's phones, or a person or phone named."""
-    hass = intent_obj.hass
-    words = normalize(spoken or "").split()
-    if words[:1] and words[0] in _MY and words[1:]:
-        speaker = await async_find_person(hass, None, intent_obj.context, intent_obj.assistant)
-        person = _own_phone(async_people(hass, intent_obj.assistant), speaker, words[1:])
-        person = person.exposed_only()
-    else:
-        name = None if normalize(spoken or "") in SELF_WORDS else spoken
-        person = await async_find_person(hass, name, intent_obj.context, intent_obj.assistant)
+    person = await async_meant(intent_obj, spoken)
     member = person.member(*_CALL_KINDS)
     if member is None:
         raise voice_error("voice_cannot_call", name=person.name)
@@ -139,7 +95,7 @@ class CallHandler(PbxIntentHandler):
         if dialable_number(wanted) is not None:
             callee = wanted.strip()
         else:
-            person = await async_find_person(hass, wanted, intent_obj.context, intent_obj.assistant)
+            person = await async_meant(intent_obj, wanted)
             callee = person.name
             wanted = person.name
             facts.about(person)

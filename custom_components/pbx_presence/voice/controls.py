@@ -20,7 +20,7 @@ from ..controls import async_set_dnd, async_set_forward, forward_number, has_cal
 from . import INTENT_SET_DND, INTENT_SET_FORWARD, SLOT_NAME, SLOT_NUMBER, SLOT_STATE
 from .answers import Facts, Texts, current
 from .handler import PbxIntentHandler
-from .people import Member, Person, async_find_person, voice_error
+from .people import Member, Person, async_meant, voice_error
 
 ON, OFF = "on", "off"
 _NAME = (
@@ -141,9 +141,7 @@ class SetDndHandler(PbxIntentHandler):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """Answer like: Done. Anna Schmidt is on do not disturb: calls are not put through."""
-        person = await async_find_person(
-            intent_obj.hass, slots.get(SLOT_NAME), intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots.get(SLOT_NAME))
         enabled = slots.get(SLOT_STATE, ON) == ON
         member = _control(person, has_dnd)
         facts.about(person)
@@ -206,9 +204,7 @@ class SetForwardHandler(PbxIntentHandler):
         """Answer like: Done. Calls for Anna Schmidt are forwarded to 01711234567."""
         enabled = slots.get(SLOT_STATE, ON) == ON
         number = forward_number(slots[SLOT_NUMBER]) if enabled and SLOT_NUMBER in slots else None
-        person = await async_find_person(
-            intent_obj.hass, slots.get(SLOT_NAME), intent_obj.context, intent_obj.assistant
-        )
+        person = await async_meant(intent_obj, slots.get(SLOT_NAME))
         member = _control(person, has_call_forward)
         if member is None:
             raise voice_error("voice_no_forward", name=person.name)

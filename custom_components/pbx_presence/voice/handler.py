@@ -6,9 +6,12 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent
+from homeassistant.helpers import config_validation as cv, intent
+import voluptuous as vol
 
+from . import NAME_DESCRIPTION, SLOT_NAME
 from .answers import Facts, Texts
+from .people import Person, async_meant
 
 # Errors that mean "no such target" rather than "it went wrong".
 _TARGET_ERRORS = frozenset(
@@ -60,3 +63,25 @@ class PbxIntentHandler(intent.IntentHandler, ABC):
         self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
     ) -> str:
         """The sentence to speak."""
+
+
+class PersonIntentHandler(PbxIntentHandler, ABC):
+    """A question or command about the one person or phone the `name` slot means."""
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The person or phone."""
+        return {vol.Required(SLOT_NAME, description=NAME_DESCRIPTION): cv.string}
+
+    async def async_answer(
+        self, intent_obj: intent.Intent, slots: dict[str, Any], texts: Texts, facts: Facts
+    ) -> str:
+        """Find who is meant (people.async_meant), then answer about them."""
+        person = await async_meant(intent_obj, slots[SLOT_NAME])
+        return await self.async_answer_about(intent_obj, person, texts, facts)
+
+    @abstractmethod
+    async def async_answer_about(
+        self, intent_obj: intent.Intent, person: Person, texts: Texts, facts: Facts
+    ) -> str:
+        """The sentence to speak about `person`."""

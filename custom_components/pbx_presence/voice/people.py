@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er, intent
 
 from ..backends.snapshot import Presentity, PresentityKind
 from ..const import CONF_SELF_LINKS, DOMAIN
@@ -24,6 +24,10 @@ from .exposure import async_is_exposed
 
 # What people say when they mean themselves.
 SELF_WORDS = frozenset({"", "me", "my", "i", "myself", "mine", "ich", "mich", "mein", "meinen"})
+# What a speaker says before one of their own phones ("my desk phone", "meinem Telefon").
+_MY = frozenset({"my", "mein", "meinem", "meinen", "meiner"})
+# A phone, in general: "my phone" means the speaker's only phone.
+_ANY_PHONE = frozenset({"phone", "telephone", "telefon"})
 # Words a sentence's wildcard may take in after a name ("is Anna currently ...").
 _FILLER_WORDS = frozenset(
     {"talking", "currently", "now", "right", "still", "really", "gerade", "jetzt", "noch"}
@@ -177,3 +181,48 @@ async def _async_find_self(people: list[Person], hass: HomeAssistant, context: C
         except HomeAssistantError:
             continue
     raise voice_error("voice_unknown_self")
+
+
+async def async_meant(intent_obj: intent.Intent, spoken: str | None) -> Person:
+    """Who a request means, as far as the assistant asking may see them.
+
+    The speaker for no name or "me"; one of the speaker's phones for "my desk phone";
+    else the person or phone named. A translated error when it is nobody, or not one.
+    """
+    hass, assistant = intent_obj.hass, intent_obj.assistant
+    words = normalize(spoken or "").split()
+    if words[:1] and words[0] in _MY and words[1:]:
+        speaker = await async_find_person(hass, None, intent_obj.context, assistant)
+        return _own_phone(async_people(hass, assistant), speaker, words[1:]).exposed_only()
+    return await async_find_person(hass, spoken, intent_obj.context, assistant)
+
+
+def _own_phone(people: list[Person], speaker: Person, words: list[str]) -> Person:
+    """One of the speaker's phones, by the words after "my" ("desk phone")."""
+    user = speaker.member(PresentityKind.USER)
+    phones = (
+        []
+        if user is None
+        else [
+            person
+            for person in people
+            if person.is_phone
+            and any(
+                m.presentity.owner == user.presentity.key and m.entry is user.entry
+                for m in person.members
+            )
+        ]
+    )
+    wanted = [word for word in words if word not in _ANY_PHONE]
+    fitting = [
+        phone
+        for phone in phones
+        if all(any(word in name.split() for name in phone.names) for word in wanted)
+    ]
+    if len(fitting) == 1:
+        return fitting[0]
+    spoken = " ".join(words)
+    if not fitting:
+        raise voice_error("voice_unknown_phone", name=speaker.name, phone=spoken)
+    names = ", ".join(sorted(phone.name for phone in fitting))
+    raise voice_error("voice_ambiguous_phone", name=speaker.name, candidates=names)

@@ -34,8 +34,10 @@ from . import (
     SLOT_STATE,
     SLOT_STATUS,
 )
+from .call_party import CALL_PARTY_SENTENCES
 from .calling import CALL_SENTENCES
 from .controls import CONTROL_SENTENCES
+from .return_time import RETURN_TIME_SENTENCES
 
 # Words a name wildcard may stand for that mean "anyone" (those sentences list people).
 ANYONE = frozenset(
@@ -110,7 +112,6 @@ ENGLISH: Sentences = (
         (
             "<whats> <person>'s call (state|status)",
             "<whats> the call (state|status) of <person>",
-            "(who is|who's|whos) <person> (talking|speaking|on the phone) (to|with) [<now>]",
         ),
     ),
     (
@@ -191,14 +192,6 @@ ENGLISH: Sentences = (
             "<person>'s [presence|panel|phone] status [please]",
             "[the] [presence|panel] status (of|for) <person> [please]",
             "(what is|what's|whats) <person> (doing|up to) [<now>]",
-            "when (is|will) <person> be back",
-            "(when is|when's|whens) <person> [coming] back [from lunch|from holiday|from vacation]",
-            "when (will|does) <person> (come|get) back [from lunch|from holiday|from vacation]",
-            "what time (is|will) <person> (be back|coming back|come back|back)"
-            " [from lunch|from holiday|from vacation|from the meeting]",
-            "how long (is|will) <person> [(gonna|going to)] be (out|away|gone|off|<status_said>)",
-            "how long is <person> (out|away|gone|off|<status_said>) [for]",
-            "until when is <person> (out|away|gone|off|<status_said>)",
             "is <person> (in|back) [the office|from lunch] yet",
             "is <person> [<now>] (<status_said>|away|on do not disturb|on dnd|extended away)",
         ),
@@ -270,7 +263,6 @@ GERMAN: Sentences = (
             "(darf|könnte) ich <de_person> [<de_now>] anrufen",
         ),
     ),
-    (INTENT_GET_CALL_STATE, {}, ("mit wem (telefoniert|spricht) <de_person> [<de_now>]",)),
     (
         INTENT_LIST_CALLS,
         {SLOT_STATE: "busy"},
@@ -340,11 +332,7 @@ GERMAN: Sentences = (
         (
             "(was|wie) ist der Status von <de_person>",
             "(was|wie) ist {name}s Status",
-            "wann (ist|kommt) <de_person> [wieder] zurück",
-            "wann ist <de_person> wieder (da|im Büro|erreichbar)",
             "was macht <de_person> [<de_now>]",
-            "wie lange ist <de_person> [noch] (weg|abwesend|nicht da|<status_said>)",
-            "bis wann ist <de_person> [noch] (weg|abwesend|nicht da|<status_said>)",
             "ist <de_person> [<de_now>] (<status_said>|abwesend|auf nicht stören)",
         ),
     ),
@@ -385,6 +373,14 @@ GERMAN: Sentences = (
     ),
     (INTENT_RESET_PRESENCE, ME, ("<de_set> [bitte] (meine|mein|meinen) <de_blf> zurück",)),
 )
-# The phone controls' first: "put me on do not disturb" means the phone where there is one.
-SENTENCES: Sentences = CONTROL_SENTENCES + CALL_SENTENCES + ENGLISH + GERMAN
+# The phone controls' first: "put me on do not disturb" means the phone where there is one;
+# then the questions about one detail ("who is Anna talking to", "when is Ben back").
+SENTENCES: Sentences = (
+    CONTROL_SENTENCES
+    + CALL_SENTENCES
+    + CALL_PARTY_SENTENCES
+    + RETURN_TIME_SENTENCES
+    + ENGLISH
+    + GERMAN
+)
 LANGUAGES: dict[str, Sentences] = {"en": ENGLISH, "de": GERMAN}
