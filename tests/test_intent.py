@@ -37,6 +37,7 @@ from custom_components.pbx_presence.voice.phrases import (
 )
 from custom_components.pbx_presence.voice.return_time import INTENT_GET_RETURN_TIME
 from custom_components.pbx_presence.voice.times import is_time, parse_duration, parse_until
+from custom_components.pbx_presence.voice.voicemail import INTENT_GET_VOICEMAIL
 from simulator import Simulator
 
 from .conftest import kazoo_device_id
@@ -53,6 +54,7 @@ INTENTS = {
     INTENT_RESET_PRESENCE: {"name"},
     INTENT_GET_CALL_PARTY: {"name"},
     INTENT_GET_RETURN_TIME: {"name"},
+    INTENT_GET_VOICEMAIL: {"name"},
 }
 
 
@@ -208,6 +210,9 @@ async def test_new_answers_carry_their_facts_as_data(hass: HomeAssistant) -> Non
     answer = await call_tool(hass, INTENT_GET_CALL_STATE, name="Carla", state="idle")
     assert answer["speech_slots"]["available"] is False
     assert answer["speech_slots"]["reason"] == "status_do_not_disturb"
+    answer = await call_tool(hass, INTENT_GET_VOICEMAIL, name="Anna")
+    assert answer["speech"]["plain"]["speech"] == "Anna Schmidt has 2 new voicemails."
+    assert answer["speech_slots"] == {"name": "Anna Schmidt", "voicemail": 2}
     answer = await call_tool(hass, INTENT_GET_RETURN_TIME, name="lobby phone")
     assert answer["response_type"] == "error"
     assert answer["speech"]["plain"]["speech"] == (

@@ -194,6 +194,11 @@ LINKED = [
         "Done. Felix Wagner is away until 3 pm. Note: at the dentist.",
     ),
     ("en", "I'm back", "Done. Felix Wagner is available."),
+    (
+        "en",
+        "do I have any new voicemails",
+        "Felix Wagner has no voicemail box on the phone system.",
+    ),
     ("en", "change my status to busy", "Done. Felix Wagner is on do not disturb in the panel."),
     ("en", "I'm working from home today", "Done. Felix Wagner is away (Working from home)."),
     ("en", "please reset my phone light", RESET.format("Felix Wagner")),
@@ -273,6 +278,31 @@ DETAILS_GERMAN = [
         "Nein. Site Admin hat kein Telefon, auf dem ein Anruf ankommen könnte.",
     ),
 ]
+# The lead's try as a user of the merged code (December 2026): each of these got Home
+# Assistant's "0" or "No", a German name made of "bei jemandem da", or "I didn't
+# understand" before; the voicemail questions had no intent at all.
+TRIED = [
+    ("en", "how many people are on calls", ONE_ON_CALL),
+    ("en", "is anyone ringing", ANNA_RINGING),
+    ("en", "can I transfer a call to Carla", f"No. Carla Rossi is not on the phone. {CARLA}"),
+    ("en", "does Anna have voicemail", "Anna Schmidt has 2 new voicemails."),
+    ("en", "does Anna have any new voicemails", "Anna Schmidt has 2 new voicemails."),
+    ("en", "how many voicemails does Ben have", "Ben Carter has no new voicemail."),
+    ("en", "are there any new voice messages for Anna", "Anna Schmidt has 2 new voicemails."),
+    ("en", "does Emma have voicemail", "Emma Johnson has no voicemail box on the phone system."),
+    ("en", "has Carla got any voicemail", "Carla Rossi has one new voicemail."),
+    ("en", "do I have any voicemail", WHO),
+    ("de", "klingelt bei jemandem das Telefon", "Das Telefon von Anna Schmidt klingelt."),
+    ("de", "hat Anna neue Sprachnachrichten", "Anna Schmidt hat 2 neue Sprachnachrichten."),
+    ("de", "wie viele Sprachnachrichten hat Ben", "Ben Carter hat keine neuen Sprachnachrichten."),
+    (
+        "de",
+        "kann ich einen Anruf zu Carla durchstellen",
+        "Nein. Carla Rossi telefoniert nicht. Carla Rossi ist im Panel auf „Nicht stören“ "
+        "(In a meeting). Notiz: Quarterly review.",
+    ),
+]
+
 TABLE = [
     *(pytest.param("en", q, a, id=f"outsider-en-{n}") for n, (q, a) in enumerate(OUTSIDER_ENGLISH)),
     *(pytest.param("de", q, a, id=f"outsider-de-{n}") for n, (q, a) in enumerate(OUTSIDER_GERMAN)),
@@ -280,6 +310,7 @@ TABLE = [
     *(pytest.param("de", q, a, id=f"ours-de-{n}") for n, (q, a) in enumerate(GERMAN)),
     *(pytest.param("en", q, a, id=f"details-en-{n}") for n, (q, a) in enumerate(DETAILS_ENGLISH)),
     *(pytest.param("de", q, a, id=f"details-de-{n}") for n, (q, a) in enumerate(DETAILS_GERMAN)),
+    *(pytest.param(lang, q, a, id=f"tried-{lang}-{n}") for n, (lang, q, a) in enumerate(TRIED)),
 ]
 
 

@@ -54,6 +54,7 @@ from .voice.people import Person, async_meant, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
 from .voice.return_time import GetReturnTimeHandler
 from .voice.times import is_time
+from .voice.voicemail import GetVoicemailHandler
 
 _CALL_KINDS = (PresentityKind.USER, PresentityKind.PHONE)
 # Whose call state answers for a person: a Kazoo user's, a phone's, else an iSymphony
@@ -73,6 +74,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         *(handler() for handler in CONTROL_HANDLERS),
         GetCallPartyHandler(),
         GetReturnTimeHandler(),
+        GetVoicemailHandler(),
     ):
         intent.async_register(hass, handler)
     await async_setup_call_intent(hass)

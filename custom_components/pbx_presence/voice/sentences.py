@@ -38,6 +38,7 @@ from .call_party import CALL_PARTY_SENTENCES
 from .calling import CALL_SENTENCES
 from .controls import CONTROL_SENTENCES
 from .return_time import RETURN_TIME_SENTENCES
+from .voicemail import VOICEMAIL_SENTENCES
 
 # Words a name wildcard may stand for that mean "anyone" (those sentences list people).
 ANYONE = frozenset(
@@ -50,7 +51,7 @@ RULES: dict[str, str] = {
     "person": "[<title>] {name}",
     "title": "(mr|mrs|ms|miss|dr|herr|frau)",
     "now": "(now|right now|currently|at the moment|just now|today|still|at present)",
-    "on_call": "(on [the] phone|on the phones|on [a|the|that] call|in a call|on the line"
+    "on_call": "(on [the] phone|on the phones|on [a|the|that] call|on calls|in a call|on the line"
     "|talking on the phone|on the phone with someone|busy|talking to someone)",
     "idle": "(free|idle|off the phone|not on [the] phone|not on a call|free to talk"
     "|available|reachable|free to take a call|available for a call)",
@@ -104,6 +105,9 @@ ENGLISH: Sentences = (
             "(can|could|may) I call <person> [<now>]",
             "is it (ok|okay|a good time) to call <person> [<now>]",
             "can <person> take a call [<now>]",
+            "(can|could|may) I (transfer|put through|pass|forward) [a|the|this] call to <person>"
+            " [<now>]",
+            "(can|could|may) I put [a|the|this] call through to <person> [<now>]",
         ),
     ),
     (
@@ -143,6 +147,7 @@ ENGLISH: Sentences = (
             "(which|what) phones are ringing [<now>]",
             "(who is|who's|whos) [phone] ringing [<now>]",
             "is (anyone's|anybody's|any|a|someone's|somebody's) phone ringing [<now>]",
+            "is <anyone> ringing [<now>]",
             "are (any|the) phones ringing [<now>]",
             "<whos> (getting|receiving) a call [<now>]",
             "is there an incoming call [<now>]",
@@ -240,6 +245,12 @@ ENGLISH: Sentences = (
 # The same intents in German: all languages' sentences are matched together, and the
 # answer is in the language of the request.
 GERMAN: Sentences = (
+    # Before "klingelt {name}s Telefon", which would take "bei jemandem da" for a name.
+    (
+        INTENT_LIST_CALLS,
+        {SLOT_STATE: "ringing"},
+        ("klingelt [<de_now>] (bei jemandem|bei irgendjemandem|irgendwo) [das Telefon]",),
+    ),
     (
         INTENT_GET_CALL_STATE,
         {SLOT_STATE: "busy"},
@@ -260,6 +271,8 @@ GERMAN: Sentences = (
         (
             "ist <de_person> [<de_now>] <de_free>",
             "kann ich <de_person> [<de_now>] anrufen",
+            "kann ich [<de_now>] (einen|den|diesen) Anruf (zu|an) <de_person>"
+            " (durchstellen|weiterleiten|weiterverbinden|verbinden)",
             "(darf|könnte) ich <de_person> [<de_now>] anrufen",
         ),
     ),
@@ -380,6 +393,7 @@ SENTENCES: Sentences = (
     + CALL_SENTENCES
     + CALL_PARTY_SENTENCES
     + RETURN_TIME_SENTENCES
+    + VOICEMAIL_SENTENCES
     + ENGLISH
     + GERMAN
 )
