@@ -16,7 +16,9 @@ Carla talking to?" names the other party (Carla is on no call: she is not on the
 "when's Carla back?" says that no return time is set, "Mit wem telefoniert Ben?" names the
 number Ben dialled, and "who's free?" no longer lists Site Admin, who has no phone. The
 `DETAILS_*`, `ON_DND` and `PARTIES` tables are new; they were written by the author of
-the sentences, so they are not independent of them.
+the sentences, so they are not independent of them. `TRIED` holds what failed when the
+merged code was tried as a user: the lead's own sentences, then a second outsider's (60
+sentences asked of `scripts/develop` without reading the code, 37 answered right).
 """
 
 from __future__ import annotations
@@ -295,6 +297,37 @@ TRIED = [
     ("de", "klingelt bei jemandem das Telefon", "Das Telefon von Anna Schmidt klingelt."),
     ("de", "hat Anna neue Sprachnachrichten", "Anna Schmidt hat 2 neue Sprachnachrichten."),
     ("de", "wie viele Sprachnachrichten hat Ben", "Ben Carter hat keine neuen Sprachnachrichten."),
+    # A second outsider asked the merged code 60 sentences (37 right); those that got a
+    # wrong answer or none, where the fix is in the sentences or the name matching.
+    ("en", "Is Jonas in?", "Jonas Becker is unavailable."),
+    ("en", "Is the lobby phone in use?", "No, Lobby phone is not on a call."),
+    ("en", "whats carlas note", CARLA),
+    ("en", "Am I on do not disturb?", WHO),
+    (
+        "en",
+        "turn off do not disturb for Lukas please",
+        "Done. Lukas Novak is no longer on do not disturb.",
+    ),
+    ("en", "is carla ringing", f"No, Carla Rossi is not on the phone. {CARLA}"),
+    ("en", "when will ben be back from lunch", BEN),
+    (
+        "en",
+        "set Hannah's status to away, back at 9",
+        "Done. Hannah Müller is away until tomorrow at 9 am.",  # 10:10 now: office hours
+    ),
+    (
+        "de",
+        "klingelt bei carla das telefon",
+        "Nein. Carla Rossi telefoniert nicht. Carla Rossi ist im Panel auf „Nicht stören“ "
+        "(In a meeting). Notiz: Quarterly review.",
+    ),
+    ("de", "Wer hat Nicht stören an?", "Carla Rossi ist im Panel auf „Nicht stören“."),
+    ("de", "Ist Jonas da?", "Jonas Becker ist nicht verfügbar."),
+    (
+        "de",
+        "Kann ich Lena einen Anruf durchstellen?",
+        "Ja. Lena Fischer telefoniert nicht. Lena Fischer ist auf Status Pink (Training).",
+    ),
     (
         "de",
         "kann ich einen Anruf zu Carla durchstellen",

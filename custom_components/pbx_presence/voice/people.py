@@ -30,7 +30,10 @@ _MY = frozenset({"my", "mein", "meinem", "meinen", "meiner"})
 _ANY_PHONE = frozenset({"phone", "telephone", "telefon"})
 # Words a sentence's wildcard may take in after a name ("is Anna currently ...").
 _FILLER_WORDS = frozenset(
-    {"talking", "currently", "now", "right", "still", "really", "gerade", "jetzt", "noch"}
+    {
+        *("talking", "currently", "now", "right", "still", "really", "please", "today"),
+        *("gerade", "jetzt", "noch", "bitte", "heute"),
+    }
 )
 # Ambiguous names list at most this many candidates.
 MAX_CANDIDATES = 5
@@ -136,20 +139,26 @@ def find_person(people: list[Person], spoken: str) -> Person:
     wanted = normalize(spoken).removeprefix("the ")
     while (words := wanted.split())[-1:] and words[-1] in _FILLER_WORDS and len(words) > 1:
         wanted = " ".join(words[:-1])
-    exact = [person for person in people if wanted in person.names]
-    if not exact and wanted:
-        words = wanted.split()
-        partial = [
-            person for person in people if any(_contains(words, name) for name in person.names)
-        ]
-        # "Anna" means the person Anna Schmidt, not also her phones.
-        exact = [person for person in partial if not person.is_phone] or partial
+    exact = _matching(people, wanted)
+    if not exact and wanted.endswith("s"):  # a possessive typed without its apostrophe
+        exact = _matching(people, wanted[:-1])
     if len(exact) == 1:
         return exact[0]
     if not exact:
         raise voice_error("voice_unknown_name", name=spoken.strip())
     names = sorted(person.name for person in exact)[:MAX_CANDIDATES]
     raise voice_error("voice_ambiguous_name", name=spoken.strip(), candidates=", ".join(names))
+
+
+def _matching(people: list[Person], wanted: str) -> list[Person]:
+    """Who a name fits: exactly, else as words of a longer name ("anna", "schmidt")."""
+    exact = [person for person in people if wanted in person.names]
+    if exact or not wanted:
+        return exact
+    words = wanted.split()
+    partial = [person for person in people if any(_contains(words, name) for name in person.names)]
+    # "Anna" means the person Anna Schmidt, not also her phones.
+    return [person for person in partial if not person.is_phone] or partial
 
 
 async def _async_find_self(people: list[Person], hass: HomeAssistant, context: Context) -> Person:

@@ -29,7 +29,7 @@ RETURN_TIME_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...
         INTENT_GET_RETURN_TIME,
         {},
         (
-            "when (is|will) <person> be back [in the office|at the desk]",
+            f"when (is|will) <person> be back [in the office|at the desk] {_FROM}",
             f"(when is|when's|whens) <person> [coming|due] back {_FROM}",
             f"when (will|does) <person> (come|get) back {_FROM}",
             "when (will|does) <person> return [to the office]",

@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "title": "(mr|mrs|ms|miss|dr|herr|frau)",
     "now": "(now|right now|currently|at the moment|just now|today|still|at present)",
     "on_call": "(on [the] phone|on the phones|on [a|the|that] call|on calls|in a call|on the line"
+    "|in use|being used"
     "|talking on the phone|on the phone with someone|busy|talking to someone)",
     "idle": "(free|idle|off the phone|not on [the] phone|not on a call|free to talk"
     "|available|reachable|free to take a call|available for a call)",
@@ -94,6 +95,7 @@ ENGLISH: Sentences = (
         (
             "is <person>'s [desk] phone ringing [<now>]",
             "is the phone of <person> ringing [<now>]",
+            "is <person> ringing [<now>]",
             "is <person> (getting|receiving) a call [<now>]",
         ),
     ),
@@ -197,14 +199,22 @@ ENGLISH: Sentences = (
             "<person>'s [presence|panel|phone] status [please]",
             "[the] [presence|panel] status (of|for) <person> [please]",
             "(what is|what's|whats) <person> (doing|up to) [<now>]",
-            "is <person> (in|back) [the office|from lunch] yet",
+            "is <person> (in|back|around|about) [the office|from lunch|today] [yet]",
+            "is <person> (in|at) (the office|work|[(his|her|their)] desk) [<now>]",
+            "<whats> <person>'s [status] note",
+            "<whats> <person> [status] note",
+            "<whats> the note (of|for|on) <person>['s status]",
             "is <person> [<now>] (<status_said>|away|on do not disturb|on dnd|extended away)",
         ),
     ),
     (
         INTENT_GET_STATUS,
         ME,
-        ("<whats> my [presence|panel|phone] status", "(what am I set to|how am I set)"),
+        (
+            "<whats> my [presence|panel|phone] status",
+            "(what am I set to|how am I set)",
+            "am I [<now>] (on do not disturb|on dnd|away|available|free|<status_said>)",
+        ),
     ),
     (
         INTENT_SET_STATUS,
@@ -261,8 +271,9 @@ GERMAN: Sentences = (
         {SLOT_STATE: "ringing"},
         (
             "klingelt das Telefon von <de_person> [<de_now>]",
+            # Before "klingelt {name}s Telefon", which would take "bei Carla da" for a name.
+            "klingelt [es] bei <de_person> [das Telefon] [<de_now>]",
             "klingelt {name}s Telefon [<de_now>]",
-            "klingelt es bei <de_person> [<de_now>]",
         ),
     ),
     (
@@ -271,6 +282,7 @@ GERMAN: Sentences = (
         (
             "ist <de_person> [<de_now>] <de_free>",
             "kann ich <de_person> [<de_now>] anrufen",
+            "kann ich <de_person> [<de_now>] (einen|den|diesen) Anruf durchstellen",
             "kann ich [<de_now>] (einen|den|diesen) Anruf (zu|an) <de_person>"
             " (durchstellen|weiterleiten|weiterverbinden|verbinden)",
             "(darf|könnte) ich <de_person> [<de_now>] anrufen",
@@ -336,6 +348,7 @@ GERMAN: Sentences = (
         (
             "wer ist [<de_now>] (auf|im Modus) [„]nicht stören[“]",
             "wer will [<de_now>] nicht gestört werden",
+            "wer hat [<de_now>] [„]nicht stören[“] [(an|eingeschaltet|aktiviert)]",
         ),
     ),
     (INTENT_LIST_STATUS, {SLOT_STATUS: "unavailable"}, ("wer ist [<de_now>] nicht verfügbar",)),
@@ -347,6 +360,7 @@ GERMAN: Sentences = (
             "(was|wie) ist {name}s Status",
             "was macht <de_person> [<de_now>]",
             "ist <de_person> [<de_now>] (<status_said>|abwesend|auf nicht stören)",
+            "ist <de_person> [<de_now>] (da|im Büro|im Haus|an (seinem|ihrem) Platz)",
         ),
     ),
     (INTENT_GET_STATUS, ME, ("(was|wie) ist mein Status",)),

@@ -133,7 +133,7 @@ def _suffix(phrase: str, vocab: Vocabulary) -> tuple[str, str]:
 
 
 def _clock_times(phrase: str, vocab: Vocabulary) -> list[time]:
-    """The times of day a clock phrase may mean ("3" is 3 am or 3 pm)."""
+    """The times of day a clock phrase may mean ("3" is 3 pm, "9" is 9 am: office hours)."""
     phrase = _tidy(vocab, _strip(phrase.replace("_", ":"), vocab.at))
     if phrase in vocab.noon:
         return [time(12)]
@@ -152,8 +152,9 @@ def _clock_times(phrase: str, vocab: Vocabulary) -> list[time]:
         return [time(hour % 12 + (12 if suffix == "pm" else 0), minute)]
     if exact or hour > 12:
         return [time(hour % 24, minute)]
-    # "until 3": whichever of 3 am and 3 pm comes next.
-    return [time(hour % 12, minute), time(hour % 12 + 12, minute)]
+    # "Until 3" in an office is the afternoon: an hour without am or pm is one of a working
+    # day's, 7 am to 6:59 pm (1 to 6 are after noon).
+    return [time(hour % 12 + (12 if hour <= 6 or hour == 12 else 0), minute)]
 
 
 def _next(now: datetime, candidates: Iterable[time], days: int = 0) -> datetime:
