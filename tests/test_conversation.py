@@ -525,6 +525,19 @@ async def test_voice_answers_only_about_people_exposed_to_assist(hass: HomeAssis
     assert await ask(hass, "who is on the phone") == "Nobody is on the phone."
 
 
+@pytest.mark.usefixtures("both")
+async def test_a_queue_is_talked_about_only_where_exposed(hass: HomeAssistant) -> None:
+    """A queue's Agents logged in sensor is exposed once; hidden, the queue is not told."""
+    assert await ask(hass, "who's in the support queue") == (
+        "The Support queue has 2 logged in, 1 free: Anna Schmidt."
+    )
+    async_expose_entity(hass, "conversation", "sensor.support_agents_logged_in", False)
+    assert await ask(hass, "who's in the support queue") == (
+        "The Support queue is not exposed to this assistant. Expose its Agents logged in "
+        "sensor under Settings → Voice assistants → Expose."
+    )
+
+
 async def test_people_are_exposed_once_unless_the_options_say_not_to(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

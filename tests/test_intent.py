@@ -35,6 +35,7 @@ from custom_components.pbx_presence.voice.phrases import (
     parse_status,
     split_status_phrase,
 )
+from custom_components.pbx_presence.voice.queues import INTENT_GET_QUEUE
 from custom_components.pbx_presence.voice.return_time import INTENT_GET_RETURN_TIME
 from custom_components.pbx_presence.voice.times import is_time, parse_duration, parse_until
 from custom_components.pbx_presence.voice.voicemail import INTENT_GET_VOICEMAIL
@@ -55,6 +56,7 @@ INTENTS = {
     INTENT_GET_CALL_PARTY: {"name"},
     INTENT_GET_RETURN_TIME: {"name"},
     INTENT_GET_VOICEMAIL: {"name"},
+    INTENT_GET_QUEUE: {"name"},
 }
 
 
@@ -213,6 +215,8 @@ async def test_new_answers_carry_their_facts_as_data(hass: HomeAssistant) -> Non
     answer = await call_tool(hass, INTENT_GET_VOICEMAIL, name="Anna")
     assert answer["speech"]["plain"]["speech"] == "Anna Schmidt has 2 new voicemails."
     assert answer["speech_slots"] == {"name": "Anna Schmidt", "voicemail": 2}
+    answer = await call_tool(hass, INTENT_GET_QUEUE, name="support")
+    assert answer["speech_slots"] == {"name": "Support", "logged_in": 2, "available": 1}
     answer = await call_tool(hass, INTENT_GET_RETURN_TIME, name="lobby phone")
     assert answer["response_type"] == "error"
     assert answer["speech"]["plain"]["speech"] == (

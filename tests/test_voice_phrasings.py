@@ -324,6 +324,18 @@ TRIED = [
     ("de", "Wer hat Nicht stören an?", "Carla Rossi ist im Panel auf „Nicht stören“."),
     ("de", "Ist Jonas da?", "Jonas Becker ist nicht verfügbar."),
     (
+        "en",
+        "who's in the support queue",
+        "The Support queue has 2 logged in, 1 free: Anna Schmidt.",
+    ),
+    ("en", "Is anyone in Sales available?", "The Sales queue has 1 logged in, 0 free."),
+    ("en", "who is in the kitchen queue", "I don't know a call queue called kitchen."),
+    (
+        "de",
+        "wer ist in der Warteschlange Support",
+        "Warteschlange Support: 2 angemeldet, 1 frei: Anna Schmidt.",
+    ),
+    (
         "de",
         "Kann ich Lena einen Anruf durchstellen?",
         "Ja. Lena Fischer telefoniert nicht. Lena Fischer ist auf Status Pink (Training).",

@@ -52,6 +52,7 @@ from .voice.controls import CONTROL_HANDLERS
 from .voice.handler import PbxIntentHandler, PersonIntentHandler
 from .voice.people import Person, async_meant, async_people, voice_error
 from .voice.phrases import parse_status, split_status_phrase
+from .voice.queues import GetQueueHandler
 from .voice.return_time import GetReturnTimeHandler
 from .voice.times import is_time
 from .voice.voicemail import GetVoicemailHandler
@@ -75,6 +76,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         GetCallPartyHandler(),
         GetReturnTimeHandler(),
         GetVoicemailHandler(),
+        GetQueueHandler(),
     ):
         intent.async_register(hass, handler)
     await async_setup_call_intent(hass)

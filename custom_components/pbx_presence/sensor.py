@@ -89,6 +89,7 @@ def _agent_count(
     wanted: Callable[[QueueAgent], bool],
     enabled_default: bool = True,
     attributes_fn: Callable[[Presentity], dict[str, Any]] | None = None,
+    spoken: bool = False,
 ) -> PbxSensorEntityDescription:
     """A sensor of a queue that counts the agents `wanted` (unknown: agents not read)."""
     return PbxSensorEntityDescription(
@@ -99,6 +100,7 @@ def _agent_count(
         exists_fn=is_queue,
         value_fn=partial(agent_count, wanted=wanted),
         attributes_fn=attributes_fn,
+        spoken=spoken,
     )
 
 
@@ -189,6 +191,7 @@ SENSORS: tuple[PbxSensorEntityDescription, ...] = (
         translation_key="queue_agents",
         wanted=lambda _agent: True,
         attributes_fn=agent_attributes,
+        spoken=True,  # what voice answers about a queue by (voice/queues.py)
     ),
     _agent_count(translation_key="queue_available_agents", wanted=lambda agent: agent.available),
     _agent_count(

@@ -16,7 +16,7 @@ from homeassistant.components.homeassistant.exposed_entities import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from ..backends.snapshot import Presentity
+from ..backends.snapshot import Presentity, PresentityKind
 from ..const import DOMAIN
 from ..coordinator import PbxConfigEntry
 from ..identifiers import entity_unique_id
@@ -25,6 +25,8 @@ from ..identifiers import entity_unique_id
 ASSISTANT = "conversation"
 # The sensors whose exposure stands for the person's: what voice answers about.
 SPOKEN_SENSORS = ("call_state", "status")
+# A call queue's: its agents logged in.
+QUEUE_SENSORS = ("queue_agents",)
 
 
 @callback
@@ -49,7 +51,7 @@ def async_is_exposed(
     server = entry.runtime_data.server
     sensors = [
         entity_id
-        for key in SPOKEN_SENSORS
+        for key in (QUEUE_SENSORS if presentity.kind is PresentityKind.QUEUE else SPOKEN_SENSORS)
         if (
             entity_id := registry.async_get_entity_id(
                 "sensor", DOMAIN, entity_unique_id(server, presentity.key, key)

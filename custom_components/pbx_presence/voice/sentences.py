@@ -37,6 +37,7 @@ from . import (
 from .call_party import CALL_PARTY_SENTENCES
 from .calling import CALL_SENTENCES
 from .controls import CONTROL_SENTENCES
+from .queues import QUEUE_SENTENCES
 from .return_time import RETURN_TIME_SENTENCES
 from .voicemail import VOICEMAIL_SENTENCES
 
@@ -408,6 +409,7 @@ SENTENCES: Sentences = (
     + CALL_PARTY_SENTENCES
     + RETURN_TIME_SENTENCES
     + VOICEMAIL_SENTENCES
+    + QUEUE_SENTENCES
     + ENGLISH
     + GERMAN
 )
