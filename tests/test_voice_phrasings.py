@@ -323,6 +323,13 @@ TRIED = [
     ),
     ("de", "Wer hat Nicht stören an?", "Carla Rossi ist im Panel auf „Nicht stören“."),
     ("de", "Ist Jonas da?", "Jonas Becker ist nicht verfügbar."),
+    ("en", "Forward Max's calls to Emma", "Done. Calls for Max Weber are forwarded to 1006."),
+    (
+        "de",
+        "Rufumleitung für Max ausschalten",
+        "Erledigt. Anrufe für Max Weber werden nicht mehr umgeleitet.",
+    ),
+    ("de", "nicht stören für Ben ausschalten", "Erledigt. Für Ben Carter ist „Nicht stören“ aus."),
     (
         "en",
         "who's in the support queue",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
 
@@ -49,6 +50,7 @@ CONTROL_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = 
             f"schalte {_DE_DND} (ein|an)",
             f"schalte {_DE_DND} für {{name}} (ein|an)",
             f"(schalte|stelle|setze) {{name}} auf {_DE_DND}",
+            f"{_DE_DND} für {{name}} (einschalten|anschalten|aktivieren)",
         ),
     ),
     (
@@ -65,6 +67,7 @@ CONTROL_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = 
             f"schalte {_DE_DND} für {{name}} aus",
             f"beende {_DE_DND} [für mich]",
             f"beende {_DE_DND} für {{name}}",
+            f"{_DE_DND} für {{name}} (ausschalten|abschalten|beenden|deaktivieren)",
         ),
     ),
     (
@@ -80,6 +83,7 @@ CONTROL_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = 
             "leite die Anrufe (von|für) {name} (auf|an|zu) {number} um",
             f"schalte [die|meine] {_DE_FORWARDING} (ein|an)",
             f"schalte die {_DE_FORWARDING} für {{name}} (ein|an)",
+            f"{_DE_FORWARDING} für {{name}} (einschalten|anschalten|aktivieren)",
         ),
     ),
     (
@@ -99,6 +103,8 @@ CONTROL_SENTENCES: tuple[tuple[str, Mapping[str, str], tuple[str, ...]], ...] = 
             f"(beende|stoppe) [die|meine] {_DE_FORWARDING}",
             f"(schalte|mache) die {_DE_FORWARDING} für {{name}} aus",
             f"(beende|stoppe) die {_DE_FORWARDING} für {{name}}",
+            f"[die] {_DE_FORWARDING} für {{name}} (ausschalten|abschalten|beenden|deaktivieren)",
+            f"[meine] {_DE_FORWARDING} (ausschalten|abschalten|beenden|deaktivieren)",
         ),
     ),
 )
@@ -203,7 +209,9 @@ class SetForwardHandler(PbxIntentHandler):
     ) -> str:
         """Answer like: Done. Calls for Anna Schmidt are forwarded to 01711234567."""
         enabled = slots.get(SLOT_STATE, ON) == ON
-        number = forward_number(slots[SLOT_NUMBER]) if enabled and SLOT_NUMBER in slots else None
+        number = None
+        if enabled and SLOT_NUMBER in slots:
+            number = await _async_forward_target(intent_obj, slots[SLOT_NUMBER])
         person = await async_meant(intent_obj, slots.get(SLOT_NAME))
         member = _control(person, has_call_forward)
         if member is None:
@@ -219,6 +227,22 @@ class SetForwardHandler(PbxIntentHandler):
         return texts.say(
             "voice_forward_on", name=person.name, number=(forward and forward.number) or ""
         )
+
+
+async def _async_forward_target(intent_obj: intent.Intent, said: str) -> str:
+    """The number to forward to: a number as said, or a colleague's extension by name."""
+    try:
+        return forward_number(said)
+    except HomeAssistantError as not_a_number:
+        try:
+            person = await async_meant(intent_obj, said)
+        except HomeAssistantError:
+            raise not_a_number from None
+        member = person.member(PresentityKind.USER, PresentityKind.PHONE)
+        extension = current(member).extension if member is not None else None
+        if not extension:
+            raise not_a_number from None
+        return forward_number(extension)
 
 
 CONTROL_HANDLERS = (SetDndHandler, SetForwardHandler)
