@@ -538,6 +538,25 @@ async def test_a_queue_is_talked_about_only_where_exposed(hass: HomeAssistant) -
     )
 
 
+@pytest.mark.usefixtures("both")
+async def test_a_queue_nobody_is_in_and_one_that_cannot_be_read(
+    hass: HomeAssistant, simulator: Simulator, isymphony_entry: MockConfigEntry
+) -> None:
+    """An empty queue says so; a queue whose agents the server does not give, too."""
+    for agent in list(simulator.isymphony.queue("support")["agents"]):
+        simulator.isymphony.agent_logout("support", agent["id"])
+    simulator.faults.add(
+        "status", count=None, path_contains="/queues/getByName/sales/agents", status=500
+    )
+    await isymphony_entry.runtime_data.async_refresh()
+    assert await ask(hass, "who's in the support queue") == (
+        "Nobody is logged into the Support queue."
+    )
+    assert await ask(hass, "is anyone in the sales queue available") == (
+        "The agents of the Sales queue cannot be read right now."
+    )
+
+
 async def test_people_are_exposed_once_unless_the_options_say_not_to(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
