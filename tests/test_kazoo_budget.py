@@ -26,7 +26,10 @@ from custom_components.pbx_presence.backends.kazoo.adapter import (
     SCAN_INTERVAL as KAZOO_SCAN_INTERVAL,
     KazooBackend,
 )
-from custom_components.pbx_presence.backends.kazoo.directory import DirectoryReader
+from custom_components.pbx_presence.backends.kazoo.directory import (
+    APPLY_READS_AT_ONCE,
+    DirectoryReader,
+)
 from custom_components.pbx_presence.backends.kazoo.snapshot import build_snapshot
 from custom_components.pbx_presence.backends.snapshot import PresentityKind
 from custom_components.pbx_presence.const import DOMAIN
@@ -325,10 +328,16 @@ async def test_a_large_account_is_set_up_before_every_phone_is_read(
             len(needed) - DETAIL_READS_PER_LOAD
         )
         sim.requests.clear()
+        before = adapter.directory
         await adapter.async_fetch()
         assert len(_detail_reads(sim)) == DETAIL_READS_PER_POLL
+        # Not yet in the directory (a new one rebuilds the whole snapshot): in batches.
+        assert adapter.directory is before
+        directories = {id(before)}
         while adapter.catching_up:
             await adapter.async_fetch()
+            directories.add(id(adapter.directory))
+        assert len(directories) <= 1 + len(needed) // APPLY_READS_AT_ONCE + 1
         read_one_by_one = adapter.directory
 
         whole, _ = await DirectoryReader(adapter.client).load(budget=None)

@@ -15,6 +15,9 @@ from ...pbx.kazoo import KazooCallForward, KazooClient, KazooDevice, KazooUser, 
 from ..base import MAX_CONCURRENT_REQUESTS, gather_limited, utcnow
 from .snapshot import Directory
 
+# Single-device reads of the catch-up after a load enter the directory this many at a time.
+APPLY_READS_AT_ONCE = 120
+
 
 class DirectoryReader:
     """Reads users, devices and voicemail boxes; keeps single-device reads between loads."""
@@ -27,6 +30,8 @@ class DirectoryReader:
         # Devices that need a read of their own not made yet (over a load's budget), by id:
         # their list entries. Polls read them a few at a time (see `complete`).
         self.pending: dict[str, KazooDevice] = {}
+        # Those read since, not yet in the directory (None: deleted); see `complete`.
+        self._unapplied: dict[str, KazooDevice | None] = {}
         # user id -> its whole document, kept while its list entry still says the same
         self._users: dict[str, KazooUser] = {}
 
@@ -65,6 +70,7 @@ class DirectoryReader:
         # Filled as reads come in, so a load that fails midway loses none of them.
         known = self._details
         self.pending = {}
+        self._unapplied = {}
         reads_left = len(devices) if budget is None else budget
 
         async def with_details(device: KazooDevice) -> KazooDevice | None:
@@ -144,22 +150,34 @@ class DirectoryReader:
             return False
 
     async def complete(self, directory: Directory, budget: int) -> Directory:
-        """The directory with up to `budget` of the pending devices read on their own."""
+        """The directory once up to `budget` more pending devices are read on their own.
+
+        The reads go into the directory `APPLY_READS_AT_ONCE` at a time, and with the last
+        one: each new directory rebuilds the whole account's snapshot, which at thousands
+        of phones would block Home Assistant at every poll of the catch-up.
+        """
         batch = list(self.pending.values())[:budget]
-        devices = dict(directory.devices)
 
         async def read(device: KazooDevice) -> None:
             try:
                 detail = await self.client.get_device(device.id)
             except PbxNotFoundError:  # deleted since the list was read
-                devices.pop(device.id, None)
+                self._unapplied[device.id] = None
             else:
                 self._details[device.id] = (device, detail)
-                if device.id in devices:
-                    devices[device.id] = _as_read(device, detail, has_own=True)
+                self._unapplied[device.id] = _as_read(device, detail, has_own=True)
             del self.pending[device.id]
 
         await gather_limited(MAX_CONCURRENT_REQUESTS, (read(device) for device in batch))
+        if self.pending and len(self._unapplied) < APPLY_READS_AT_ONCE:
+            return directory
+        devices = dict(directory.devices)
+        for device_id, read_as in self._unapplied.items():
+            if read_as is None:
+                devices.pop(device_id, None)
+            elif device_id in devices:
+                devices[device_id] = read_as
+        self._unapplied = {}
         return Directory(users=directory.users, devices=devices, loaded_at=directory.loaded_at)
 
     async def reread(self, directory: Directory, changed: dict[tuple[str, str], str]) -> Directory:
